@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# make check: build three ways and run every test, then print one closing line
+# "N passed, N failed, N skipped" counted over the individual test cases (TAP lines).
+#   build/       gcc, -Werror: unit and integration tests
+#   build-asan/  gcc with ASan + UBSan: unit tests
+#   build-fuzz/  clang with libFuzzer: a bounded run of every fuzz target
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+status=0
+logs=()
+
+setup() { # dir, meson args...
+	local dir=$1; shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+	fi
+}
+
+run() { # dir, meson test args...
+	local dir=$1; shift
+	echo "== $dir: meson test $*"
+	ninja -C "$dir" >"$dir.ninja.log" 2>&1 || { cat "$dir.ninja.log"; status=1; return; }
+	meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" || status=1
+	logs+=("$dir/meson-logs/testlog.json")
+}
+
+if setup build -Dwerror=true; then run build --suite unit --suite integration; else status=1; fi
+if setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true; then
+	run build-asan --suite unit
+else status=1; fi
+if CC=clang setup build-fuzz -Dfuzz=true -Dtests=false -Dwerror=true; then
+	run build-fuzz --suite fuzz
+else status=1; fi
+
+python3 scripts/summary.py "${logs[@]}" || status=1
+exit $status

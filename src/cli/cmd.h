@@ -1,0 +1,27 @@
+/* The vfnet command: one entry per subcommand, one file per subcommand (cmd_NAME.c). */
+#ifndef VFNET_CLI_CMD_H
+#define VFNET_CLI_CMD_H
+
+#include <stdio.h>
+
+/* Exit statuses, as every subcommand uses them. */
+#define EXIT_OK    0
+#define EXIT_FAIL  1
+#define EXIT_USAGE 2
+
+struct cmd {
+	const char *name;
+	const char *summary;                /* one line for `vfnet help` */
+	int (*run)(int argc, char **argv);  /* argv[0] is the subcommand's name */
+	void (*help)(FILE *out);            /* `vfnet CMD --help`: usage, options, examples */
+};
+
+extern const struct cmd cmd_lspci;
+extern const struct cmd cmd_demo;
+
+/* One-line error to stderr, prefixed "vfnet CMD: ". Returns EXIT_FAIL. */
+int cmd__fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Usage error: the message, then "try `vfnet CMD --help`". Returns EXIT_USAGE. */
+int cmd__usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

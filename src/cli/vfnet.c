@@ -1,0 +1,96 @@
+/* vfnet: the command-line entry point. Dispatches to one subcommand per file. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "lib/compiler.h"
+
+static const struct cmd *const cmds[] = {
+	&cmd_lspci,
+	&cmd_demo,
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: vfnet COMMAND [ARGS...]\n\n"
+		     "SR-IOV networking as in Xen (Dong, Yu, Rose, WIOV 2008), run as Linux "
+		     "processes.\n\ncommands:\n");
+	for (unsigned i = 0; i < ARRAY_SIZE(cmds); i++)
+		fprintf(out, "  %-10s %s\n", cmds[i]->name, cmds[i]->summary);
+	fprintf(out, "  %-10s %s\n", "help", "this list, or `vfnet help COMMAND` for one command");
+	fprintf(out, "\n`vfnet COMMAND --help` shows a command's options and examples; "
+		     "`man -l docs/vfnet.1` the manual.\n");
+}
+
+static const struct cmd *find(const char *name)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (!strcmp(cmds[i]->name, name))
+			return cmds[i];
+	return NULL;
+}
+
+static void vreport(const char *cmd, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "vfnet %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int cmd__fail(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(cmd, fmt, ap);
+	va_end(ap);
+	return EXIT_FAIL;
+}
+
+int cmd__usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(cmd, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "try `vfnet %s --help`\n", cmd);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		if (argc > 2) {
+			if (!(c = find(argv[2]))) {
+				fprintf(stderr, "vfnet: unknown command '%s'; `vfnet help` lists them\n",
+					argv[2]);
+				return EXIT_USAGE;
+			}
+			c->help(stdout);
+			return EXIT_OK;
+		}
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!(c = find(argv[1]))) {
+		fprintf(stderr, "vfnet: unknown command '%s'; `vfnet help` lists them\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			c->help(stdout);
+			return EXIT_OK;
+		}
+	}
+	return c->run(argc - 1, argv + 1);
+}

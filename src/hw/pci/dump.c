@@ -1,0 +1,74 @@
+#include "hw/pci/dump.h"
+
+#include "hw/pci/sriov.h"
+#include "hw/pci/topology.h"
+#include "lib/compiler.h"
+
+uint16_t pci_func__vendor(const struct pci_func *f)
+{
+	/* A VF reads 0xFFFF; software takes its PF's vendor (Linux pci_iov_scan_device). */
+	return (uint16_t)pci_func__get(f->pf ? f->pf : f, PCI_VENDOR_ID, 2);
+}
+
+uint16_t pci_func__device(const struct pci_func *f)
+{
+	if (f->pf)
+		return (uint16_t)pci_func__get(f->pf, f->pf->sriov->cap + PCI_SRIOV_VF_DID, 2);
+	return (uint16_t)pci_func__get(f, PCI_DEVICE_ID, 2);
+}
+
+const char *pci_class__name(uint16_t class16)
+{
+	static const struct {
+		uint16_t class16;
+		const char *name;
+	} classes[] = {
+		{0x0200, "Ethernet controller"}, {0x0280, "Network controller"},
+		{0x0600, "Host bridge"},         {0x0604, "PCI bridge"},
+		{0x0880, "System peripheral"},
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(classes); i++)
+		if (classes[i].class16 == class16)
+			return classes[i].name;
+	return "Class";
+}
+
+void pci_dump__line(FILE *out, const struct pci_func *f, enum pci_names names)
+{
+	char bdf[8];
+	uint16_t class16 = (uint16_t)pci_func__get(f, PCI_CLASS_DEVICE, 2);
+	unsigned rev = pci_func__get(f, PCI_REVISION_ID, 1);
+
+	pci_rid__str(f->rid, bdf);
+	switch (names) {
+	case PCI_NAMES_NUMERIC:
+		fprintf(out, "%s %04x: %04x:%04x", bdf, class16, pci_func__vendor(f),
+			pci_func__device(f));
+		break;
+	case PCI_NAMES_BOTH:
+		fprintf(out, "%s %s [%04x]: %s %s [%04x:%04x]", bdf, pci_class__name(class16),
+			class16, f->vendor ? f->vendor : "Unknown vendor",
+			f->name ? f->name : "Device", pci_func__vendor(f), pci_func__device(f));
+		break;
+	default:
+		fprintf(out, "%s %s: %s %s", bdf, pci_class__name(class16),
+			f->vendor ? f->vendor : "Unknown vendor", f->name ? f->name : "Device");
+	}
+	if (rev)
+		fprintf(out, " (rev %02x)", rev);
+}
+
+void pci_dump__hex(FILE *out, const struct pci_func *f, enum pci_names names, unsigned nbytes)
+{
+	nbytes = MIN(nbytes, f->size);
+	pci_dump__line(out, f, names);
+	fputc('\n', out);
+	for (unsigned row = 0; row < nbytes; row += 16) {
+		fprintf(out, "%02x:", row);
+		for (unsigned i = 0; i < 16; i++)
+			fprintf(out, " %02x", f->cfg[row + i]);
+		fputc('\n', out);
+	}
+	fputc('\n', out);
+}

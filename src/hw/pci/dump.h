@@ -1,0 +1,26 @@
+/*
+ * lspci's output formats for the machine's functions: the one-line description
+ * ("01:00.0 Ethernet controller: Intel Corporation 82576 ... (rev 01)") and the hex dump of
+ * -x / -xxx / -xxxx, byte for byte the format that `lspci -F FILE` reads back.
+ */
+#ifndef VFNET_HW_PCI_DUMP_H
+#define VFNET_HW_PCI_DUMP_H
+
+#include <stdio.h>
+
+#include "hw/pci/config.h"
+
+enum pci_names { PCI_NAMES_TEXT, PCI_NAMES_NUMERIC, PCI_NAMES_BOTH }; /* lspci, -n, -nn */
+
+/* Vendor and device as software identifies them (a VF's come from its PF). */
+uint16_t pci_func__vendor(const struct pci_func *f);
+uint16_t pci_func__device(const struct pci_func *f);
+const char *pci_class__name(uint16_t class16);
+
+/* The description line, without a newline. */
+void pci_dump__line(FILE *out, const struct pci_func *f, enum pci_names names);
+/* The description line, then nbytes (64, 256 or 4096) of config space in rows of 16, then a
+ * blank line. A conventional function's dump stops at 256 bytes. */
+void pci_dump__hex(FILE *out, const struct pci_func *f, enum pci_names names, unsigned nbytes);
+
+#endif
