@@ -67,7 +67,7 @@ void pci_func__init(struct pci_func *f, uint16_t rid, uint8_t type, uint16_t ven
 		pci_func__set_wmask(f, PCI_MEMORY_BASE, 4, 0xfff0fff0);
 		pci_func__set_wmask(f, PCI_PREF_MEMORY_BASE, 4, 0xfff0fff0);
 		pci_func__set(f, PCI_PREF_MEMORY_BASE, 4, 0x00010001); /* 64-bit prefetchable */
-		pci_func__set_wmask(f, PCI_PREF_BASE_UPPER32, 8, 0xffffffff);
+		pci_func__set_wmask(f, PCI_PREF_BASE_UPPER32, 4, 0xffffffff);
 		pci_func__set_wmask(f, PCI_PREF_LIMIT_UPPER32, 4, 0xffffffff);
 		pci_func__set_wmask(f, PCI_BRIDGE_CONTROL, 2,
 				    PCI_BRIDGE_CTL_PARITY | PCI_BRIDGE_CTL_SERR |
