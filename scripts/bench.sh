@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# make bench: runs every microbenchmark (BUILD/bench/bench_*) and prints its results.
+# Each benchmark writes its CSV beside itself in BUILD/bench/. Usage: scripts/bench.sh BUILD_DIR
+set -uo pipefail
+build=${1:-build}
+status=0
+shopt -s nullglob
+benches=("$build"/bench/bench_*)
+if [ ${#benches[@]} -eq 0 ]; then
+	echo "bench: no benchmarks in $build/bench (build first: make)" >&2
+	exit 1
+fi
+for b in "${benches[@]}"; do
+	[ -x "$b" ] && [ -f "$b" ] || continue
+	name=$(basename "$b")
+	echo "== $name"
+	"$b" "$build/bench/$name.csv" || { echo "bench: $name failed" >&2; status=1; }
+done
+exit $status
