@@ -78,9 +78,9 @@ int mem__remove(struct machine_mem *mem, uint64_t base)
 			continue;
 		seqlock__write_lock(&r->lock);
 		WRITE_ONCE(r->size, 0);
+		WRITE_ONCE(r->host, NULL);
 		seqlock__write_unlock(&r->lock);
 		memfd__destroy(&r->mfd);
-		r->host = NULL;
 		return 0;
 	}
 	return -ENOENT;
