@@ -32,7 +32,7 @@ static void lspci_help(FILE *out)
 static int lspci_run(int argc, char **argv)
 {
 	struct pci_func *funcs[PCI_TOPO_MAX_FUNCS * (1 + E82576_MAX_VFS)];
-	static struct machine m;
+	struct machine *m;
 	enum pci_names names = PCI_NAMES_TEXT;
 	unsigned hex = 0, n, shown = 0;
 	uint16_t sel = 0;
@@ -66,10 +66,10 @@ static int lspci_run(int argc, char **argv)
 	if (hex == 2 || hex > 4)
 		return cmd__usage("lspci", "use -x, -xxx or -xxxx");
 
-	rc = machine__init(&m);
+	rc = machine__create(&m);
 	if (rc)
 		return cmd__fail("lspci", "cannot build the machine: %s", strerror(-rc));
-	n = pci_topo__list(&m.pci, funcs, sizeof(funcs) / sizeof(funcs[0]));
+	n = pci_topo__list(&m->pci, funcs, sizeof(funcs) / sizeof(funcs[0]));
 	for (unsigned i = 0; i < n; i++) {
 		if (have_sel && funcs[i]->rid != sel)
 			continue;
@@ -81,6 +81,7 @@ static int lspci_run(int argc, char **argv)
 			putchar('\n');
 		}
 	}
+	machine__destroy(m);
 	if (have_sel && !shown) {
 		char bdf[8];
 

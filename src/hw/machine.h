@@ -5,30 +5,56 @@
  *   00:01.0  PCI Express root port 1, ARI Forwarding Supported; secondary bus 01, subordinate 02
  *   01:00.0  82576 port 0 (PF0)      01:00.1  82576 port 1 (PF1)
  *
- * Firmware has numbered the buses (leaving bus 02 for VFs of a non-ARI hierarchy), opened the
- * root port's windows and assigned the PFs' BARs and VF BARs; nothing else is enabled.
+ * plus machine memory (memfd regions by machine address), one IOMMU in front of every DMA and
+ * MSI, and the NIC's register model behind the PCI functions. Firmware has numbered the buses
+ * (leaving bus 02 for VFs of a non-ARI hierarchy), opened the root port's windows and assigned
+ * the PFs' BARs and VF BARs; DMA remapping and interrupt remapping are off until the hypervisor
+ * programs the IOMMU.
  */
 #ifndef VFNET_HW_MACHINE_H
 #define VFNET_HW_MACHINE_H
 
-#include "hw/nic/pcidev.h"
+#include "hw/iommu/iommu.h"
+#include "hw/mem/memory.h"
+#include "hw/mem/pool.h"
+#include "hw/nic/e82576.h"
 #include "hw/pci/topology.h"
 
 #define MACHINE_ROOT_PORT_RID PCI_RID(0, 1 << 3)
 #define MACHINE_NIC_BUS       1
-#define MACHINE_MMIO_BASE     0xe0000000u /* the root port's memory window */
+#define MACHINE_MMIO_BASE     0xe0000000u   /* the root port's memory window */
 #define MACHINE_IO_BASE       0xe000u
+#define MACHINE_HV_BASE       0x100000000ull /* the hypervisor's own pages (IOMMU tables) */
+#define MACHINE_HV_SIZE       (16ull << 20)
+
+/* Where interrupts end up once remapped: the hypervisor installs this (see machine__set_irq). */
+typedef void (*machine_irq_fn)(void *opaque, uint16_t rid, const struct ir_target *target,
+			       bool notify);
 
 struct machine {
 	struct pci_topo pci;
 	struct pci_func host_bridge;
 	struct pci_func root_port;
-	struct e82576_pci nic;
+	struct machine_mem mem;
+	struct mem_pool hv;         /* zeroed pages for the hypervisor's IOMMU tables */
+	struct iommu *iommu;
+	struct e82576 *nic;
+	struct e82576_pci *nicfn;   /* the NIC's PCI functions */
+	machine_irq_fn irq;
+	void *irq_opaque;
+	uint64_t msi_dropped;       /* MSIs that remapping refused or nobody took */
 };
 
-int machine__init(struct machine *m);
+int machine__create(struct machine **out);
+void machine__destroy(struct machine *m);
 
-/* The NIC's physical function for a port, and a VF of it (present or not). */
+/* The NIC's physical function for a port. */
 struct pci_func *machine__pf(struct machine *m, unsigned port);
+
+/*
+ * Route remapped and posted interrupts to fn. @notify is true for a posted interrupt when the
+ * descriptor's ON bit was clear (send one notification) and always true for a remapped one.
+ */
+void machine__set_irq(struct machine *m, machine_irq_fn fn, void *opaque);
 
 #endif

@@ -15,7 +15,15 @@
 #include "hw/machine.h"
 #include "hw/pci/sriov.h"
 
-static struct machine m;
+static struct machine *m;
+
+/* A machine straight from firmware (the previous one, if any, is thrown away). */
+static int fresh(void)
+{
+	machine__destroy(m);
+	m = NULL;
+	return machine__create(&m);
+}
 
 #define CHECK(c)                                                                                   \
 	do {                                                                                       \
@@ -51,7 +59,7 @@ static unsigned pick_off(uint8_t lo, uint8_t hi)
 static void check_invariants(void)
 {
 	for (unsigned p = 0; p < E82576_PORTS; p++) {
-		struct pci_func *pf = &m.nic.pf[p];
+		struct pci_func *pf = &m->nicfn->pf[p];
 		struct pci_sriov *s = pf->sriov;
 		uint16_t ctrl = (uint16_t)pci_func__get(pf, s->cap + PCI_SRIOV_CTRL, 2);
 		unsigned off = pci_sriov__offset(pf), stride = pci_sriov__stride(pf);
@@ -82,22 +90,22 @@ static void check_invariants(void)
 			}
 		}
 	}
-	CHECK(pci_func__get(&m.root_port, PCI_HEADER_TYPE, 1) == PCI_HEADER_TYPE_BRIDGE);
-	CHECK(pci_func__get(&m.host_bridge, PCI_VENDOR_ID, 2) == 0x8086);
+	CHECK(pci_func__get(&m->root_port, PCI_HEADER_TYPE, 1) == PCI_HEADER_TYPE_BRIDGE);
+	CHECK(pci_func__get(&m->host_bridge, PCI_VENDOR_ID, 2) == 0x8086);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (machine__init(&m))
+	if (fresh())
 		abort();
 	for (; size >= 9; data += 9, size -= 9) {
 		uint16_t rid = pick_rid(data[1]);
 		unsigned off = pick_off(data[2], data[3]);
 		unsigned sz = data[4] & 7;
 		uint32_t val;
-		struct pci_func *pf = &m.nic.pf[data[1] & 1];
+		struct pci_func *pf = &m->nicfn->pf[data[1] & 1];
 
 		memcpy(&val, data + 5, 4);
 		if (data[0] & 1) {
@@ -105,14 +113,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			bool vfe = pf->sriov->enabled || (pci_func__get(pf, pf->sriov->cap + PCI_SRIOV_CTRL, 2) &
 							  PCI_SRIOV_CTRL_VFE);
 
-			pci_topo__cfg_write(&m.pci, rid, off, sz, val);
+			pci_topo__cfg_write(&m->pci, rid, off, sz, val);
 			/* NumVFs may only change while VF Enable is clear (or through a PF FLR). */
 			if (vfe && pci_sriov__num_vfs(pf) != before)
 				CHECK(pci_func__get(pf, pf->sriov->cap + PCI_SRIOV_CTRL, 2) == 0 &&
 				      pci_sriov__num_vfs(pf) == 0);
 		} else {
 			uint32_t v;
-			int rc = pci_topo__cfg_read(&m.pci, rid, off, sz, &v);
+			int rc = pci_topo__cfg_read(&m->pci, rid, off, sz, &v);
 
 			/* A master abort reads all ones of the access size; a bad access all ones. */
 			if (rc == -ENODEV)

@@ -190,9 +190,14 @@ int pci_func__cfg_write(struct pci_func *f, unsigned off, unsigned size, uint32_
 	return 0;
 }
 
-void pci_func__flr(struct pci_func *f)
+void pci_func__reset_config(struct pci_func *f)
 {
 	memcpy(f->cfg, f->poweron, sizeof(f->cfg));
+}
+
+void pci_func__flr(struct pci_func *f)
+{
+	pci_func__reset_config(f);
 	if (f->sriov)
 		pci_sriov__reset(f);
 	if (f->ops && f->ops->flr)

@@ -98,6 +98,8 @@ int pci_func__cfg_write(struct pci_func *f, unsigned off, unsigned size, uint32_
 
 /* Function Level Reset: power-on config contents, then the device hook. */
 void pci_func__flr(struct pci_func *f);
+/* Power-on config contents only (a VF coming into existence); the device is not told. */
+void pci_func__reset_config(struct pci_func *f);
 
 /*
  * Field helpers for building and for device models (no masks, no hooks). Offsets must be in

@@ -96,7 +96,7 @@ static void enable_vfs(struct pci_sriov *s)
 		/* A VF past the last routing ID, or two VFs on one ID, cannot exist. */
 		if (rid > 0xffff || (i && !stride) || (!offset && !i))
 			break;
-		pci_func__flr(vf);
+		pci_func__reset_config(vf);
 		vf->rid = (uint16_t)rid;
 		vf->present = true;
 		s->enabled++;

@@ -10,11 +10,19 @@
 #include "hw/machine.h"
 #include "hw/pci/cap.h"
 
-static struct machine m;
+static struct machine *m;
+
+/* A machine straight from firmware (the previous one, if any, is thrown away). */
+static int fresh(void)
+{
+	machine__destroy(m);
+	m = NULL;
+	return machine__create(&m);
+}
 
 static int setup(void **state)
 {
-	return machine__init(&m);
+	return fresh();
 }
 
 static uint32_t rd(struct pci_func *f, unsigned off, unsigned size)
@@ -32,7 +40,7 @@ static void wr(struct pci_func *f, unsigned off, unsigned size, uint32_t v)
 
 static void test_identity_is_read_only(void **state)
 {
-	struct pci_func *pf = &m.nic.pf[0];
+	struct pci_func *pf = &m->nicfn->pf[0];
 
 	wr(pf, PCI_VENDOR_ID, 4, 0x12345678);
 	wr(pf, PCI_CLASS_REVISION, 4, 0);
@@ -45,7 +53,7 @@ static void test_identity_is_read_only(void **state)
 
 static void test_command_and_status(void **state)
 {
-	struct pci_func *pf = &m.nic.pf[0];
+	struct pci_func *pf = &m->nicfn->pf[0];
 
 	wr(pf, PCI_COMMAND, 2, 0xffff);
 	/* Only the implemented enables stick. */
@@ -67,7 +75,7 @@ static void test_command_and_status(void **state)
 
 static void test_bad_accesses_change_nothing(void **state)
 {
-	struct pci_func *pf = &m.nic.pf[0];
+	struct pci_func *pf = &m->nicfn->pf[0];
 	uint8_t before[PCI_CFG_SIZE];
 	uint32_t v;
 
@@ -106,7 +114,7 @@ static uint64_t size_bar(struct pci_func *f, unsigned off, bool is64, bool io)
 
 static void test_pf_bar_sizing(void **state)
 {
-	struct pci_func *pf = &m.nic.pf[1];
+	struct pci_func *pf = &m->nicfn->pf[1];
 
 	assert_int_equal(size_bar(pf, PCI_BASE_ADDRESS_0, false, false), 128 * 1024);
 	assert_int_equal(size_bar(pf, PCI_BASE_ADDRESS_2, false, true), 32);
@@ -120,7 +128,7 @@ static void test_pf_bar_sizing(void **state)
 
 static void test_vf_bar_sizing_in_sriov_cap(void **state)
 {
-	struct pci_func *pf = &m.nic.pf[0];
+	struct pci_func *pf = &m->nicfn->pf[0];
 	unsigned cap = E82576_ECAP_SRIOV;
 
 	assert_int_equal(size_bar(pf, cap + PCI_SRIOV_BAR, true, false), 16 * 1024);
@@ -133,7 +141,7 @@ static void test_vf_bar_sizing_in_sriov_cap(void **state)
 
 static void test_capability_chain(void **state)
 {
-	struct pci_func *pf = &m.nic.pf[0];
+	struct pci_func *pf = &m->nicfn->pf[0];
 	static const uint8_t std[][2] = {
 		{0x40, PCI_CAP_ID_PM}, {0x50, PCI_CAP_ID_MSI}, {0x70, PCI_CAP_ID_MSIX},
 		{0xa0, PCI_CAP_ID_EXP}};
@@ -164,15 +172,15 @@ static void test_capability_chain(void **state)
 	wr(pf, 0x70 + PCI_MSIX_FLAGS, 2, 0);
 	/* ARI: PF0 names function 1 as the next; PF1 ends the list. */
 	assert_int_equal(rd(pf, 0x150 + PCI_ARI_CAP, 2) >> 8, 1);
-	assert_int_equal(rd(&m.nic.pf[1], 0x150 + PCI_ARI_CAP, 2) >> 8, 0);
+	assert_int_equal(rd(&m->nicfn->pf[1], 0x150 + PCI_ARI_CAP, 2) >> 8, 0);
 	assert_int_equal(pci_cap__find(pf, PCI_CAP_ID_EXP), 0xa0);
 	assert_int_equal(pci_cap__find_ext(pf, PCI_EXT_CAP_ID_SRIOV), 0x160);
-	assert_int_equal(pci_cap__find(&m.host_bridge, PCI_CAP_ID_EXP), 0);
+	assert_int_equal(pci_cap__find(&m->host_bridge, PCI_CAP_ID_EXP), 0);
 }
 
 static void test_conventional_function_has_no_extended_space(void **state)
 {
-	struct pci_func *hb = &m.host_bridge;
+	struct pci_func *hb = &m->host_bridge;
 
 	assert_int_equal(rd(hb, 0x100, 4), 0);
 	wr(hb, 0x100, 4, 0xffffffff);
@@ -182,7 +190,7 @@ static void test_conventional_function_has_no_extended_space(void **state)
 
 static void test_pf_flr_restores_power_on_state(void **state)
 {
-	struct pci_func *pf = &m.nic.pf[1];
+	struct pci_func *pf = &m->nicfn->pf[1];
 
 	wr(pf, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	wr(pf, 0x70 + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE);
@@ -194,12 +202,12 @@ static void test_pf_flr_restores_power_on_state(void **state)
 	assert_int_equal(rd(pf, 0xa0 + PCI_EXP_DEVCTL, 2) & PCI_EXP_DEVCTL_BCR_FLR, 0);
 	/* FLR also clears BARs, as software that saved config space expects. */
 	assert_int_equal(pci_func__bar_addr(pf, 0), 0);
-	assert_int_equal(machine__init(&m), 0);
+	assert_int_equal(fresh(), 0);
 }
 
 static void test_bridge_windows_and_buses(void **state)
 {
-	struct pci_func *rp = &m.root_port;
+	struct pci_func *rp = &m->root_port;
 
 	assert_int_equal(rd(rp, PCI_HEADER_TYPE, 1), PCI_HEADER_TYPE_BRIDGE);
 	assert_int_equal(rd(rp, PCI_CLASS_DEVICE, 2), 0x0604);
@@ -209,7 +217,7 @@ static void test_bridge_windows_and_buses(void **state)
 	/* Memory window bits below 1 MiB are read-only. */
 	wr(rp, PCI_MEMORY_BASE, 2, 0xffff);
 	assert_int_equal(rd(rp, PCI_MEMORY_BASE, 2), 0xfff0);
-	assert_int_equal(machine__init(&m), 0);
+	assert_int_equal(fresh(), 0);
 }
 
 int main(void)

@@ -10,39 +10,47 @@
 #include "hw/machine.h"
 #include "hw/pci/sriov.h"
 
-static struct machine m;
+static struct machine *m;
+
+/* A machine straight from firmware (the previous one, if any, is thrown away). */
+static int fresh(void)
+{
+	machine__destroy(m);
+	m = NULL;
+	return machine__create(&m);
+}
 #define PF0 PCI_RID(1, 0)
 #define PF1 PCI_RID(1, 1)
 #define CAP E82576_ECAP_SRIOV
 
 static int setup(void **state)
 {
-	return machine__init(&m);
+	return fresh();
 }
 
 static uint32_t rd(uint16_t rid, unsigned off, unsigned size)
 {
 	uint32_t v = 0;
 
-	pci_topo__cfg_read(&m.pci, rid, off, size, &v);
+	pci_topo__cfg_read(&m->pci, rid, off, size, &v);
 	return v;
 }
 
 static void wr(uint16_t rid, unsigned off, unsigned size, uint32_t v)
 {
-	assert_int_equal(pci_topo__cfg_write(&m.pci, rid, off, size, v), 0);
+	assert_int_equal(pci_topo__cfg_write(&m->pci, rid, off, size, v), 0);
 }
 
 static bool answers(uint16_t rid)
 {
 	uint32_t v;
 
-	return pci_topo__cfg_read(&m.pci, rid, PCI_VENDOR_ID, 4, &v) == 0;
+	return pci_topo__cfg_read(&m->pci, rid, PCI_VENDOR_ID, 4, &v) == 0;
 }
 
 static void set_ari(bool on)
 {
-	unsigned devctl2 = m.root_port.pcie + PCI_EXP_DEVCTL2;
+	unsigned devctl2 = m->root_port.pcie + PCI_EXP_DEVCTL2;
 
 	wr(MACHINE_ROOT_PORT_RID, devctl2, 2,
 	   on ? rd(MACHINE_ROOT_PORT_RID, devctl2, 2) | PCI_EXP_DEVCTL2_ARI
@@ -140,14 +148,14 @@ static void test_more_than_total_enables_total(void **state)
 	for (unsigned i = 0; i < 8; i++)
 		assert_true(answers(PCI_RID(1, 0x81 + 2 * i)));
 	assert_false(answers(PCI_RID(1, 0x81 + 16)));
-	assert_int_equal(m.nic.sriov[1].enabled, 8);
+	assert_int_equal(m->nicfn->sriov[1].enabled, 8);
 	disable(PF1);
 	set_ari(false);
 }
 
 static void test_secondary_bus_needs_ari_forwarding(void **state)
 {
-	unsigned devctl2 = m.root_port.pcie + PCI_EXP_DEVCTL2;
+	unsigned devctl2 = m->root_port.pcie + PCI_EXP_DEVCTL2;
 
 	set_ari(true);
 	enable(PF0, 1);
@@ -168,7 +176,7 @@ static void test_non_ari_vfs_live_on_the_next_bus(void **state)
 	assert_true(answers(PCI_RID(2, 0x81)));  /* 02:10.1 = PF1 VF0 */
 	assert_true(answers(PCI_RID(2, 0x8e)));  /* 02:11.6 = PF0 VF7 */
 	assert_true(answers(PCI_RID(2, 0x8f)));  /* 02:11.7 = PF1 VF7 */
-	assert_ptr_equal(pci_topo__route(&m.pci, PCI_RID(2, 0x8f)), &m.nic.vf[1][7]);
+	assert_ptr_equal(pci_topo__route(&m->pci, PCI_RID(2, 0x8f)), &m->nicfn->vf[1][7]);
 	/* Bus 3 is beyond the root port's subordinate bus. */
 	assert_false(answers(PCI_RID(3, 0)));
 	disable(PF0);
@@ -208,7 +216,7 @@ static void test_vf_config_space(void **state)
 
 static void test_vf_bars_are_slices_of_the_pf(void **state)
 {
-	struct pci_func *pf = machine__pf(&m, 0);
+	struct pci_func *pf = machine__pf(m, 0);
 
 	enable(PF0, 4);
 	assert_true(pci_sriov__vf_mse(pf));
@@ -223,7 +231,7 @@ static void test_vf_bars_are_slices_of_the_pf(void **state)
 
 static void test_system_page_size(void **state)
 {
-	struct pci_func *pf = machine__pf(&m, 0);
+	struct pci_func *pf = machine__pf(m, 0);
 
 	/* 64 KiB pages (bit 4): each VF's BAR grows to a page; the sizing protocol shows it. */
 	wr(PF0, CAP + PCI_SRIOV_SYS_PGSIZE, 4, 1u << 4);
@@ -253,21 +261,21 @@ static void test_pf_flr_disables_vfs(void **state)
 	/* NumVFs is writable again. */
 	wr(PF0, CAP + PCI_SRIOV_NUM_VF, 2, 5);
 	assert_int_equal(rd(PF0, CAP + PCI_SRIOV_NUM_VF, 2), 5);
-	assert_int_equal(machine__init(&m), 0);
+	assert_int_equal(fresh(), 0);
 }
 
 static void test_absent_functions_read_all_ones(void **state)
 {
 	uint32_t v = 0;
 
-	assert_int_equal(pci_topo__cfg_read(&m.pci, PCI_RID(0, 0x10), 0, 4, &v), -ENODEV);
+	assert_int_equal(pci_topo__cfg_read(&m->pci, PCI_RID(0, 0x10), 0, 4, &v), -ENODEV);
 	assert_int_equal(v, 0xffffffff);
-	assert_int_equal(pci_topo__cfg_read(&m.pci, PCI_RID(5, 0), 2, 2, &v), -ENODEV);
+	assert_int_equal(pci_topo__cfg_read(&m->pci, PCI_RID(5, 0), 2, 2, &v), -ENODEV);
 	assert_int_equal(v, 0xffff);
-	assert_int_equal(pci_topo__cfg_read(&m.pci, PCI_RID(1, 2), 0, 1, &v), -ENODEV);
+	assert_int_equal(pci_topo__cfg_read(&m->pci, PCI_RID(1, 2), 0, 1, &v), -ENODEV);
 	assert_int_equal(v, 0xff);
-	assert_int_equal(pci_topo__cfg_write(&m.pci, PCI_RID(1, 2), 0, 4, 0), -ENODEV);
-	assert_int_equal(pci_topo__cfg_read(&m.pci, PF0, 1, 2, &v), -EINVAL);
+	assert_int_equal(pci_topo__cfg_write(&m->pci, PCI_RID(1, 2), 0, 4, 0), -ENODEV);
+	assert_int_equal(pci_topo__cfg_read(&m->pci, PF0, 1, 2, &v), -EINVAL);
 }
 
 static void test_rid_parse(void **state)

@@ -1,0 +1,70 @@
+/*
+ * The Intel 82576 model: the device as the machine (and only the machine) sees it.
+ *
+ * A driver reaches it exactly as on hardware: config space (pcidev.h), BAR0 registers, BAR3
+ * MSI-X table and PBA, DMA through the IOMMU with the function's requester ID, and MSI messages
+ * it emits. The VF BARs are views of the PF's per-pool state; a VF owns nothing of its own.
+ *
+ * Threads: all register state of a port is owned by one thread at a time (the port's engine
+ * thread, or the caller in single-threaded use such as tests); e82576__mmio must be called from
+ * that thread. Statistics can be read from any thread (relaxed atomics).
+ */
+#ifndef VFNET_HW_NIC_E82576_H
+#define VFNET_HW_NIC_E82576_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hw/nic/pcidev.h"
+
+struct iommu;
+struct e82576;
+
+/* Where the device's MSI writes go: the machine connects this to interrupt remapping. */
+typedef void (*e82576_msi_fn)(void *opaque, uint16_t rid, uint64_t addr, uint32_t data);
+
+struct e82576_config {
+	uint8_t bus, dev;          /* PFs at bus:dev.0 and bus:dev.1 */
+	uint8_t mac[E82576_PORTS][6]; /* the NVM's permanent addresses */
+	struct iommu *iommu;       /* every DMA goes through it (required) */
+	e82576_msi_fn msi;         /* required */
+	void *msi_opaque;
+	uint64_t (*now_ns)(void);  /* clock for EITR and rate limiting; NULL = CLOCK_MONOTONIC */
+};
+
+int e82576__create(struct e82576 **out, const struct e82576_config *cfg);
+void e82576__destroy(struct e82576 *nic);
+
+/* The device's PCI functions (PFs and VFs), to put on the machine's bus. */
+struct e82576_pci *e82576__pci(struct e82576 *nic);
+
+/*
+ * A memory or I/O access by the host to one of fn's BARs (fn must be a function of this NIC):
+ * @bar 0 (registers), 2 (PF I/O window) or 3 (MSI-X). @size 1, 2, 4 or 8 as the BAR allows.
+ * Returns 0; -EINVAL for an access the BAR does not decode (offset, size, alignment, no such
+ * BAR); -EIO when the function does not decode memory now (Command.MEM clear, or for a VF,
+ * VF MSE clear or the VF not enabled). A read that fails returns all ones, as an Unsupported
+ * Request does; a failed write changes nothing. Every refused access is counted.
+ */
+int e82576__mmio(struct e82576 *nic, struct pci_func *fn, unsigned bar, uint64_t off,
+		 unsigned size, bool write, uint64_t *val);
+
+/* Convenience for in-process drivers and tests: 32-bit BAR0 access. */
+uint32_t e82576__rd32(struct e82576 *nic, struct pci_func *fn, uint32_t off);
+void e82576__wr32(struct e82576 *nic, struct pci_func *fn, uint32_t off, uint32_t val);
+
+/* Counters the machine's tools read. */
+struct e82576_port_stats {
+	uint64_t mmio_refused;   /* accesses refused by decode (offset, size, MEM/MSE) */
+	uint64_t unknown_reads;  /* reads of offsets the model does not implement (read 0) */
+	uint64_t ignored_writes; /* writes to unimplemented or read-only registers */
+	uint64_t msi_sent;
+	uint64_t msi_pending;    /* vectors that became pending while masked */
+};
+void e82576__port_stats(struct e82576 *nic, unsigned port, struct e82576_port_stats *st);
+
+/* EITR moderation: when the port next needs e82576__run_timers (UINT64_MAX: never). */
+uint64_t e82576__next_deadline(struct e82576 *nic, unsigned port);
+void e82576__run_timers(struct e82576 *nic, unsigned port);
+
+#endif

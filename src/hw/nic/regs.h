@@ -1,0 +1,313 @@
+/*
+ * Intel 82576 register offsets and bits, named as in the Linux igb/igbvf drivers
+ * (e1000_regs.h, e1000_defines.h, e1000_82575.h, igbvf/regs.h). Offsets are bytes into BAR0.
+ * Facts: shared/reference/82576.md and mailbox.md.
+ */
+#ifndef VFNET_HW_NIC_REGS_H
+#define VFNET_HW_NIC_REGS_H
+
+#define E1000_MMIO_SIZE 0x20000 /* PF BAR0: 128 KiB */
+#define E1000_VF_MMIO_SIZE 0x4000
+
+/* General */
+#define E1000_CTRL     0x00000
+#define E1000_STATUS   0x00008
+#define E1000_EECD     0x00010
+#define E1000_EERD     0x00014
+#define E1000_CTRL_EXT 0x00018
+#define E1000_MDIC     0x00020
+#define E1000_VET      0x00038
+#define E1000_ICR      0x000C0
+#define E1000_ITR      0x000C4
+#define E1000_ICS      0x000C8
+#define E1000_IMS      0x000D0
+#define E1000_IMC      0x000D8
+#define E1000_IAM      0x000E0
+#define E1000_RCTL     0x00100
+#define E1000_TCTL     0x00400
+#define E1000_TCTL_EXT 0x00404
+#define E1000_TIPG     0x00410
+#define E1000_LEDCTL   0x00E00
+#define E1000_PBA      0x01000
+#define E1000_FRTIMER  0x01048
+#define E1000_SWSM     0x05B50
+#define E1000_FWSM     0x05B54
+#define E1000_SW_FW_SYNC 0x05B5C
+
+/* Interrupts (MSI-X) */
+#define E1000_GPIE      0x01514
+#define E1000_EICS      0x01520
+#define E1000_EIMS      0x01524
+#define E1000_EIMC      0x01528
+#define E1000_EIAC      0x0152C
+#define E1000_EIAM      0x01530
+#define E1000_EICR      0x01580
+#define E1000_EITR(n)   (0x01680 + 4 * (n))
+#define E1000_IVAR0     0x01700
+#define E1000_IVAR(n)   (E1000_IVAR0 + 4 * (n))
+#define E1000_IVAR_MISC 0x01740
+
+/* Queues: all 16 at 0xC000 (Rx) / 0xE000 (Tx) + 0x40 q; queues 0-3 alias 0x2800 / 0x3800 + 0x100 q */
+#define E1000_RXQ_BASE   0x0C000
+#define E1000_TXQ_BASE   0x0E000
+#define E1000_QUEUE_STRIDE 0x40
+#define E1000_RXQ(q)     (E1000_RXQ_BASE + E1000_QUEUE_STRIDE * (q))
+#define E1000_TXQ(q)     (E1000_TXQ_BASE + E1000_QUEUE_STRIDE * (q))
+#define E1000_RXQ_LOW(q) (0x02800 + 0x100 * (q))
+#define E1000_TXQ_LOW(q) (0x03800 + 0x100 * (q))
+/* Field offsets inside a queue's block */
+#define E1000_QR_BAL      0x00
+#define E1000_QR_BAH      0x04
+#define E1000_QR_LEN      0x08
+#define E1000_QR_SRRCTL   0x0C /* Rx */
+#define E1000_QR_HEAD     0x10
+#define E1000_QR_DCA      0x14
+#define E1000_QR_TAIL     0x18
+#define E1000_QR_DCTL     0x28 /* RXDCTL / TXDCTL */
+#define E1000_QR_RQDPC    0x30 /* Rx: packets dropped for lack of descriptors */
+#define E1000_QR_TDWBAL   0x38 /* Tx head write-back */
+#define E1000_QR_TDWBAH   0x3C
+#define E1000_RDBAL(q)  (E1000_RXQ(q) + E1000_QR_BAL)
+#define E1000_RDLEN(q)  (E1000_RXQ(q) + E1000_QR_LEN)
+#define E1000_SRRCTL(q) (E1000_RXQ(q) + E1000_QR_SRRCTL)
+#define E1000_RDH(q)    (E1000_RXQ(q) + E1000_QR_HEAD)
+#define E1000_RDT(q)    (E1000_RXQ(q) + E1000_QR_TAIL)
+#define E1000_RXDCTL(q) (E1000_RXQ(q) + E1000_QR_DCTL)
+#define E1000_RQDPC(q)  (E1000_RXQ(q) + E1000_QR_RQDPC)
+#define E1000_TDBAL(q)  (E1000_TXQ(q) + E1000_QR_BAL)
+#define E1000_TDLEN(q)  (E1000_TXQ(q) + E1000_QR_LEN)
+#define E1000_TDH(q)    (E1000_TXQ(q) + E1000_QR_HEAD)
+#define E1000_TDT(q)    (E1000_TXQ(q) + E1000_QR_TAIL)
+#define E1000_TXDCTL(q) (E1000_TXQ(q) + E1000_QR_DCTL)
+#define E1000_NUM_QUEUES 16
+
+/* Receive filtering and virtualization */
+#define E1000_RXPBS     0x02404
+#define E1000_QDE       0x02408
+#define E1000_TXPBS     0x03404
+#define E1000_DTXSWC    0x03500
+#define E1000_LVMMC     0x03548
+#define E1000_WVBR      0x03554
+#define E1000_MDFB      0x03558
+#define E1000_DTXCTL    0x03590
+#define E1000_RTTDQSEL  0x03604
+#define E1000_RTTBCNRM  0x03690
+#define E1000_RTTBCNRC  0x036B0
+#define E1000_VMVIR(n)  (0x03700 + 4 * (n))
+#define E1000_RXCSUM    0x05000
+#define E1000_RLPML     0x05004
+#define E1000_RFCTL     0x05008
+#define E1000_MTA       0x05200
+#define E1000_MTA_SIZE  128
+#define E1000_RAL(i)    ((i) <= 15 ? 0x05400 + 8 * (i) : 0x054E0 + 8 * ((i) - 16))
+#define E1000_RAH(i)    (E1000_RAL(i) + 4)
+#define E1000_RAR_ENTRIES 24
+#define E1000_PSRTYPE(n) (0x05480 + 4 * (n))
+#define E1000_VFTA      0x05600
+#define E1000_WUC       0x05800
+#define E1000_MRQC      0x05818
+#define E1000_VT_CTL    0x0581C
+#define E1000_VMOLR(n)  (0x05AD0 + 4 * (n))
+#define E1000_RPLOLR    0x05AF0
+#define E1000_IOVCTL    0x05BBC
+#define E1000_VLVF(i)   (0x05D00 + 4 * (i))
+#define E1000_VLVF_ENTRIES 32
+#define E1000_UTA       0x0A000
+
+/* Mailbox (mailbox.md) */
+#define E1000_VMBMEM(n)      (0x00800 + 0x40 * (n))
+#define E1000_P2VMAILBOX(n)  (0x00C00 + 4 * (n))
+#define E1000_V2PMAILBOX(n)  (0x00C40 + 4 * (n))
+#define E1000_MBVFICR        0x00C80
+#define E1000_MBVFIMR        0x00C84
+#define E1000_VFLRE          0x00C88
+#define E1000_VFRE           0x00C8C
+#define E1000_VFTE           0x00C90
+#define E1000_VFMAILBOX_SIZE 16 /* dwords */
+
+/* Statistics (read to clear on the PF) */
+#define E1000_CRCERRS 0x04000
+#define E1000_MPC     0x04010
+#define E1000_RNBC    0x040A0
+#define E1000_ROC     0x040AC
+#define E1000_GPRC    0x04074
+#define E1000_BPRC    0x04078
+#define E1000_MPRC    0x0407C
+#define E1000_GPTC    0x04080
+#define E1000_GORCL   0x04088
+#define E1000_GORCH   0x0408C
+#define E1000_GOTCL   0x04090
+#define E1000_GOTCH   0x04094
+#define E1000_TPR     0x040D0
+#define E1000_TPT     0x040D4
+#define E1000_MPTC    0x040F0
+#define E1000_BPTC    0x040F4
+#define E1000_STATS_FIRST 0x04000
+#define E1000_STATS_LAST  0x04124
+
+/* Per-VF mirrors on the PF side (QEMU's layout; on hardware unconfirmed): the VF's own interrupt
+ * and statistics registers live here, so a VF BAR is only a view of PF state. */
+#define E1000_PVT(n)        (0x10000 + 0x100 * (n))
+#define E1000_PVTCTRL(n)    (E1000_PVT(n) + 0x00)
+#define E1000_PVFGPRC(n)    (E1000_PVT(n) + 0x10)
+#define E1000_PVFGPTC(n)    (E1000_PVT(n) + 0x14)
+#define E1000_PVFGORC(n)    (E1000_PVT(n) + 0x18)
+#define E1000_PVTEICS(n)    (E1000_PVT(n) + 0x20)
+#define E1000_PVTEIMS(n)    (E1000_PVT(n) + 0x24)
+#define E1000_PVTEIMC(n)    (E1000_PVT(n) + 0x28)
+#define E1000_PVTEIAC(n)    (E1000_PVT(n) + 0x2C)
+#define E1000_PVTEIAM(n)    (E1000_PVT(n) + 0x30)
+#define E1000_PVFGOTC(n)    (E1000_PVT(n) + 0x34)
+#define E1000_PVFMPRC(n)    (E1000_PVT(n) + 0x3C)
+#define E1000_PVFGPRLBC(n)  (E1000_PVT(n) + 0x40)
+#define E1000_PVFGPTLBC(n)  (E1000_PVT(n) + 0x44)
+#define E1000_PVFGORLBC(n)  (E1000_PVT(n) + 0x48)
+#define E1000_PVFGOTLBC(n)  (E1000_PVT(n) + 0x50)
+#define E1000_PVTEICR(n)    (E1000_PVT(n) + 0x80)
+/* vfnet's own mirror slots for the VF's EITR0..2, IVAR0 and IVAR_MISC */
+#define E1000_PVTEITR(n, i) (E1000_PVT(n) + 0x90 + 4 * (i))
+#define E1000_PVTIVAR0(n)   (E1000_PVT(n) + 0xA0)
+#define E1000_PVTIVAR_MISC(n) (E1000_PVT(n) + 0xA4)
+
+/* VF BAR0 offsets (igbvf/regs.h) */
+#define E1000_VF_CTRL      0x0000
+#define E1000_VF_STATUS    0x0008
+#define E1000_VF_FRTIMER   0x1048
+#define E1000_VF_EICS      0x1520
+#define E1000_VF_EIMS      0x1524
+#define E1000_VF_EIMC      0x1528
+#define E1000_VF_EIAC      0x152C
+#define E1000_VF_EIAM      0x1530
+#define E1000_VF_EICR      0x1580
+#define E1000_VF_EITR(i)   (0x1680 + 4 * (i))
+#define E1000_VF_IVAR0     0x1700
+#define E1000_VF_IVAR_MISC 0x1740
+#define E1000_VF_VMBMEM    0x0800
+#define E1000_VF_V2PMAILBOX 0x0C40
+#define E1000_VF_PBACL     0x0F04
+#define E1000_VF_PSRTYPE   0x0F0C
+#define E1000_VF_VFGPRC    0x0F10
+#define E1000_VF_VFGPTC    0x0F14
+#define E1000_VF_VFGORC    0x0F18
+#define E1000_VF_VFGOTC    0x0F34
+#define E1000_VF_VFMPRC    0x0F3C
+#define E1000_VF_VFGPRLBC  0x0F40
+#define E1000_VF_VFGPTLBC  0x0F44
+#define E1000_VF_VFGORLBC  0x0F48
+#define E1000_VF_VFGOTLBC  0x0F50
+#define E1000_VF_RXQ(q)    (0x2800 + 0x100 * (q))
+#define E1000_VF_TXQ(q)    (0x3800 + 0x100 * (q))
+
+/* CTRL */
+#define E1000_CTRL_FD      0x00000001
+#define E1000_CTRL_SLU     0x00000040
+#define E1000_CTRL_RST     0x04000000
+#define E1000_CTRL_VME     0x40000000
+#define E1000_CTRL_DEV_RST 0x20000000
+/* STATUS */
+#define E1000_STATUS_FD         0x00000001
+#define E1000_STATUS_LU         0x00000002
+#define E1000_STATUS_FUNC_SHIFT 2
+#define E1000_STATUS_SPEED_1000 0x00000080
+#define E1000_STATUS_PF_RST_DONE 0x00200000
+#define E1000_STATUS_IOV_MODE   0x00040000
+#define E1000_STATUS_NUM_VFS_SHIFT 14
+/* CTRL_EXT */
+#define E1000_CTRL_EXT_PFRSTD 0x00004000
+/* EERD */
+#define E1000_NVM_RW_REG_START 1
+#define E1000_NVM_RW_REG_DONE  2
+#define E1000_NVM_RW_ADDR_SHIFT 2
+#define E1000_NVM_RW_REG_DATA  16
+/* ICR / IMS */
+#define E1000_ICR_LSC       0x00000004
+#define E1000_ICR_VMMB      0x00000100
+#define E1000_ICR_TS        0x00080000
+#define E1000_ICR_DOUTSYNC  0x10000000
+#define E1000_ICR_DRSTA     0x40000000
+#define E1000_ICR_INT_ASSERTED 0x80000000
+/* GPIE */
+#define E1000_GPIE_NSICR     0x00000001
+#define E1000_GPIE_MSIX_MODE 0x00000010
+#define E1000_GPIE_EIAME     0x40000000
+#define E1000_GPIE_PBA       0x80000000
+/* EICR in non-MSI-X mode */
+#define E1000_EICR_OTHER     0x80000000
+#define E1000_EITR_CNT_IGNR  0x80000000
+#define E1000_EITR_INTERVAL  0x00007FFC
+/* IVAR */
+#define E1000_IVAR_VALID     0x80
+/* Queue control */
+#define E1000_RXDCTL_QUEUE_ENABLE 0x02000000
+#define E1000_TXDCTL_QUEUE_ENABLE 0x02000000
+#define E1000_SRRCTL_BSIZEPKT_MASK  0x0000007F
+#define E1000_SRRCTL_BSIZEPKT_SHIFT 10
+#define E1000_SRRCTL_BSIZEHDR_MASK  0x00003F00
+#define E1000_SRRCTL_DESCTYPE_MASK  0x0E000000
+#define E1000_SRRCTL_DESCTYPE_ADV_ONEBUF 0x02000000
+#define E1000_SRRCTL_DESCTYPE_HDR_SPLIT_ALWAYS 0x0A000000
+#define E1000_SRRCTL_DROP_EN 0x80000000
+/* RAH */
+#define E1000_RAH_AV       0x80000000
+#define E1000_RAH_ASEL_SRC 0x00010000
+#define E1000_RAH_POOL_SHIFT 18
+#define E1000_RAH_POOL_MASK  0x03FC0000
+/* VT_CTL */
+#define E1000_VT_CTL_DEF_PL_SHIFT   7
+#define E1000_VT_CTL_DEF_PL_MASK    0x00000380
+#define E1000_VT_CTL_IGNORE_MAC     0x10000000
+#define E1000_VT_CTL_DISABLE_DEF_POOL 0x20000000
+#define E1000_VT_CTL_VM_REPL_EN     0x40000000
+/* VMOLR */
+#define E1000_VMOLR_RLPML_MASK 0x00003FFF
+#define E1000_VMOLR_LPE     0x00010000
+#define E1000_VMOLR_RSSE    0x00020000
+#define E1000_VMOLR_AUPE    0x01000000
+#define E1000_VMOLR_ROMPE   0x02000000
+#define E1000_VMOLR_ROPE    0x04000000
+#define E1000_VMOLR_BAM     0x08000000
+#define E1000_VMOLR_MPME    0x10000000
+#define E1000_VMOLR_STRVLAN 0x40000000
+#define E1000_VMOLR_STRCRC  0x80000000
+/* VLVF */
+#define E1000_VLVF_VLANID_MASK   0x00000FFF
+#define E1000_VLVF_POOLSEL_SHIFT 12
+#define E1000_VLVF_POOLSEL_MASK  (0xFF << 12)
+#define E1000_VLVF_LVLAN         0x00100000
+#define E1000_VLVF_VLANID_ENABLE 0x80000000
+/* VMVIR */
+#define E1000_VMVIR_VLANA_DEFAULT 0x40000000
+#define E1000_VMVIR_VLANA_NEVER   0x80000000
+#define E1000_VMVIR_VLANA_MASK    0xC0000000
+/* DTXSWC */
+#define E1000_DTXSWC_MAC_SPOOF_MASK  0x000000FF
+#define E1000_DTXSWC_VLAN_SPOOF_MASK 0x0000FF00
+#define E1000_DTXSWC_VLAN_SPOOF_SHIFT 8
+#define E1000_DTXSWC_LLE_MASK        0x00FF0000
+#define E1000_DTXSWC_VMDQ_LOOPBACK_EN 0x80000000
+/* RTTBCNRC */
+#define E1000_RTTBCNRC_RS_ENA        0x80000000
+#define E1000_RTTBCNRC_RF_DEC_MASK   0x00003FFF
+#define E1000_RTTBCNRC_RF_INT_SHIFT  14
+#define E1000_RTTBCNRC_RF_INT_MASK   (0x000003FF << 14)
+/* Mailbox bits: VF side (V2PMAILBOX) */
+#define E1000_V2PMAILBOX_REQ   0x00000001
+#define E1000_V2PMAILBOX_ACK   0x00000002
+#define E1000_V2PMAILBOX_VFU   0x00000004
+#define E1000_V2PMAILBOX_PFU   0x00000008
+#define E1000_V2PMAILBOX_PFSTS 0x00000010
+#define E1000_V2PMAILBOX_PFACK 0x00000020
+#define E1000_V2PMAILBOX_RSTI  0x00000040
+#define E1000_V2PMAILBOX_RSTD  0x00000080
+#define E1000_V2PMAILBOX_R2C_BITS 0x000000B0
+/* Mailbox bits: PF side (P2VMAILBOX) */
+#define E1000_P2VMAILBOX_STS  0x00000001
+#define E1000_P2VMAILBOX_ACK  0x00000002
+#define E1000_P2VMAILBOX_VFU  0x00000004
+#define E1000_P2VMAILBOX_PFU  0x00000008
+#define E1000_P2VMAILBOX_RVFU 0x00000010
+#define E1000_MBVFICR_VFREQ_MASK 0x000000FF
+#define E1000_MBVFICR_VFACK_MASK 0x00FF0000
+#define E1000_MBVFICR_VFACK_VF1  0x00010000
+
+#endif
