@@ -124,6 +124,14 @@ void machine__destroy(struct machine *m)
 	free(m);
 }
 
+void machine__reset(struct machine *m)
+{
+	/* A conventional reset resets the device as an FLR does, and takes the VFs away. */
+	for (unsigned i = 0; i < m->pci.nfuncs; i++)
+		pci_func__flr(m->pci.funcs[i]);
+	firmware_assign(m);
+}
+
 struct pci_func *machine__pf(struct machine *m, unsigned port)
 {
 	return port < E82576_PORTS ? &m->nicfn->pf[port] : NULL;

@@ -48,6 +48,9 @@ struct machine {
 int machine__create(struct machine **out);
 void machine__destroy(struct machine *m);
 
+/* A platform reset (PERST#): every function back at power-on, then firmware's assignments. */
+void machine__reset(struct machine *m);
+
 /* The NIC's physical function for a port. */
 struct pci_func *machine__pf(struct machine *m, unsigned port);
 

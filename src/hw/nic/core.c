@@ -106,6 +106,19 @@ static void fn_flr(struct pci_func *fn)
 	nic_msix__init(&p->msix_pf, E82576_PF_VECTORS);
 }
 
+static void vf_enable(struct pci_func *pf, unsigned numvfs)
+{
+	struct e82576 *nic = pf->priv;
+	int vf = -1;
+
+	nic_reset__vfs_enabled(port_of(nic, pf, &vf), numvfs);
+}
+
+static const struct pci_sriov_ops nic_sriov_ops = {
+	.layout = e82576_pci__layout,
+	.vf_enable = vf_enable,
+};
+
 static const struct pci_func_ops nic_fn_ops = {
 	.cfg_write = fn_cfg_write,
 	.flr = fn_flr,
@@ -141,6 +154,7 @@ int e82576__create(struct e82576 **out, const struct e82576_config *cfg)
 		nic_msix__init(&p->msix_pf, E82576_PF_VECTORS);
 		p->pf->ops = &nic_fn_ops;
 		p->pf->priv = nic;
+		nic->pci.sriov[i].ops = &nic_sriov_ops;
 		for (unsigned v = 0; v < E82576_MAX_VFS; v++) {
 			nic_msix__init(&p->msix_vf[v], E82576_VF_VECTORS);
 			nic->pci.vf[i][v].ops = &nic_fn_ops;

@@ -147,13 +147,18 @@ void nic_mbx__pf_reset_done(struct nic_port *p)
 	}
 }
 
-void nic_mbx__vf_reset(struct nic_port *p, unsigned vf)
+void nic_mbx__vf_clear(struct nic_port *p, unsigned vf)
 {
 	/* Nothing of the previous owner's conversation survives; a PF reset in progress does. */
 	for (unsigned i = 0; i < E1000_VFMAILBOX_SIZE; i++)
 		nic_set(p, E1000_VMBMEM(vf) + 4 * i, 0);
 	set_v2p(p, vf, v2p(p, vf) & E1000_V2PMAILBOX_RSTI);
 	nic_set(p, E1000_MBVFICR, nic_get(p, E1000_MBVFICR) & ~(0x10001u << vf));
+}
+
+void nic_mbx__vf_reset(struct nic_port *p, unsigned vf)
+{
+	nic_mbx__vf_clear(p, vf);
 	nic_set(p, E1000_VFLRE, nic_get(p, E1000_VFLRE) | 1u << vf);
 	if (nic_get(p, E1000_MBVFIMR) & (1u << vf))
 		nic_intr__raise_icr(p, E1000_ICR_VMMB);

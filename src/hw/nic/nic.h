@@ -118,6 +118,8 @@ void nic_mbx__vf_wr(struct nic_port *p, unsigned vf, uint32_t off, uint32_t val)
 /* PF reset started / PF reset done (CTRL_EXT.PFRSTD): RSTI, then RSTD, in every VF mailbox. */
 void nic_mbx__pf_reset(struct nic_port *p);
 void nic_mbx__pf_reset_done(struct nic_port *p);
+/* Empty a VF's mailbox: buffer, locks, pending events (a PF reset in progress stays). */
+void nic_mbx__vf_clear(struct nic_port *p, unsigned vf);
 /* A VF was reset (CTRL.RST or FLR): its mailbox is empty and VFLRE tells the PF. */
 void nic_mbx__vf_reset(struct nic_port *p, unsigned vf);
 
@@ -139,7 +141,9 @@ static inline bool nic_queue__vf(const struct nic_port *p, unsigned q, unsigned 
 void nic_queue__reset(struct nic_port *p, unsigned q);
 
 /* ---- resets (reset.c) ---- */
-void nic_reset__vf(struct nic_port *p, unsigned vf); /* VF CTRL.RST or FLR */
+void nic_reset__vf(struct nic_port *p, unsigned vf); /* VF CTRL.RST or FLR: VFLRE + VMMB */
+void nic_reset__vf_state(struct nic_port *p, unsigned vf); /* the same, telling nobody */
+void nic_reset__vfs_enabled(struct nic_port *p, unsigned numvfs); /* VF Enable changed */
 void nic_reset__port(struct nic_port *p);            /* PF CTRL.RST */
 void nic_reset__port_regs(struct nic_port *p);       /* power-on register values */
 

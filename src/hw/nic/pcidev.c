@@ -3,8 +3,8 @@
 #include "hw/pci/cap.h"
 #include "lib/compiler.h"
 
-static void e82576_layout(const struct pci_func *pf, unsigned numvfs, bool ari, uint16_t *offset,
-			  uint16_t *stride)
+void e82576_pci__layout(const struct pci_func *pf, unsigned numvfs, bool ari, uint16_t *offset,
+			uint16_t *stride)
 {
 	/* The 82576 puts its VFs at device 0x10 of the PF's bus when the hierarchy is ARI
 	 * capable, else one bus up (offset 0x180); both ports interleave with stride 2. */
@@ -13,7 +13,7 @@ static void e82576_layout(const struct pci_func *pf, unsigned numvfs, bool ari, 
 }
 
 static const struct pci_sriov_ops e82576_sriov_ops = {
-	.layout = e82576_layout,
+	.layout = e82576_pci__layout,
 };
 
 static int init_vf(struct pci_func *vf, uint16_t rid)

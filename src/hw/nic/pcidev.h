@@ -44,6 +44,10 @@ struct e82576_pci {
 	struct pci_sriov sriov[E82576_PORTS];
 };
 
+/* The 82576's First VF Offset and VF Stride (pci_sriov_ops.layout). */
+void e82576_pci__layout(const struct pci_func *pf, unsigned numvfs, bool ari, uint16_t *offset,
+			uint16_t *stride);
+
 /* Build both PFs at bus:dev.0 and bus:dev.1, and their VFs (absent until enabled). */
 int e82576_pci__init(struct e82576_pci *d, uint8_t bus, uint8_t dev, uint64_t serial);
 

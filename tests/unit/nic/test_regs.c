@@ -442,6 +442,29 @@ static void test_pf_reset_signals_every_vf(void **state)
 	assert_true(vf_mbx(2) & E1000_V2PMAILBOX_RSTD);
 }
 
+static void test_vf_enable_starts_clean(void **state)
+{
+	uint64_t v = 0;
+
+	bring_up(2);
+	msix_entry(vf(1), 0, 0xfee02000, 0x33, false);
+	wr(vf(1), E1000_VF_TXQ(0) + E1000_QR_BAL, 0x20000);
+	wr(vf(1), E1000_VF_V2PMAILBOX, E1000_V2PMAILBOX_VFU);
+	wr(vf(1), E1000_VF_VMBMEM, 0x55);
+	/* SR-IOV off and on again: the next owner of VF 1 finds nothing of this one. */
+	setcfg(pf(), E82576_ECAP_SRIOV + PCI_SRIOV_CTRL, 2, 0);
+	setcfg(pf(), E82576_ECAP_SRIOV + PCI_SRIOV_CTRL, 2, PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE);
+	assert_int_equal(rd(vf(1), E1000_VF_TXQ(0) + E1000_QR_BAL), 0);
+	assert_int_equal(rd(pf(), E1000_VMBMEM(1)), 0);
+	assert_false(vf_mbx(1) & E1000_V2PMAILBOX_VFU);
+	assert_int_equal(e82576__mmio(t.nic, vf(1), 3, 0, 4, false, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(e82576__mmio(t.nic, vf(1), 3, 12, 4, false, &v), 0);
+	assert_int_equal(v, 1); /* masked, as out of reset */
+	/* And no VF reset was reported for it: nothing was reset by a driver. */
+	assert_int_equal(rd(pf(), E1000_VFLRE), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -460,6 +483,7 @@ int main(void)
 		T(test_pf_mailbox_reply_interrupts_the_vf),
 		T(test_vf_flr_forgets_everything),
 		T(test_pf_reset_signals_every_vf),
+		T(test_vf_enable_starts_clean),
 	};
 
 	return cmocka_run_group_tests_name("nic_regs", tests, NULL, NULL);
