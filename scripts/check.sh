@@ -11,6 +11,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 status=0
 logs=()
+broken=0 # builds that failed: each counts as one failed test in the closing line
 
 setup() { # dir, meson args...
 	local dir=$1; shift
@@ -22,18 +23,22 @@ setup() { # dir, meson args...
 run() { # dir, meson test args...
 	local dir=$1; shift
 	echo "== $dir: meson test $*"
-	ninja -C "$dir" >"$dir.ninja.log" 2>&1 || { cat "$dir.ninja.log"; status=1; return; }
+	ninja -C "$dir" >"$dir.ninja.log" 2>&1 || {
+		grep -E 'error|FAILED' "$dir.ninja.log" | head -40; echo "not ok - $dir: build failed"
+		status=1; broken=$((broken + 1)); return; }
 	meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" || status=1
 	logs+=("$dir/meson-logs/testlog.json")
 }
 
-if setup build -Dwerror=true; then run build --suite unit --suite integration; else status=1; fi
+fail_setup() { echo "not ok - $1: meson setup failed"; status=1; broken=$((broken + 1)); }
+if setup build -Dwerror=true; then run build --suite unit --suite integration
+else fail_setup build; fi
 if setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true; then
 	run build-asan --suite unit
-else status=1; fi
+else fail_setup build-asan; fi
 if CC=clang setup build-fuzz -Dfuzz=true -Dtests=false -Dwerror=true; then
 	run build-fuzz --suite fuzz
-else status=1; fi
+else fail_setup build-fuzz; fi
 
-python3 scripts/summary.py "${logs[@]}" || status=1
+python3 scripts/summary.py --failed "$broken" "${logs[@]}" || status=1
 exit $status

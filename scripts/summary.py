@@ -12,7 +12,12 @@ import sys
 TAP = re.compile(r'^(not ok|ok)\b(.*)$')
 passed = failed = skipped = 0
 failures = []
-for path in sys.argv[1:]:
+args = sys.argv[1:]
+if args[:1] == ['--failed']:
+    # builds that failed before their tests could run, counted by the caller
+    failed += int(args[1])
+    args = args[2:]
+for path in args:
     try:
         lines = open(path).read().splitlines()
     except OSError as e:

@@ -31,7 +31,8 @@ static const struct cmd *find(const char *name)
 	return NULL;
 }
 
-static void vreport(const char *cmd, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vreport(const char *cmd, const char *fmt,
+								     va_list ap)
 {
 	fprintf(stderr, "vfnet %s: ", cmd);
 	vfprintf(stderr, fmt, ap);
