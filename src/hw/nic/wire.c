@@ -13,6 +13,7 @@ static const struct wire_ops *const wire_kinds[] = {
     &wire_cable_ops,
     &wire_loop_ops,
     &wire_null_ops,
+    &wire_pcap_ops,
 };
 
 static const char *const drop_names[WIRE_DROP_NR] = {

@@ -6,6 +6,8 @@
  *   cable                port 0 <-> port 1 of the same NIC: what one port sends, the other receives
  *   loop                 the port receives what it sends
  *   null                 sends are counted and dropped; nothing is received
+ *   pcap:FILE            every frame sent is appended to FILE (pcap, DLT_EN10MB), flushed per
+ *                        batch so that tcpdump -r can read it while we run; nothing is received
  *
  * Threads: a wire is driven by one thread at a time (its port's NIC engine calls send, recv and
  * link_up); wire__stats may be called from any thread. Nothing on the send and receive paths
@@ -135,6 +137,7 @@ const char *wire_drop__name(enum wire_drop why);
 extern const struct wire_ops wire_cable_ops;
 extern const struct wire_ops wire_loop_ops;
 extern const struct wire_ops wire_null_ops;
+extern const struct wire_ops wire_pcap_ops;
 
 /* Counters have one writer (the driving thread) and readers anywhere: relaxed atomic stores. */
 static inline void wire__stat_add(uint64_t *counter, uint64_t v)

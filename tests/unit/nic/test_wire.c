@@ -1,4 +1,4 @@
-/* The NIC port's wire backends that need no privilege: cable, loop, null; specs. */
+/* The NIC port's wire backends that need no privilege: cable, loop, null, pcap; specs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <pcap/pcap.h>
 
 #include "hw/nic/wire.h"
 #include "hw/nic/wire_ring.h"
@@ -220,7 +221,11 @@ static void test_bad_specs_are_rejected(void **state)
 	expect_open_fails(":loop", NULL, 0, -EINVAL, "unknown wire kind");
 	expect_open_fails("loop:1", NULL, 0, -EINVAL, "takes no argument");
 	expect_open_fails("null:", NULL, 0, -EINVAL, "takes no argument");
+	expect_open_fails("pcap", NULL, 0, -EINVAL, "missing argument, expected pcap:FILE");
+	expect_open_fails("pcap:", NULL, 0, -EINVAL, "missing argument");
 	expect_open_fails(longname, NULL, 0, -EINVAL, "spec longer than");
+	expect_open_fails("pcap:/nonexistent-vfnet-dir/x.pcap", NULL, 0, -ENOENT,
+			  "cannot create the file");
 	expect_open_fails("loop", NULL, 2, -EINVAL, "port 2 does not exist");
 	expect_open_fails("cable", NULL, 0, -EINVAL, "no cable");
 
@@ -579,6 +584,77 @@ static void test_null_counts_and_drops(void **state)
 	wire__close(w);
 }
 
+/* Read a pcap file with libpcap itself and compare it frame for frame. */
+static void pcap_expect(const char *file, unsigned n, const uint32_t *seqs, const size_t *lens)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(file, err);
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	unsigned i = 0;
+	int rc;
+
+	if (!p)
+		fail_msg("pcap_open_offline %s: %s", file, err);
+	assert_int_equal(pcap_datalink(p), DLT_EN10MB);
+	while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
+		struct wire_buf b = {.data = (void *)data, .len = h->caplen};
+
+		assert_true(i < n);
+		assert_int_equal(h->len, h->caplen);
+		assert_true(h->ts.tv_sec > 1600000000);
+		frame_check(&b, seqs[i], lens[i]);
+		i++;
+	}
+	assert_int_equal(rc, PCAP_ERROR_BREAK);
+	assert_int_equal(i, n);
+	pcap_close(p);
+}
+
+static void test_pcap_writes_what_libpcap_reads(void **state)
+{
+	static uint8_t jumbo[WIRE_FRAME_MAX];
+	uint32_t seqs[5] = {0, 1, 77, 2, 3};
+	size_t lens[5] = {frame_len(0), frame_len(1), 1200, frame_len(2), WIRE_FRAME_MAX};
+	char file[128], spec[160];
+	uint8_t whole[1200];
+	struct iovec iov[6];
+	struct wire_frame f[2];
+	struct wire_buf *b = bufs_alloc(2, WIRE_FRAME_MAX);
+	struct wire *w;
+
+	path(file, sizeof(file), "out.pcap");
+	snprintf(spec, sizeof(spec), "pcap:%s", file);
+	w = open_ok(spec, NULL, 0);
+	assert_true(wire__link_up(w));
+	assert_int_equal(wire__fd(w), -1);
+	pcap_expect(file, 0, seqs, lens); /* the header is there at once */
+
+	assert_int_equal(send_batch(w, 2, 0), 2);
+	frame_fill(whole, sizeof(whole), 77);
+	scatter(whole, sizeof(whole), iov, &f[0]);
+	assert_int_equal(wire__send(w, f, 1), 1);
+	/* Readable while the wire is still open: every batch is flushed. */
+	pcap_expect(file, 3, seqs, lens);
+
+	assert_int_equal(send_batch(w, 1, 2), 1);
+	frame_fill(jumbo, sizeof(jumbo), 3);
+	iov[5] = (struct iovec){jumbo, sizeof(jumbo)};
+	f[1] = (struct wire_frame){&iov[5], 1};
+	assert_int_equal(wire__send(w, &f[1], 1), 1);
+	assert_int_equal(wire__recv(w, b, 2), 0);
+	assert_int_equal(stats(w).tx_frames, 5);
+	wire__close(w);
+	pcap_expect(file, 5, seqs, lens);
+
+	/* Opening again starts a new file. */
+	w = open_ok(spec, NULL, 0);
+	wire__close(w);
+	pcap_expect(file, 0, seqs, lens);
+	unlink(file);
+	bufs_free(b, 2);
+}
+
 static void test_drop_reasons_have_names(void **state)
 {
 	assert_string_equal(wire_drop__name(WIRE_DROP_FULL), "ring_full");
@@ -602,6 +678,7 @@ int main(void)
 	    cmocka_unit_test(test_scatter_gather_send),
 	    cmocka_unit_test(test_loop_receives_own_frames),
 	    cmocka_unit_test(test_null_counts_and_drops),
+	    cmocka_unit_test(test_pcap_writes_what_libpcap_reads),
 	    cmocka_unit_test(test_drop_reasons_have_names),
 	};
 
