@@ -8,6 +8,9 @@
  *   null                 sends are counted and dropped; nothing is received
  *   pcap:FILE            every frame sent is appended to FILE (pcap, DLT_EN10MB), flushed per
  *                        batch so that tcpdump -r can read it while we run; nothing is received
+ *   peer:LOCAL,REMOTE    a unix datagram socket bound to LOCAL, talking to the socket at REMOTE,
+ *                        which is LOCAL of the port of another vfnet machine (peer:B,A there for
+ *                        peer:A,B here); paths may not contain a comma
  *
  * Threads: a wire is driven by one thread at a time (its port's NIC engine calls send, recv and
  * link_up); wire__stats may be called from any thread. Nothing on the send and receive paths
@@ -138,6 +141,7 @@ extern const struct wire_ops wire_cable_ops;
 extern const struct wire_ops wire_loop_ops;
 extern const struct wire_ops wire_null_ops;
 extern const struct wire_ops wire_pcap_ops;
+extern const struct wire_ops wire_peer_ops;
 
 /* Counters have one writer (the driving thread) and readers anywhere: relaxed atomic stores. */
 static inline void wire__stat_add(uint64_t *counter, uint64_t v)

@@ -1,4 +1,4 @@
-/* The NIC port's wire backends that need no privilege: cable, loop, null, pcap; specs. */
+/* The NIC port's wire backends that need no privilege: cable, loop, null, pcap, peer; specs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <pcap/pcap.h>
@@ -208,7 +210,7 @@ static void expect_open_fails(const char *spec, struct wire_cable *c, unsigned p
 
 static void test_bad_specs_are_rejected(void **state)
 {
-	char longname[300];
+	char longname[300], p[200];
 	struct wire_cable *c;
 	struct wire *w0;
 
@@ -216,13 +218,19 @@ static void test_bad_specs_are_rejected(void **state)
 	longname[sizeof(longname) - 1] = 0;
 	expect_open_fails("", NULL, 0, -EINVAL, "empty wire spec");
 	expect_open_fails("bogus", NULL, 0, -EINVAL, "unknown wire kind");
-	expect_open_fails("bogus", NULL, 0, -EINVAL, "expected one of: cable, loop, null");
+	expect_open_fails("bogus", NULL, 0, -EINVAL, "peer:LOCAL,REMOTE");
 	expect_open_fails("cablex", NULL, 0, -EINVAL, "unknown wire kind");
 	expect_open_fails(":loop", NULL, 0, -EINVAL, "unknown wire kind");
 	expect_open_fails("loop:1", NULL, 0, -EINVAL, "takes no argument");
 	expect_open_fails("null:", NULL, 0, -EINVAL, "takes no argument");
 	expect_open_fails("pcap", NULL, 0, -EINVAL, "missing argument, expected pcap:FILE");
 	expect_open_fails("pcap:", NULL, 0, -EINVAL, "missing argument");
+	expect_open_fails("peer:only-one", NULL, 0, -EINVAL, "expected peer:LOCAL,REMOTE");
+	expect_open_fails("peer:,/tmp/x", NULL, 0, -EINVAL, "socket path");
+	expect_open_fails("peer:/tmp/x,", NULL, 0, -EINVAL, "socket path");
+	expect_open_fails("peer:/tmp/x,/tmp/x", NULL, 0, -EINVAL, "same socket");
+	snprintf(p, sizeof(p), "peer:%.150s,/tmp/x", longname);
+	expect_open_fails(p, NULL, 0, -EINVAL, "socket path");
 	expect_open_fails(longname, NULL, 0, -EINVAL, "spec longer than");
 	expect_open_fails("pcap:/nonexistent-vfnet-dir/x.pcap", NULL, 0, -ENOENT,
 			  "cannot create the file");
@@ -655,6 +663,142 @@ static void test_pcap_writes_what_libpcap_reads(void **state)
 	bufs_free(b, 2);
 }
 
+static struct wire *peer_open(const char *local, const char *remote)
+{
+	char a[128], b[128], spec[300];
+
+	path(a, sizeof(a), local);
+	path(b, sizeof(b), remote);
+	snprintf(spec, sizeof(spec), "peer:%s,%s", a, b);
+	return open_ok(spec, NULL, 0);
+}
+
+static void test_peer_machines_talk(void **state)
+{
+	struct wire *a, *b;
+	struct wire_buf *bufs = bufs_alloc(65, WIRE_FRAME_MAX);
+	uint8_t whole[1200];
+	struct iovec iov[5];
+	struct wire_frame f;
+
+	a = peer_open("a.sock", "b.sock");
+	assert_false(wire__link_up(a)); /* nobody at b.sock yet */
+	assert_int_equal(send_batch(a, 2, 0), 0);
+	assert_int_equal(stats(a).tx_drops[WIRE_DROP_LINK_DOWN], 2);
+
+	b = peer_open("b.sock", "a.sock");
+	assert_true(wire__link_up(b));
+	assert_true(wire__link_up(a));
+	assert_false(readable(wire__fd(b)));
+
+	assert_int_equal(send_batch(a, 20, 100), 20);
+	assert_true(readable(wire__fd(b)));
+	recv_expect(b, 20, 100);
+	assert_int_equal(send_batch(b, 20, 200), 20);
+	recv_expect(a, 20, 200);
+
+	/* A full batch in flight: connected to each other, the queue is not limited to 10. */
+	assert_int_equal(send_batch(a, 64, 300), 64);
+	recv_expect(b, 64, 300);
+
+	frame_fill(whole, sizeof(whole), 77);
+	scatter(whole, sizeof(whole), iov, &f);
+	assert_int_equal(wire__send(b, &f, 1), 1);
+	assert_int_equal(wire__recv(a, bufs, 2), 1);
+	frame_check(&bufs[0], 77, sizeof(whole));
+	assert_int_equal(stats(a).rx_frames, 20 + 1);
+	assert_int_equal(stats(b).rx_frames, 20 + 64);
+	bufs_free(bufs, 65);
+	wire__close(a);
+	wire__close(b);
+}
+
+static void test_peer_restarts_and_stale_sockets(void **state)
+{
+	struct wire *a, *b;
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	char bpath[128];
+	int fd;
+
+	a = peer_open("a.sock", "b.sock");
+	b = peer_open("b.sock", "a.sock");
+	assert_true(wire__link_up(a));
+	assert_int_equal(send_batch(a, 3, 0), 3);
+
+	/* B goes away: A's next send finds out, and so does its link. */
+	wire__close(b);
+	assert_int_equal(send_batch(a, 3, 3), 0);
+	assert_true(stats(a).tx_drops[WIRE_DROP_LINK_DOWN] >= 1);
+	assert_false(wire__link_up(a));
+
+	/* B died without cleaning up: its socket file stays, and a new B reclaims it. */
+	path(bpath, sizeof(bpath), "b.sock");
+	memcpy(sun.sun_path, bpath, strlen(bpath) + 1);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	close(fd);
+	b = peer_open("b.sock", "a.sock");
+	assert_true(wire__link_up(b));
+	assert_true(wire__link_up(a));
+	assert_int_equal(send_batch(a, 4, 10), 4);
+	recv_expect(b, 4, 10);
+	assert_int_equal(send_batch(b, 4, 20), 4);
+	recv_expect(a, 4, 20);
+	wire__close(a);
+	wire__close(b);
+}
+
+static void test_peer_local_in_use(void **state)
+{
+	char a[128], c[128], spec[300];
+	struct wire *w = peer_open("a.sock", "b.sock");
+	int fd;
+
+	path(a, sizeof(a), "a.sock");
+	path(c, sizeof(c), "c.sock");
+	snprintf(spec, sizeof(spec), "peer:%s,%s", a, c);
+	expect_open_fails(spec, NULL, 0, -EADDRINUSE, "cannot bind");
+	wire__close(w);
+
+	/* Not a socket: left alone. */
+	fd = open(a, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	expect_open_fails(spec, NULL, 0, -EADDRINUSE, "cannot bind");
+	assert_int_equal(access(a, F_OK), 0);
+	unlink(a);
+}
+
+static void test_peer_jumbo_and_short_buffers(void **state)
+{
+	static uint8_t jumbo[WIRE_FRAME_MAX];
+	struct wire *a = peer_open("a.sock", "b.sock"), *b = peer_open("b.sock", "a.sock");
+	struct wire_buf *small = bufs_alloc(4, 1600), *big = bufs_alloc(1, WIRE_FRAME_MAX);
+	struct iovec iov = {jumbo, sizeof(jumbo)};
+	struct wire_frame f = {&iov, 1};
+
+	assert_true(wire__link_up(a));
+	frame_fill(jumbo, sizeof(jumbo), 5);
+	assert_int_equal(wire__send(a, &f, 1), 1);
+	assert_int_equal(wire__recv(b, big, 1), 1);
+	frame_check(&big[0], 5, WIRE_FRAME_MAX);
+
+	/* A frame too long for its buffer is dropped; those after it close the gap. */
+	assert_int_equal(send_batch(a, 1, 0), 1);
+	assert_int_equal(wire__send(a, &f, 1), 1);
+	assert_int_equal(send_batch(a, 2, 1), 2);
+	assert_int_equal(wire__recv(b, small, 4), 3);
+	frame_check(&small[0], 0, frame_len(0));
+	frame_check(&small[1], 1, frame_len(1));
+	frame_check(&small[2], 2, frame_len(2));
+	assert_int_equal(stats(b).rx_drops[WIRE_DROP_TOO_LONG], 1);
+	bufs_free(small, 4);
+	bufs_free(big, 1);
+	wire__close(a);
+	wire__close(b);
+}
+
 static void test_drop_reasons_have_names(void **state)
 {
 	assert_string_equal(wire_drop__name(WIRE_DROP_FULL), "ring_full");
@@ -679,6 +823,10 @@ int main(void)
 	    cmocka_unit_test(test_loop_receives_own_frames),
 	    cmocka_unit_test(test_null_counts_and_drops),
 	    cmocka_unit_test(test_pcap_writes_what_libpcap_reads),
+	    cmocka_unit_test(test_peer_machines_talk),
+	    cmocka_unit_test(test_peer_restarts_and_stale_sockets),
+	    cmocka_unit_test(test_peer_local_in_use),
+	    cmocka_unit_test(test_peer_jumbo_and_short_buffers),
 	    cmocka_unit_test(test_drop_reasons_have_names),
 	};
 
