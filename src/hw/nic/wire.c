@@ -10,7 +10,8 @@
 #include "lib/log.h"
 
 static const struct wire_ops *const wire_kinds[] = {
-    &wire_cable_ops, &wire_loop_ops, &wire_null_ops, &wire_pcap_ops, &wire_peer_ops,
+    &wire_cable_ops, &wire_loop_ops,	 &wire_null_ops, &wire_pcap_ops,
+    &wire_tap_ops,   &wire_afpacket_ops, &wire_peer_ops,
 };
 
 static const char *const drop_names[WIRE_DROP_NR] = {

@@ -8,6 +8,11 @@
  *   null                 sends are counted and dropped; nothing is received
  *   pcap:FILE            every frame sent is appended to FILE (pcap, DLT_EN10MB), flushed per
  *                        batch so that tcpdump -r can read it while we run; nothing is received
+ *   tap:NAME             a Linux TAP device (IFF_TAP | IFF_NO_PI), created if missing; it goes away
+ *                        with the wire unless it was made persistent (ip tuntap add)
+ *   afpacket:IFNAME      an AF_PACKET socket on an existing interface (e.g. one end of a veth
+ *                        pair), in promiscuous mode; frames the host sends out of IFNAME are not
+ *                        received (PACKET_OUTGOING), VLAN tags the kernel stripped are put back
  *   peer:LOCAL,REMOTE    a unix datagram socket bound to LOCAL, talking to the socket at REMOTE,
  *                        which is LOCAL of the port of another vfnet machine (peer:B,A there for
  *                        peer:A,B here); paths may not contain a comma
@@ -141,6 +146,8 @@ extern const struct wire_ops wire_cable_ops;
 extern const struct wire_ops wire_loop_ops;
 extern const struct wire_ops wire_null_ops;
 extern const struct wire_ops wire_pcap_ops;
+extern const struct wire_ops wire_tap_ops;
+extern const struct wire_ops wire_afpacket_ops;
 extern const struct wire_ops wire_peer_ops;
 
 /* Counters have one writer (the driving thread) and readers anywhere: relaxed atomic stores. */

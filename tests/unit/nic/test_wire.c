@@ -225,6 +225,12 @@ static void test_bad_specs_are_rejected(void **state)
 	expect_open_fails("null:", NULL, 0, -EINVAL, "takes no argument");
 	expect_open_fails("pcap", NULL, 0, -EINVAL, "missing argument, expected pcap:FILE");
 	expect_open_fails("pcap:", NULL, 0, -EINVAL, "missing argument");
+	expect_open_fails("tap", NULL, 0, -EINVAL, "expected tap:NAME");
+	expect_open_fails("tap:a/b", NULL, 0, -EINVAL, "not a valid interface name");
+	expect_open_fails("tap:sixteen-chars-xy", NULL, 0, -EINVAL, "not a valid interface name");
+	expect_open_fails("afpacket:", NULL, 0, -EINVAL, "expected afpacket:IFNAME");
+	expect_open_fails("afpacket:has space", NULL, 0, -EINVAL, "not a valid interface name");
+	expect_open_fails("afpacket:vfnet-no-such", NULL, 0, -ENODEV, "no such interface");
 	expect_open_fails("peer:only-one", NULL, 0, -EINVAL, "expected peer:LOCAL,REMOTE");
 	expect_open_fails("peer:,/tmp/x", NULL, 0, -EINVAL, "socket path");
 	expect_open_fails("peer:/tmp/x,", NULL, 0, -EINVAL, "socket path");
