@@ -67,4 +67,34 @@ void e82576__port_stats(struct e82576 *nic, unsigned port, struct e82576_port_st
 uint64_t e82576__next_deadline(struct e82576 *nic, unsigned port);
 void e82576__run_timers(struct e82576 *nic, unsigned port);
 
+/* Why the datapath dropped a frame, or one receiver's copy of it (the Rx reasons). */
+enum e82576_drop {
+	E82576_DROP_NO_DESC,     /* Rx: the queue had no descriptors (RNBC; RQDPC or MPC) */
+	E82576_DROP_SPOOF_MAC,   /* Tx: source MAC not in the pool's RAR entries (DTXSWC) */
+	E82576_DROP_SPOOF_VLAN,  /* Tx: VLAN not the pool's (VLVF, port VLAN) */
+	E82576_DROP_TX_TOO_LONG, /* Tx: longer than the largest frame the port sends */
+	E82576_DROP_RX_TOO_LONG, /* Rx: longer than the pool's RLPML (LPE) or 1522 (ROC) */
+	E82576_DROP_TX_GATED,    /* Tx: the VF's VFTE bit is clear */
+	E82576_DROP_RX_GATED,    /* Rx: a pool it matched has VFRE clear (one per copy) */
+	E82576_DROP_DMA_FAULT,   /* a descriptor or buffer did not translate: the queue stopped */
+	E82576_DROP_BAD_DESC,    /* Tx: legacy or unknown descriptor, TSO, runt, too fragmented */
+	E82576_DROP_RX_QUEUE_OFF, /* Rx: the pool's queue is disabled or cannot master the bus */
+	E82576_DROP_FILTERED,    /* Rx from the wire: no pool or queue accepts it */
+	E82576_DROP_LINK_DOWN,   /* Tx for the wire while there is none or its link is down */
+	E82576_DROP_NR
+};
+
+/* What the datapath moved and dropped on one port. */
+struct e82576_dp_stats {
+	uint64_t tx_frames, tx_bytes; /* frames Tx queues sent, to the wire or a pool (bytes as sent) */
+	uint64_t rx_frames, rx_bytes; /* copies written into Rx queues */
+	uint64_t wire_tx, wire_rx;    /* frames handed to and taken from the wire */
+	uint64_t loopback;            /* copies switched from one pool to another */
+	uint64_t queue_errors;        /* queues stopped by a DMA fault or a broken ring */
+	uint64_t bad_tail;            /* passes that found a tail beyond the ring */
+	uint64_t drops[E82576_DROP_NR];
+};
+void e82576__dp_stats(struct e82576 *nic, unsigned port, struct e82576_dp_stats *st);
+const char *e82576_drop__name(enum e82576_drop why);
+
 #endif

@@ -7,6 +7,7 @@
 
 #include <stdatomic.h>
 
+#include "hw/nic/dp.h"
 #include "hw/nic/e82576.h"
 #include "hw/nic/regs.h"
 
@@ -39,6 +40,7 @@ struct nic_port {
 	uint32_t tx_kick, rx_kick;
 	uint64_t itr_last_ns[E82576_PF_VECTORS + E82576_MAX_VFS * E82576_VF_VECTORS];
 	struct e82576_port_stats stats;
+	struct nic_dp dp; /* the datapath's own state (dp.h): tx.c, rx.c, switch.c, dp.c */
 };
 
 struct e82576 {
@@ -150,5 +152,23 @@ void nic_reset__port_regs(struct nic_port *p);       /* power-on register values
 /* ---- general registers (general.c) ---- */
 uint32_t nic_gen__rd(struct nic_port *p, unsigned idx);
 void nic_gen__wr(struct nic_port *p, unsigned idx, uint32_t val);
+
+/* ---- datapath (dp.c) ---- */
+/*
+ * Service the port: Tx queues whose tail moved or that still have descriptors (at most budget
+ * descriptors each), then up to budget frames from the wire. Returns the work done (descriptors
+ * completed and frames received): 0 means the engine may sleep until a doorbell, the wire's fd or
+ * nic_dp__next_deadline.
+ */
+unsigned nic_dp__poll(struct nic_port *p, unsigned budget);
+/* When the datapath must be polled again without a doorbell (a rate-limited queue may send, the
+ * link is due a look), or UINT64_MAX. */
+uint64_t nic_dp__next_deadline(struct nic_port *p);
+/* The port's wire (NULL: none; frames for the wire are dropped as link down). STATUS.LU follows
+ * its link state from the next poll. The wire stays the caller's to close, after detaching. */
+void nic_dp__attach_wire(struct nic_port *p, struct wire *w);
+/* A port reset: Tx context slots, rate-limiter clocks and pending work are forgotten; the wire
+ * and the counters stay. */
+void nic_dp__reset(struct nic_port *p);
 
 #endif
