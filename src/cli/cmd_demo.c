@@ -132,7 +132,7 @@ static int demo_run(int argc, char **argv)
 
 	if (argc > 1)
 		return cmd__usage("demo", "unexpected argument '%s'", argv[1]);
-	if ((rc = machine__create(&m)))
+	if ((rc = machine__create(&m, NULL)))
 		return cmd__fail("demo", "cannot build the machine: %s", strerror(-rc));
 
 	printf("1. The machine at power-on (vfnet lspci -nn):\n");

@@ -66,7 +66,7 @@ static int lspci_run(int argc, char **argv)
 	if (hex == 2 || hex > 4)
 		return cmd__usage("lspci", "use -x, -xxx or -xxxx");
 
-	rc = machine__create(&m);
+	rc = machine__create(&m, NULL);
 	if (rc)
 		return cmd__fail("lspci", "cannot build the machine: %s", strerror(-rc));
 	n = pci_topo__list(&m->pci, funcs, sizeof(funcs) / sizeof(funcs[0]));

@@ -64,7 +64,38 @@ static void machine_msi(void *opaque, uint16_t rid, uint64_t addr, uint32_t data
 	m->irq(m->irq_opaque, rid, &t, notify == 1);
 }
 
-int machine__create(struct machine **out)
+static int open_wires(struct machine *m, const struct machine_config *cfg)
+{
+	int rc;
+
+	for (unsigned p = 0; p < E82576_PORTS; p++) {
+		const char *spec = cfg && cfg->wire[p] ? cfg->wire[p] : "cable";
+
+		if (!strcmp(spec, "cable") && !m->cable && (rc = wire_cable__create(&m->cable)))
+			return rc;
+		if ((rc = wire__open(&m->wire[p], spec, m->cable, p)))
+			return rc;
+		if ((rc = e82576__set_wire(m->nic, p, m->wire[p])))
+			return rc;
+	}
+	return 0;
+}
+
+static void close_wires(struct machine *m)
+{
+	for (unsigned p = 0; p < E82576_PORTS; p++) {
+		if (!m->wire[p])
+			continue;
+		e82576__set_wire(m->nic, p, NULL);
+		wire__close(m->wire[p]);
+		m->wire[p] = NULL;
+	}
+	if (m->cable)
+		wire_cable__destroy(m->cable);
+	m->cable = NULL;
+}
+
+int machine__create(struct machine **out, const struct machine_config *cfg)
 {
 	struct e82576_config nc = {
 		.bus = MACHINE_NIC_BUS,
@@ -98,9 +129,14 @@ int machine__create(struct machine **out)
 		if ((rc = pci_topo__add(&m->pci, &m->nicfn->pf[port])))
 			goto err_nic;
 	firmware_assign(m);
+	m->poll_window_ns = cfg ? cfg->poll_window_ns : 0;
+	if ((rc = open_wires(m, cfg)))
+		goto err_wires;
 	*out = m;
 	return 0;
 
+err_wires:
+	close_wires(m);
 err_nic:
 	e82576__destroy(m->nic);
 err_iommu:
@@ -117,6 +153,8 @@ void machine__destroy(struct machine *m)
 {
 	if (!m)
 		return;
+	e82576__stop(m->nic);
+	close_wires(m);
 	e82576__destroy(m->nic);
 	iommu__destroy(m->iommu);
 	mem_pool__fini(&m->hv);
@@ -130,6 +168,69 @@ void machine__reset(struct machine *m)
 	for (unsigned i = 0; i < m->pci.nfuncs; i++)
 		pci_func__flr(m->pci.funcs[i]);
 	firmware_assign(m);
+}
+
+int machine__start(struct machine *m)
+{
+	int rc = e82576__start(m->nic, m->poll_window_ns);
+
+	m->running = rc == 0;
+	return rc;
+}
+
+struct cfg_op {
+	struct machine *m;
+	uint16_t rid;
+	unsigned off, size;
+	uint32_t *val;
+	bool write;
+	int rc;
+};
+
+static void do_cfg(void *arg)
+{
+	struct cfg_op *op = arg;
+
+	op->rc = op->write ? pci_topo__cfg_write(&op->m->pci, op->rid, op->off, op->size, *op->val)
+			   : pci_topo__cfg_read(&op->m->pci, op->rid, op->off, op->size, op->val);
+}
+
+/* Config space of the NIC's functions is device state the engines also touch (FLR, MSI-X
+ * enable, VF Enable): the cycle runs on the engine of the port it reaches. The port cannot
+ * change under us: which port a RID reaches only changes through config writes, made here. */
+static int cfg_access(struct machine *m, struct cfg_op *op)
+{
+	struct pci_func *f = pci_topo__route(&m->pci, op->rid);
+	unsigned port = 0;
+	bool nic = false;
+
+	for (unsigned p = 0; f && p < E82576_PORTS; p++) {
+		struct pci_func *pf = &m->nicfn->pf[p];
+
+		if (f == pf || f->pf == pf) {
+			port = p;
+			nic = true;
+		}
+	}
+	if (nic && m->running)
+		e82576__call(m->nic, port, do_cfg, op);
+	else
+		do_cfg(op);
+	return op->rc;
+}
+
+int machine__cfg_read(struct machine *m, uint16_t rid, unsigned off, unsigned size, uint32_t *val)
+{
+	struct cfg_op op = {.m = m, .rid = rid, .off = off, .size = size, .val = val};
+
+	return cfg_access(m, &op);
+}
+
+int machine__cfg_write(struct machine *m, uint16_t rid, unsigned off, unsigned size, uint32_t val)
+{
+	struct cfg_op op = {.m = m, .rid = rid, .off = off, .size = size, .val = &val, .write = true};
+
+	return cfg_access(m, &op);
 }
 
 struct pci_func *machine__pf(struct machine *m, unsigned port)

@@ -18,6 +18,7 @@
 #include "hw/mem/memory.h"
 #include "hw/mem/pool.h"
 #include "hw/nic/e82576.h"
+#include "hw/nic/wire.h"
 #include "hw/pci/topology.h"
 
 #define MACHINE_ROOT_PORT_RID PCI_RID(0, 1 << 3)
@@ -31,6 +32,11 @@
 typedef void (*machine_irq_fn)(void *opaque, uint16_t rid, const struct ir_target *target,
 			       bool notify);
 
+struct machine_config {
+	const char *wire[E82576_PORTS]; /* wire specs (wire.h); NULL means "cable" */
+	uint64_t poll_window_ns;        /* the NIC engines' poll window; 0: the default */
+};
+
 struct machine {
 	struct pci_topo pci;
 	struct pci_func host_bridge;
@@ -40,13 +46,26 @@ struct machine {
 	struct iommu *iommu;
 	struct e82576 *nic;
 	struct e82576_pci *nicfn;   /* the NIC's PCI functions */
+	struct wire_cable *cable;
+	struct wire *wire[E82576_PORTS];
+	uint64_t poll_window_ns;
+	bool running;               /* the NIC engines run: the ports belong to them */
 	machine_irq_fn irq;
 	void *irq_opaque;
 	uint64_t msi_dropped;       /* MSIs that remapping refused or nobody took */
 };
 
-int machine__create(struct machine **out);
+/* Build the machine (cfg NULL: defaults). Wires are opened; nothing runs yet. */
+int machine__create(struct machine **out, const struct machine_config *cfg);
+/* Start the NIC engines: from here on, accesses to the NIC go through machine__cfg_* and
+ * e82576__call, which run them on the engine that owns the port. */
+int machine__start(struct machine *m);
 void machine__destroy(struct machine *m);
+
+/* Config cycles by routing ID as the machine's control thread makes them (dom0's, vPCI's):
+ * pci_topo__cfg_read/write, run on the NIC's engine when they reach one of its functions. */
+int machine__cfg_read(struct machine *m, uint16_t rid, unsigned off, unsigned size, uint32_t *val);
+int machine__cfg_write(struct machine *m, uint16_t rid, unsigned off, unsigned size, uint32_t val);
 
 /* A platform reset (PERST#): every function back at power-on, then firmware's assignments. */
 void machine__reset(struct machine *m);

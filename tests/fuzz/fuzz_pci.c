@@ -22,7 +22,7 @@ static struct machine *m;
 static int fresh(void)
 {
 	if (!m)
-		return machine__create(&m);
+		return machine__create(&m, NULL);
 	machine__reset(m);
 	return 0;
 }

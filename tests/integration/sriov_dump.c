@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if ((rc = machine__create(&m)))
+	if ((rc = machine__create(&m, NULL)))
 		return 1;
 	for (unsigned p = 0; p < E82576_PORTS; p++) {
 		struct pci_func *pf = machine__pf(m, p);

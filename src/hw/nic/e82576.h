@@ -97,4 +97,41 @@ struct e82576_dp_stats {
 void e82576__dp_stats(struct e82576 *nic, unsigned port, struct e82576_dp_stats *st);
 const char *e82576_drop__name(enum e82576_drop why);
 
+/* ---- the engine: one thread per port owns the port (engine.c) ---- */
+struct reqring_cons;
+
+struct e82576_engine_stats {
+	uint64_t loops;  /* passes over the rings and the datapath */
+	uint64_t work;   /* requests applied and descriptors/frames handled */
+	uint64_t sleeps; /* times the engine went to sleep on its doorbells, wire and timer */
+	uint64_t cpu_ns; /* the engine thread's CPU time: what the silicon would do for free */
+};
+
+/*
+ * Start one engine thread per port. After an idle pass the engine keeps polling for
+ * @poll_window_ns (0: 50 us) before it sleeps. From then on, e82576__mmio and everything that
+ * touches a port must run on its engine: use e82576__call.
+ */
+int e82576__start(struct e82576 *nic, uint64_t poll_window_ns);
+void e82576__stop(struct e82576 *nic);
+/* Run fn(arg) on the port's engine thread and wait for it; inline when no engine runs. */
+int e82576__call(struct e82576 *nic, unsigned port, void (*fn)(void *arg), void *arg);
+/*
+ * Serve @fn's BARs to one accessor from a request ring (lib/reqring.h). One ring per function
+ * and accessor carries all its BARs, so accesses to BAR0 and to the MSI-X table stay in the order
+ * the accessor made them: a request's offset is E82576_RING_OFFSET(bar, offset), and the ring's
+ * BAR size is E82576_RING_SIZE. The engine applies requests in order through e82576__mmio, so
+ * decode rules and refusals are the same as in-process. The ring must outlive its removal;
+ * e82576__ring_remove returns once the engine no longer touches it.
+ */
+#define E82576_RING_BAR_SHIFT 28
+#define E82576_RING_OFFSET(bar, off) ((uint32_t)(bar) << E82576_RING_BAR_SHIFT | (uint32_t)(off))
+#define E82576_RING_SIZE (6ull << E82576_RING_BAR_SHIFT)
+int e82576__ring_add(struct e82576 *nic, struct pci_func *fn, struct reqring_cons *ring);
+int e82576__ring_remove(struct e82576 *nic, struct reqring_cons *ring);
+void e82576__engine_stats(struct e82576 *nic, unsigned port, struct e82576_engine_stats *st);
+/* Connect a port to its wire (NULL: none). The wire stays the caller's; detach before closing. */
+struct wire;
+int e82576__set_wire(struct e82576 *nic, unsigned port, struct wire *w);
+
 #endif

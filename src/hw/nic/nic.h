@@ -50,6 +50,7 @@ struct e82576 {
 	e82576_msi_fn msi;
 	void *msi_opaque;
 	uint64_t (*now_ns)(void);
+	struct nic_engine *engine[E82576_PORTS]; /* engine.c: NULL until e82576__start */
 };
 
 /* Register handlers: idx is the dword index (offset >> 2) into the PF register file. */

@@ -17,7 +17,7 @@ static int fresh(void)
 {
 	machine__destroy(m);
 	m = NULL;
-	return machine__create(&m);
+	return machine__create(&m, NULL);
 }
 
 static int setup(void **state)

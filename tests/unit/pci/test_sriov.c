@@ -17,7 +17,7 @@ static int fresh(void)
 {
 	machine__destroy(m);
 	m = NULL;
-	return machine__create(&m);
+	return machine__create(&m, NULL);
 }
 #define PF0 PCI_RID(1, 0)
 #define PF1 PCI_RID(1, 1)
