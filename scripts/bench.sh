@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make bench: runs every microbenchmark (BUILD/bench/bench_*) and prints its results.
+# make bench: runs every microbenchmark (BUILD/bench/bench_*) and `vfnet bench nic`, and prints
+# their results.
 # Each benchmark writes its CSV beside itself in BUILD/bench/. Usage: scripts/bench.sh BUILD_DIR
 set -uo pipefail
 build=${1:-build}
@@ -16,4 +17,10 @@ for b in "${benches[@]}"; do
 	echo "== $name"
 	"$b" "$build/bench/$name.csv" || { echo "bench: $name failed" >&2; status=1; }
 done
+# The NIC model end to end (its own subcommand, so users can run it too).
+if [ -x "$build/src/cli/vfnet" ]; then
+	echo "== vfnet bench nic"
+	"$build/src/cli/vfnet" bench nic --csv "$build/bench/bench_nic.csv" ||
+		{ echo "bench: vfnet bench nic failed" >&2; status=1; }
+fi
 exit $status

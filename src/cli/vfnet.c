@@ -8,6 +8,7 @@
 
 static const struct cmd *const cmds[] = {
 	&cmd_lspci,
+	&cmd_bench,
 	&cmd_demo,
 };
 
