@@ -275,6 +275,7 @@ int bench_nic__run(unsigned size, unsigned batch, double seconds, struct bench_n
 	out->gbps = out->frames * size * 8.0 / (t1 - t0);
 	out->engine_ns = out->frames ? (double)(e1.cpu_ns - e0.cpu_ns) / out->frames : 0;
 	out->mpps_per_core = out->engine_ns ? 1e3 / out->engine_ns : 0;
+	out->sleeps = e1.sleeps - e0.sleeps;
 out:
 	e82576__stop(m->nic);
 	for (unsigned v = 0; v < 2; v++) {

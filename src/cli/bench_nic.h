@@ -16,6 +16,7 @@ struct bench_nic_result {
 	double engine_ns;     /* engine CPU time per frame */
 	double mpps_per_core; /* 1000 / engine_ns: what one engine core moves */
 	uint64_t frames, drops;
+	uint64_t sleeps;       /* times the engine went to sleep during the run */
 };
 
 /* One run of @seconds for frames of @size bytes, @batch frames per doorbell. 0 or -errno. */

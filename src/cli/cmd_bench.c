@@ -126,14 +126,15 @@ static int bench_nic(int argc, char **argv)
 	cpu_model(cpu, sizeof(cpu));
 	printf("# vfnet bench nic: VF to VF on one port, IOMMU on, one engine thread\n"
 	       "# machine: %s; median of %u runs of %.2f s\n", cpu, runs, seconds);
-	printf("%6s %6s %10s %10s %14s %16s %8s\n", "size", "batch", "Mpps", "Gbit/s",
-	       "engine ns/fr", "Mpps/engine core", "drops");
+	printf("%6s %6s %10s %10s %14s %16s %8s %8s\n", "size", "batch", "Mpps", "Gbit/s",
+	       "engine ns/fr", "Mpps/engine core", "sleeps/s", "drops");
 	if (cf)
-		fprintf(cf, "size,batch,run,frames,mpps,gbps,engine_ns_per_frame,drops\n");
+		fprintf(cf, "size,batch,run,frames,mpps,gbps,engine_ns_per_frame,sleeps,drops\n");
 	for (int s = 0; s < nsizes; s++) {
 		for (int b = 0; b < nbatches; b++) {
 			double mpps[99], gbps[99], ens[99];
 			uint64_t drops = 0;
+			double sleeps[99];
 
 			for (unsigned r = 0; r < runs; r++) {
 				struct bench_nic_result res;
@@ -148,16 +149,19 @@ static int bench_nic(int argc, char **argv)
 				gbps[r] = res.gbps;
 				ens[r] = res.engine_ns;
 				drops += res.drops;
+				sleeps[r] = res.sleeps / seconds;
 				if (cf)
-					fprintf(cf, "%u,%u,%u,%llu,%.4f,%.4f,%.2f,%llu\n", sizes[s],
-						batches[b], r, (unsigned long long)res.frames, res.mpps,
-						res.gbps, res.engine_ns, (unsigned long long)res.drops);
+					fprintf(cf, "%u,%u,%u,%llu,%.4f,%.4f,%.2f,%llu,%llu\n",
+						sizes[s], batches[b], r,
+						(unsigned long long)res.frames, res.mpps, res.gbps,
+						res.engine_ns, (unsigned long long)res.sleeps,
+						(unsigned long long)res.drops);
 			}
 			double e = median(ens, runs);
 
-			printf("%6u %6u %10.3f %10.3f %14.1f %16.3f %8llu\n", sizes[s], batches[b],
-			       median(mpps, runs), median(gbps, runs), e, e > 0 ? 1e3 / e : 0,
-			       (unsigned long long)drops);
+			printf("%6u %6u %10.3f %10.3f %14.1f %16.3f %8.0f %8llu\n", sizes[s],
+			       batches[b], median(mpps, runs), median(gbps, runs), e,
+			       e > 0 ? 1e3 / e : 0, median(sleeps, runs), (unsigned long long)drops);
 			fflush(stdout);
 		}
 	}
