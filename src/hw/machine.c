@@ -162,11 +162,24 @@ void machine__destroy(struct machine *m)
 	free(m);
 }
 
+static void do_flr(void *arg)
+{
+	pci_func__flr(arg);
+}
+
 void machine__reset(struct machine *m)
 {
-	/* A conventional reset resets the device as an FLR does, and takes the VFs away. */
-	for (unsigned i = 0; i < m->pci.nfuncs; i++)
-		pci_func__flr(m->pci.funcs[i]);
+	/* A conventional reset resets each device as an FLR does, and takes the VFs away; the
+	 * NIC's functions are reset on the engines that own their ports. */
+	for (unsigned i = 0; i < m->pci.nfuncs; i++) {
+		struct pci_func *f = m->pci.funcs[i];
+		int port = f == machine__pf(m, 0) ? 0 : f == machine__pf(m, 1) ? 1 : -1;
+
+		if (port >= 0 && m->running)
+			e82576__call(m->nic, (unsigned)port, do_flr, f);
+		else
+			pci_func__flr(f);
+	}
 	firmware_assign(m);
 }
 
