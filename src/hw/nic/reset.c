@@ -38,5 +38,6 @@ void nic_reset__port(struct nic_port *p)
 	/* Every register returns to its power-on value, which puts RSTI in every VF mailbox
 	 * until the PF driver sets CTRL_EXT.PFRSTD. The MSI-X tables are PCI state and stay. */
 	nic_reset__port_regs(p);
+	nic_dp__reset(p);
 	nic_mbx__pf_reset(p);
 }
