@@ -99,19 +99,22 @@ static void fn_flr(struct pci_func *fn)
 	struct nic_port *p = port_of(nic, fn, &vf);
 
 	if (vf >= 0) {
+		/* An FLR resets the function's PCI state too, the MSI-X table among it; a VF's
+		 * CTRL.RST does not (igbvf resets and comes back up with its vectors set). */
 		nic_reset__vf(p, (unsigned)vf);
+		nic_msix__init(&p->msix_vf[vf], E82576_VF_VECTORS);
 		return;
 	}
 	nic_reset__port(p);
 	nic_msix__init(&p->msix_pf, E82576_PF_VECTORS);
 }
 
-static void vf_enable(struct pci_func *pf, unsigned numvfs)
+static void vf_enable(struct pci_func *pf, unsigned before, unsigned now)
 {
 	struct e82576 *nic = pf->priv;
 	int vf = -1;
 
-	nic_reset__vfs_enabled(port_of(nic, pf, &vf), numvfs);
+	nic_reset__vfs_enabled(port_of(nic, pf, &vf), MAX(before, now));
 }
 
 static const struct pci_sriov_ops nic_sriov_ops = {

@@ -113,9 +113,12 @@ void nic_intr__raise_icr(struct nic_port *p, uint32_t causes)
 	uint32_t icr = nic_get(p, E1000_ICR) | causes;
 	int v = ivar_vector((uint8_t)(nic_get(p, E1000_IVAR_MISC) >> 8));
 
-	nic_set(p, E1000_ICR, icr | E1000_ICR_INT_ASSERTED);
+	/* INT_ASSERTED says an enabled cause is pending (igb's legacy handler tests it). */
+	if (icr & nic_get(p, E1000_IMS) & ~E1000_ICR_INT_ASSERTED)
+		icr |= E1000_ICR_INT_ASSERTED;
+	nic_set(p, E1000_ICR, icr);
 	/* Every "other" cause folds into the vector IVAR_MISC byte 1 names. */
-	if ((icr & nic_get(p, E1000_IMS)) && v >= 0)
+	if ((icr & nic_get(p, E1000_IMS) & ~E1000_ICR_INT_ASSERTED) && v >= 0)
 		nic_intr__raise_pf(p, 1u << v);
 }
 
@@ -246,8 +249,12 @@ void nic_intr__wr(struct nic_port *p, unsigned idx, uint32_t val)
 	case E1000_IMC:
 		nic_set(p, E1000_IMS, nic_get(p, E1000_IMS) & ~val);
 		return;
-	case E1000_GPIE:
 	case E1000_IVAR_MISC:
+		/* A cause already latched goes to the newly named vector. */
+		nic_set(p, off, val);
+		nic_intr__raise_icr(p, 0);
+		return;
+	case E1000_GPIE:
 	case E1000_IAM:
 		nic_set(p, off, val);
 		return;
@@ -318,12 +325,15 @@ void nic_intr__vf_wr(struct nic_port *p, unsigned vf, uint32_t off, uint32_t val
 
 void nic_intr__reset_vf(struct nic_port *p, unsigned vf)
 {
-	static const uint32_t regs[] = {0x80, 0x24, 0x2c, 0x30, 0x90, 0x94, 0x98, 0xa0, 0xa4};
+	const uint32_t regs[] = {
+		E1000_PVTEICR(vf),     E1000_PVTEIMS(vf),     E1000_PVTEIAC(vf),
+		E1000_PVTEIAM(vf),     E1000_PVTEITR(vf, 0),  E1000_PVTEITR(vf, 1),
+		E1000_PVTEITR(vf, 2),  E1000_PVTIVAR0(vf),    E1000_PVTIVAR_MISC(vf),
+	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(regs); i++)
-		nic_set(p, E1000_PVT(vf) + regs[i], 0);
+		nic_set(p, regs[i], 0);
 	p->vf_asserted[vf] = 0;
 	for (unsigned v = 0; v < E82576_VF_VECTORS; v++)
 		p->itr_last_ns[E82576_PF_VECTORS + vf * E82576_VF_VECTORS + v] = 0;
-	nic_msix__init(&p->msix_vf[vf], E82576_VF_VECTORS);
 }

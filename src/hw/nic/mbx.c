@@ -11,6 +11,9 @@
 
 #include "hw/nic/nic.h"
 
+/* VF n's VFREQ and VFACK bits in MBVFICR, shifted left by n. */
+#define MBVFICR_VF_BITS (1u | E1000_MBVFICR_VFACK_VF1)
+
 static uint32_t v2p(const struct nic_port *p, unsigned vf)
 {
 	return nic_get(p, E1000_V2PMAILBOX(vf));
@@ -104,7 +107,7 @@ void nic_mbx__pf_wr(struct nic_port *p, unsigned idx, uint32_t val)
 			/* Force-release a stuck VF lock and forget its pending events (QEMU). */
 			v &= ~E1000_V2PMAILBOX_VFU;
 			nic_set(p, E1000_MBVFICR,
-				nic_get(p, E1000_MBVFICR) & ~(0x10001u << vf));
+				nic_get(p, E1000_MBVFICR) & ~(MBVFICR_VF_BITS << vf));
 		}
 		if ((val & E1000_P2VMAILBOX_PFU) && !(v & E1000_V2PMAILBOX_VFU))
 			v |= E1000_V2PMAILBOX_PFU;
@@ -124,9 +127,17 @@ void nic_mbx__pf_wr(struct nic_port *p, unsigned idx, uint32_t val)
 	case E1000_VFLRE:
 		p->mac[idx] &= ~val; /* write 1 to clear */
 		return;
-	case E1000_MBVFIMR:
+	case E1000_MBVFIMR: {
+		uint32_t was = p->mac[idx], events = nic_get(p, E1000_VFLRE) |
+						     nic_get(p, E1000_MBVFICR) |
+						     nic_get(p, E1000_MBVFICR) >> 16;
+
 		p->mac[idx] = val & 0xff;
+		/* Events latched while masked raise VMMB once their VF is unmasked. */
+		if (events & p->mac[idx] & ~was)
+			nic_intr__raise_icr(p, E1000_ICR_VMMB);
 		return;
+	}
 	}
 	p->stats.ignored_writes++; /* V2PMAILBOX(n) is read-only for the PF */
 }
@@ -152,8 +163,9 @@ void nic_mbx__vf_clear(struct nic_port *p, unsigned vf)
 	/* Nothing of the previous owner's conversation survives; a PF reset in progress does. */
 	for (unsigned i = 0; i < E1000_VFMAILBOX_SIZE; i++)
 		nic_set(p, E1000_VMBMEM(vf) + 4 * i, 0);
-	set_v2p(p, vf, v2p(p, vf) & E1000_V2PMAILBOX_RSTI);
-	nic_set(p, E1000_MBVFICR, nic_get(p, E1000_MBVFICR) & ~(0x10001u << vf));
+	/* The PF keeps its lock if it holds one: its reply is its own business. */
+	set_v2p(p, vf, v2p(p, vf) & (E1000_V2PMAILBOX_RSTI | E1000_V2PMAILBOX_PFU));
+	nic_set(p, E1000_MBVFICR, nic_get(p, E1000_MBVFICR) & ~(MBVFICR_VF_BITS << vf));
 }
 
 void nic_mbx__vf_reset(struct nic_port *p, unsigned vf)

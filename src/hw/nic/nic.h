@@ -146,7 +146,7 @@ void nic_queue__reset(struct nic_port *p, unsigned q);
 /* ---- resets (reset.c) ---- */
 void nic_reset__vf(struct nic_port *p, unsigned vf); /* VF CTRL.RST or FLR: VFLRE + VMMB */
 void nic_reset__vf_state(struct nic_port *p, unsigned vf); /* the same, telling nobody */
-void nic_reset__vfs_enabled(struct nic_port *p, unsigned numvfs); /* VF Enable changed */
+void nic_reset__vfs_enabled(struct nic_port *p, unsigned count); /* VF Enable: VFs < count */
 void nic_reset__port(struct nic_port *p);            /* PF CTRL.RST */
 void nic_reset__port_regs(struct nic_port *p);       /* power-on register values */
 

@@ -4,6 +4,8 @@
  * datapath, which does the work on the engine thread. Queues 0-3 also answer at the low aliases
  * 0x2800/0x3800 + 0x100 q.
  */
+#include <string.h>
+
 #include "hw/nic/nic.h"
 
 /* The canonical (0xC000/0xE000) offset of a queue register, or 0. */
@@ -92,4 +94,10 @@ void nic_queue__reset(struct nic_port *p, unsigned q)
 	nic_set(p, E1000_SRRCTL(q), 2 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF);
 	p->tx_kick &= ~(1u << q);
 	p->rx_kick &= ~(1u << q);
+	/* The datapath's memory of the queue (Tx context slots, rate clock, pending work) goes
+	 * too: a new owner must not inherit the old one's VLAN tag or header lengths. */
+	memset(&p->dp.txq[q], 0, sizeof(p->dp.txq[q]));
+	p->dp.tx_pending &= ~(1u << q);
+	p->dp.intr_tx &= ~(1u << q);
+	p->dp.intr_rx &= ~(1u << q);
 }

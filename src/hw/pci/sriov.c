@@ -55,16 +55,39 @@ static void update_vf_bar_masks(struct pci_sriov *s)
 	}
 }
 
-/* While VF Enable is set, the fields that define the VFs are frozen (SR-IOV 1.1 3.3.3.1). */
-static void set_frozen(struct pci_sriov *s, bool frozen)
+static bool vf_enable_set(const struct pci_sriov *s)
 {
+	return rd(s, PCI_SRIOV_CTRL, 2) & PCI_SRIOV_CTRL_VFE;
+}
+
+/* Whether any PF of the device has VF Enable set: the hierarchy bit must not move then. */
+static bool device_has_vfs(const struct pci_sriov *leader)
+{
+	bool any = vf_enable_set(leader);
+
+	for (unsigned i = 0; i < leader->npeers; i++)
+		any |= vf_enable_set(leader->peers[i]);
+	return any;
+}
+
+/*
+ * While VF Enable is set, the fields that define the VFs are frozen (SR-IOV 1.1 3.3.3.1):
+ * NumVFs and System Page Size of that PF, and the device's ARI Capable Hierarchy bit while
+ * any of its PFs has VFs (changing it would move their routing IDs under them).
+ */
+static void update_masks(struct pci_sriov *s)
+{
+	bool frozen = vf_enable_set(s);
+
 	pci_func__set_wmask(s->pf, s->cap + PCI_SRIOV_NUM_VF, 2, frozen ? 0 : 0xffff);
 	pci_func__set_wmask(s->pf, s->cap + PCI_SRIOV_SYS_PGSIZE, 4,
 			    frozen ? 0 : rd(s, PCI_SRIOV_SUP_PGSIZE, 4));
 	pci_func__set_wmask(s->pf, s->cap + PCI_SRIOV_CTRL, 2,
 			    PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE |
-				    (is_leader(s) && !frozen ? PCI_SRIOV_CTRL_ARI : 0));
+				    (is_leader(s) && !device_has_vfs(s) ? PCI_SRIOV_CTRL_ARI : 0));
 	update_vf_bar_masks(s);
+	if (!is_leader(s))
+		update_masks(s->leader);
 }
 
 bool pci_sriov__ari(const struct pci_func *pf)
@@ -78,6 +101,9 @@ static void update_layout(struct pci_sriov *s)
 {
 	uint16_t offset = 0, stride = 0;
 
+	/* A PF with VFs keeps the layout they were enabled with. */
+	if (vf_enable_set(s) && s->enabled)
+		return;
 	s->ops->layout(s->pf, rd(s, PCI_SRIOV_NUM_VF, 2), pci_sriov__ari(s->pf), &offset, &stride);
 	wr(s, PCI_SRIOV_VF_OFFSET, 2, offset);
 	wr(s, PCI_SRIOV_VF_STRIDE, 2, stride);
@@ -106,16 +132,18 @@ static void enable_vfs(struct pci_sriov *s)
 			PCI_RID_BUS(s->pf->rid), PCI_RID_DEV(s->pf->rid), PCI_RID_FN(s->pf->rid),
 			s->enabled, n);
 	if (s->ops->vf_enable)
-		s->ops->vf_enable(s->pf, s->enabled);
+		s->ops->vf_enable(s->pf, 0, s->enabled);
 }
 
 static void disable_vfs(struct pci_sriov *s)
 {
+	unsigned before = s->enabled;
+
 	for (unsigned i = 0; i < s->total; i++)
 		s->vfs[i].present = false;
 	s->enabled = 0;
 	if (s->ops->vf_enable)
-		s->ops->vf_enable(s->pf, 0);
+		s->ops->vf_enable(s->pf, before, 0);
 }
 
 static bool overlaps(unsigned off, unsigned size, unsigned reg, unsigned len)
@@ -166,13 +194,11 @@ void pci_sriov__cfg_write(struct pci_func *pf, unsigned off, unsigned size, uint
 				update_layout(s->peers[i]);
 		}
 		if ((was ^ now) & PCI_SRIOV_CTRL_VFE) {
-			if (now & PCI_SRIOV_CTRL_VFE) {
-				set_frozen(s, true);
+			if (now & PCI_SRIOV_CTRL_VFE)
 				enable_vfs(s);
-			} else {
+			else
 				disable_vfs(s);
-				set_frozen(s, false);
-			}
+			update_masks(s);
 		}
 	}
 }
@@ -183,7 +209,7 @@ void pci_sriov__reset(struct pci_func *pf)
 
 	if (s->enabled)
 		disable_vfs(s);
-	set_frozen(s, false);
+	update_masks(s);
 	update_layout(s);
 	for (unsigned i = 0; i < s->npeers; i++)
 		update_layout(s->peers[i]);
@@ -233,7 +259,7 @@ int pci_sriov__init(struct pci_func *pf, struct pci_sriov *s, uint16_t off,
 		vfs[i].pf = pf;
 		vfs[i].vf_index = i;
 	}
-	set_frozen(s, false);
+	update_masks(s);
 	update_layout(s);
 	return 0;
 }
@@ -244,7 +270,7 @@ int pci_sriov__follow(struct pci_sriov *follower, struct pci_sriov *leader)
 		return -EINVAL;
 	leader->peers[leader->npeers++] = follower;
 	follower->leader = leader;
-	set_frozen(follower, follower->enabled != 0);
+	update_masks(follower);
 	update_layout(follower);
 	return 0;
 }

@@ -22,8 +22,8 @@ struct pci_sriov_ops {
 	/* First VF Offset and VF Stride for this NumVFs and ARI setting. */
 	void (*layout)(const struct pci_func *pf, unsigned numvfs, bool ari, uint16_t *offset,
 		       uint16_t *stride);
-	/* VF Enable took effect: numvfs VFs now answer (0 when disabled). */
-	void (*vf_enable)(struct pci_func *pf, unsigned numvfs);
+	/* VF Enable took effect: VFs 0..now-1 answer, where 0..before-1 did (0 when disabled). */
+	void (*vf_enable)(struct pci_func *pf, unsigned before, unsigned now);
 };
 
 struct pci_sriov_cfg {

@@ -465,6 +465,76 @@ static void test_vf_enable_starts_clean(void **state)
 	assert_int_equal(rd(pf(), E1000_VFLRE), 0);
 }
 
+static void test_vf_ctrl_rst_keeps_its_msix_table(void **state)
+{
+	uint64_t v = 0;
+
+	/* igbvf resets the VF (CTRL.RST) on open and after a PF reset without rewriting its
+	 * MSI-X table: the table is PCI state, only an FLR resets it. */
+	bring_up(1);
+	msix_enable(vf(0));
+	msix_entry(vf(0), 2, 0xfee01000, 0x22, false);
+	wr(vf(0), E1000_VF_CTRL, E1000_CTRL_RST);
+	assert_int_equal(e82576__mmio(t.nic, vf(0), 3, 32, 4, false, &v), 0);
+	assert_int_equal(v, 0xfee01000);
+	wr(vf(0), E1000_VF_IVAR_MISC, 2 | E1000_IVAR_VALID);
+	wr(vf(0), E1000_VF_EIMS, 7);
+	wr(pf(), E1000_P2VMAILBOX(0), E1000_P2VMAILBOX_STS);
+	assert_int_equal(t.nmsi, 1);
+	/* An FLR does reset it. */
+	setcfg(vf(0), E82576_CAP_PCIE + PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_BCR_FLR);
+	setcfg(vf(0), PCI_COMMAND, 2, PCI_COMMAND_MASTER);
+	assert_int_equal(e82576__mmio(t.nic, vf(0), 3, 32, 4, false, &v), 0);
+	assert_int_equal(v, 0);
+}
+
+static void test_vf_reset_forgets_psrtype_and_keeps_pf_lock(void **state)
+{
+	bring_up(2);
+	wr(vf(1), E1000_VF_PSRTYPE, 0x1234);
+	assert_int_equal(rd(pf(), E1000_PSRTYPE(1)), 0x1234);
+	wr(pf(), E1000_P2VMAILBOX(1), E1000_P2VMAILBOX_PFU);
+	wr(vf(1), E1000_VF_CTRL, E1000_CTRL_RST);
+	assert_int_equal(rd(pf(), E1000_PSRTYPE(1)), 0);
+	/* The PF was writing a reply: it still holds the buffer. */
+	assert_int_equal(rd(pf(), E1000_P2VMAILBOX(1)), E1000_P2VMAILBOX_PFU);
+	wr(pf(), E1000_VMBMEM(1), 0x42);
+	assert_int_equal(rd(pf(), E1000_VMBMEM(1)), 0x42);
+}
+
+static void test_vf_enable_leaves_pf_queues_alone(void **state)
+{
+	bring_up(2);
+	/* With 2 VFs, queue 2 is the PF's (reg_idx = num_vfs + ...). */
+	wr(pf(), E1000_RDBAL(2), 0x40000);
+	wr(pf(), E1000_RXDCTL(2), E1000_RXDCTL_QUEUE_ENABLE);
+	setcfg(pf(), E82576_ECAP_SRIOV + PCI_SRIOV_CTRL, 2, 0);
+	assert_int_equal(rd(pf(), E1000_RDBAL(2)), 0x40000);
+	assert_int_equal(rd(pf(), E1000_RXDCTL(2)), E1000_RXDCTL_QUEUE_ENABLE);
+}
+
+static void test_icr_asserts_only_with_a_cause(void **state)
+{
+	bring_up(1);
+	(void)rd(pf(), E1000_ICR);
+	wr(pf(), E1000_IMS, E1000_ICR_LSC);
+	assert_int_equal(rd(pf(), E1000_ICR), 0);
+	wr(pf(), E1000_ICS, E1000_ICR_LSC);
+	assert_int_equal(rd(pf(), E1000_ICR), E1000_ICR_LSC | E1000_ICR_INT_ASSERTED);
+}
+
+static void test_mbvfimr_unmask_raises_latched_events(void **state)
+{
+	bring_up(2);
+	wr(pf(), E1000_MBVFIMR, 0);
+	wr(pf(), E1000_IMS, E1000_ICR_VMMB);
+	(void)rd(pf(), E1000_ICR);
+	wr(vf(1), E1000_VF_V2PMAILBOX, E1000_V2PMAILBOX_REQ);
+	assert_false(rd(pf(), E1000_ICR) & E1000_ICR_VMMB);
+	wr(pf(), E1000_MBVFIMR, 0xff);
+	assert_true(rd(pf(), E1000_ICR) & E1000_ICR_VMMB);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -484,6 +554,11 @@ int main(void)
 		T(test_vf_flr_forgets_everything),
 		T(test_pf_reset_signals_every_vf),
 		T(test_vf_enable_starts_clean),
+		T(test_vf_ctrl_rst_keeps_its_msix_table),
+		T(test_vf_reset_forgets_psrtype_and_keeps_pf_lock),
+		T(test_vf_enable_leaves_pf_queues_alone),
+		T(test_icr_asserts_only_with_a_cause),
+		T(test_mbvfimr_unmask_raises_latched_events),
 	};
 
 	return cmocka_run_group_tests_name("nic_regs", tests, NULL, NULL);

@@ -104,6 +104,27 @@ static void test_ari_moves_the_vfs(void **state)
 	assert_int_equal(rd(PF1, CAP + PCI_SRIOV_VF_OFFSET, 2), 384);
 }
 
+static void test_ari_frozen_while_any_pf_has_vfs(void **state)
+{
+	struct pci_func *vf;
+
+	/* PF1 has VFs at 02:10.1 (no ARI); PF0 must not move them by setting the hierarchy bit. */
+	enable(PF1, 2);
+	vf = pci_topo__route(&m->pci, PCI_RID(2, 0x81));
+	assert_non_null(vf);
+	wr(PF0, CAP + PCI_SRIOV_CTRL, 2, PCI_SRIOV_CTRL_ARI);
+	assert_int_equal(rd(PF0, CAP + PCI_SRIOV_CTRL, 2) & PCI_SRIOV_CTRL_ARI, 0);
+	assert_int_equal(rd(PF1, CAP + PCI_SRIOV_VF_OFFSET, 2), 384);
+	assert_ptr_equal(pci_topo__route(&m->pci, PCI_RID(2, 0x81)), vf);
+	/* A PF0 FLR leaves PF1's VFs where they are. */
+	wr(PF0, E82576_CAP_PCIE + PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_BCR_FLR);
+	assert_ptr_equal(pci_topo__route(&m->pci, PCI_RID(2, 0x81)), vf);
+	disable(PF1);
+	wr(PF0, CAP + PCI_SRIOV_CTRL, 2, PCI_SRIOV_CTRL_ARI);
+	assert_true(rd(PF0, CAP + PCI_SRIOV_CTRL, 2) & PCI_SRIOV_CTRL_ARI);
+	assert_int_equal(fresh(), 0);
+}
+
 static void test_vfs_appear_and_vanish(void **state)
 {
 	set_ari(true);
@@ -302,6 +323,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_capability_values),
 		cmocka_unit_test(test_ari_moves_the_vfs),
+		cmocka_unit_test(test_ari_frozen_while_any_pf_has_vfs),
 		cmocka_unit_test(test_vfs_appear_and_vanish),
 		cmocka_unit_test(test_numvfs_frozen_while_enabled),
 		cmocka_unit_test(test_more_than_total_enables_total),
