@@ -154,7 +154,7 @@ static int attach_ring(struct machine *m, struct vf *v)
 		return -ENOMEM;
 	if ((rc = reqring__init(&v->cons, v->region, sz, RING_ENTRIES, E82576_RING_SIZE)))
 		return rc;
-	if ((rc = e82576__ring_add(m->nic, v->fn, &v->cons)))
+	if ((rc = e82576__ring_add(m->nic, v->fn, &v->cons, 1u << 0)))
 		return rc;
 	return reqring__attach(&v->prod, v->region, sz, reqring__doorbell_fd(&v->cons));
 }

@@ -58,7 +58,7 @@ static void machine_msi(void *opaque, uint16_t rid, uint64_t addr, uint32_t data
 
 	if (iommu__remap_msi(m->iommu, rid, addr, data, &t) ||
 	    (t.kind == IR_POSTED && (notify = iommu__post(m->iommu, &t)) < 0) || !m->irq) {
-		m->msi_dropped++;
+		__atomic_fetch_add(&m->msi_dropped, 1, __ATOMIC_RELAXED); /* both engines count */
 		return;
 	}
 	m->irq(m->irq_opaque, rid, &t, notify == 1);

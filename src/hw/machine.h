@@ -74,7 +74,8 @@ void machine__reset(struct machine *m);
 struct pci_func *machine__pf(struct machine *m, unsigned port);
 
 /*
- * Route remapped and posted interrupts to fn. @notify is true for a posted interrupt when the
+ * Route remapped and posted interrupts to fn. It runs on the NIC engines' threads (both ports',
+ * at once), so it must be thread-safe and must not wait for an engine. @notify is true for a posted interrupt when the
  * descriptor's ON bit was clear (send one notification) and always true for a remapped one.
  */
 void machine__set_irq(struct machine *m, machine_irq_fn fn, void *opaque);

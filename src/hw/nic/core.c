@@ -200,11 +200,11 @@ static int bar0_access(struct nic_port *p, int vf, uint64_t off, unsigned size, 
 		if (nic_pf_wr[idx])
 			nic_pf_wr[idx](p, idx, (uint32_t)*val);
 		else
-			p->stats.ignored_writes++;
+			nic_stat_inc(&p->stats.ignored_writes);
 	} else if (nic_pf_rd[idx]) {
 		*val = nic_pf_rd[idx](p, idx);
 	} else {
-		p->stats.unknown_reads++;
+		nic_stat_inc(&p->stats.unknown_reads);
 		*val = 0;
 	}
 	return 0;
@@ -255,7 +255,7 @@ int e82576__mmio(struct e82576 *nic, struct pci_func *fn, unsigned bar, uint64_t
 		rc = -EINVAL;
 	}
 	if (rc) {
-		p->stats.mmio_refused++;
+		nic_stat_inc(&p->stats.mmio_refused);
 		if (!write)
 			*val = size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
 	}
@@ -279,7 +279,13 @@ void e82576__wr32(struct e82576 *nic, struct pci_func *fn, uint32_t off, uint32_
 
 void e82576__port_stats(struct e82576 *nic, unsigned port, struct e82576_port_stats *st)
 {
-	*st = nic->port[port].stats;
+	const struct e82576_port_stats *s = &nic->port[port].stats;
+
+	st->mmio_refused = __atomic_load_n(&s->mmio_refused, __ATOMIC_RELAXED);
+	st->unknown_reads = __atomic_load_n(&s->unknown_reads, __ATOMIC_RELAXED);
+	st->ignored_writes = __atomic_load_n(&s->ignored_writes, __ATOMIC_RELAXED);
+	st->msi_sent = __atomic_load_n(&s->msi_sent, __ATOMIC_RELAXED);
+	st->msi_pending = __atomic_load_n(&s->msi_pending, __ATOMIC_RELAXED);
 }
 
 uint64_t e82576__next_deadline(struct e82576 *nic, unsigned port)

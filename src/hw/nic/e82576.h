@@ -127,7 +127,13 @@ int e82576__call(struct e82576 *nic, unsigned port, void (*fn)(void *arg), void 
 #define E82576_RING_BAR_SHIFT 28
 #define E82576_RING_OFFSET(bar, off) ((uint32_t)(bar) << E82576_RING_BAR_SHIFT | (uint32_t)(off))
 #define E82576_RING_SIZE (6ull << E82576_RING_BAR_SHIFT)
-int e82576__ring_add(struct e82576 *nic, struct pci_func *fn, struct reqring_cons *ring);
+/*
+ * @bars says which BARs the accessor may reach (BIT(n) for BAR n): a guest's ring gets BIT(0)
+ * only, since its MSI-X table (BAR3) is trapped by the hypervisor; a request for another BAR is
+ * refused (a read returns all ones) and counted by the ring.
+ */
+int e82576__ring_add(struct e82576 *nic, struct pci_func *fn, struct reqring_cons *ring,
+		     unsigned bars);
 int e82576__ring_remove(struct e82576 *nic, struct reqring_cons *ring);
 void e82576__engine_stats(struct e82576 *nic, unsigned port, struct e82576_engine_stats *st);
 /* Connect a port to its wire (NULL: none). The wire stays the caller's; detach before closing. */

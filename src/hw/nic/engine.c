@@ -36,6 +36,7 @@ struct engine_ring {
 	struct reqring_cons *ring;
 	struct pci_func *fn;
 	struct e82576 *nic;
+	unsigned bars; /* BIT(n): the accessor may reach BAR n */
 };
 
 struct engine_call {
@@ -48,7 +49,7 @@ struct nic_engine {
 	struct nic_port *port;
 	pthread_t thread;
 	int epfd, cmdfd, timerfd;
-	int wirefd;                        /* registered in epoll, or -1 */
+	struct wire *wire;                 /* the wire whose fd is in epoll, or NULL */
 	uint64_t window_ns;
 	atomic_bool stop;
 	/* Rings: changed only on the engine thread (through calls). */
@@ -58,15 +59,27 @@ struct nic_engine {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct engine_call *queue[16];
-	unsigned nqueue;
+	unsigned head, nqueue;             /* FIFO */
+	bool stopped;                      /* no more calls are taken (under lock) */
 	atomic_bool pending;
 	struct e82576_engine_stats stats;
 };
 
+/* Counters are read by other threads (e82576__engine_stats): one writer, relaxed atomics. */
+static void stat_inc(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+}
+
 static int ring_handler(void *ctx, uint32_t off, unsigned width, bool is_write, uint64_t *val)
 {
 	struct engine_ring *r = ctx;
+	unsigned bar = off >> E82576_RING_BAR_SHIFT;
 
+	/* A BAR the accessor was not given (a guest's MSI-X table, which the hypervisor traps)
+	 * is refused like an access outside the BAR: the request is counted, a read is ~0. */
+	if (bar >= 32 || !(r->bars & (1u << bar)))
+		return -EPERM;
 	return e82576__mmio(r->nic, r->fn, off >> E82576_RING_BAR_SHIFT,
 			    off & ((1u << E82576_RING_BAR_SHIFT) - 1), width, is_write, val);
 }
@@ -75,7 +88,10 @@ static void run_calls(struct nic_engine *e)
 {
 	pthread_mutex_lock(&e->lock);
 	while (e->nqueue) {
-		struct engine_call *c = e->queue[--e->nqueue];
+		struct engine_call *c = e->queue[e->head];
+
+		e->head = (e->head + 1) % ARRAY_SIZE(e->queue);
+		e->nqueue--;
 
 		pthread_mutex_unlock(&e->lock);
 		c->fn(c->arg);
@@ -128,21 +144,6 @@ static void arm_timer(struct nic_engine *e, uint64_t deadline)
 	timerfd_settime(e->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-static void sync_wire_fd(struct nic_engine *e)
-{
-	int fd = e->port->dp.wire ? wire__fd(e->port->dp.wire) : -1;
-	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
-
-	if (fd == e->wirefd)
-		return;
-	if (e->wirefd >= 0)
-		epoll_ctl(e->epfd, EPOLL_CTL_DEL, e->wirefd, NULL);
-	if (fd >= 0 && epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
-		e->wirefd = fd;
-	else
-		e->wirefd = -1;
-}
-
 static void sleep_until_work(struct nic_engine *e)
 {
 	struct epoll_event evs[16];
@@ -155,17 +156,21 @@ static void sleep_until_work(struct nic_engine *e)
 		set_polling(e, true);
 		return;
 	}
-	sync_wire_fd(e);
 	deadline = MIN(nic_intr__next_deadline(e->port), nic_dp__next_deadline(e->port));
 	arm_timer(e, deadline);
-	e->stats.sleeps++;
+	stat_inc(&e->stats.sleeps, 1);
 	n = epoll_wait(e->epfd, evs, ARRAY_SIZE(evs), -1);
-	for (int i = 0; i < n; i++) {
+	if (n > 0) {
 		uint64_t v;
 
-		/* Doorbells and the timer are drained here; the wire is drained by the datapath. */
-		if (evs[i].data.fd != e->wirefd && read(evs[i].data.fd, &v, sizeof(v)) < 0)
-			continue;
+		/* Drain what woke us (the wire is drained by the datapath): the rings' doorbells
+		 * through the ring, which counts the kicks, then the timer and the call eventfd. */
+		for (unsigned i = 0; i < e->nrings; i++)
+			reqring__doorbell_ack(e->rings[i].ring);
+		if (read(e->timerfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			pr_debug("nic", "timerfd: %s", strerror(errno));
+		if (read(e->cmdfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			pr_debug("nic", "call eventfd: %s", strerror(errno));
 	}
 	set_polling(e, true);
 }
@@ -186,9 +191,9 @@ static void *engine_main(void *arg)
 		now = nic__now(e->port->nic);
 		if (nic_intr__next_deadline(e->port) <= now)
 			nic_intr__run_timers(e->port, now);
-		e->stats.loops++;
+		stat_inc(&e->stats.loops, 1);
 		if (work) {
-			e->stats.work += work;
+			stat_inc(&e->stats.work, work);
 			idle_since = now;
 			continue;
 		}
@@ -197,6 +202,10 @@ static void *engine_main(void *arg)
 		sleep_until_work(e);
 		idle_since = nic__now(e->port->nic);
 	}
+	/* Take no more calls, then run those already queued: nobody is left waiting. */
+	pthread_mutex_lock(&e->lock);
+	e->stopped = true;
+	pthread_mutex_unlock(&e->lock);
 	run_calls(e);
 	return NULL;
 }
@@ -230,7 +239,6 @@ static int engine_start(struct e82576 *nic, unsigned port, uint64_t window_ns)
 		return -ENOMEM;
 	e->port = &nic->port[port];
 	e->window_ns = window_ns;
-	e->wirefd = -1;
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->cond, NULL);
 	e->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -242,6 +250,10 @@ static int engine_start(struct e82576 *nic, unsigned port, uint64_t window_ns)
 	}
 	if ((rc = epoll_add(e->epfd, e->cmdfd)) || (rc = epoll_add(e->epfd, e->timerfd)))
 		goto err;
+	/* A wire attached before the engine started is waited on from the start. */
+	if (e->port->dp.wire && wire__fd(e->port->dp.wire) >= 0 &&
+	    epoll_add(e->epfd, wire__fd(e->port->dp.wire)) == 0)
+		e->wire = e->port->dp.wire;
 	if ((rc = -pthread_create(&e->thread, NULL, engine_main, e)))
 		goto err;
 	nic->engine[port] = e;
@@ -298,13 +310,19 @@ int e82576__call(struct e82576 *nic, unsigned port, void (*fn)(void *arg), void 
 		return 0;
 	}
 	pthread_mutex_lock(&e->lock);
-	while (e->nqueue == ARRAY_SIZE(e->queue))
+	while (e->nqueue == ARRAY_SIZE(e->queue) && !e->stopped)
 		pthread_cond_wait(&e->cond, &e->lock);
-	e->queue[e->nqueue++] = &c;
+	if (e->stopped) {
+		pthread_mutex_unlock(&e->lock);
+		return -ESHUTDOWN;
+	}
+	e->queue[(e->head + e->nqueue++) % ARRAY_SIZE(e->queue)] = &c;
 	atomic_store_explicit(&e->pending, true, memory_order_release);
 	pthread_mutex_unlock(&e->lock);
+	/* An eventfd write only fails on overflow, which a wake-up counter never reaches; the
+	 * call is queued either way, so wait for it rather than leave it dangling. */
 	if (write(e->cmdfd, &one, sizeof(one)) < 0)
-		return -errno;
+		pr_warn("nic", "cannot wake engine %u: %s", port, strerror(errno));
 	pthread_mutex_lock(&e->lock);
 	while (!atomic_load_explicit(&c.done, memory_order_acquire))
 		pthread_cond_wait(&e->cond, &e->lock);
@@ -359,12 +377,13 @@ static int port_of_fn(struct e82576 *nic, struct pci_func *fn)
 	return -1;
 }
 
-int e82576__ring_add(struct e82576 *nic, struct pci_func *fn, struct reqring_cons *ring)
+int e82576__ring_add(struct e82576 *nic, struct pci_func *fn, struct reqring_cons *ring,
+		     unsigned bars)
 {
 	int port = port_of_fn(nic, fn);
-	struct ring_op op = {.nic = nic, .r = {.ring = ring, .fn = fn, .nic = nic}};
+	struct ring_op op = {.nic = nic, .r = {.ring = ring, .fn = fn, .nic = nic, .bars = bars}};
 
-	if (port < 0)
+	if (port < 0 || !bars || (bars & ~0x3fu))
 		return -EINVAL;
 	if (!(op.e = nic->engine[port]))
 		return -ESRCH;
@@ -408,7 +427,16 @@ struct wire_op {
 static void do_set_wire(void *arg)
 {
 	struct wire_op *op = arg;
+	struct nic_engine *e = op->p->nic->engine[op->p->index];
 
+	/* Swap the epoll registration here, while the old wire's fd is still open: an fd number
+	 * freed by closing it could otherwise come back as a doorbell and be taken out. */
+	if (e && e->wire && wire__fd(e->wire) >= 0)
+		epoll_ctl(e->epfd, EPOLL_CTL_DEL, wire__fd(e->wire), NULL);
+	if (e)
+		e->wire = NULL;
+	if (e && op->w && wire__fd(op->w) >= 0 && epoll_add(e->epfd, wire__fd(op->w)) == 0)
+		e->wire = op->w;
 	nic_dp__attach_wire(op->p, op->w);
 }
 

@@ -63,7 +63,7 @@ void nic_gen__wr(struct nic_port *p, unsigned idx, uint32_t val)
 	case E1000_FRTIMER:
 	case E1000_WVBR:
 	case E1000_LVMMC:
-		p->stats.ignored_writes++;
+		nic_stat_inc(&p->stats.ignored_writes);
 		return;
 	case E1000_EERD: {
 		unsigned addr = (val >> E1000_NVM_RW_ADDR_SHIFT) & 0x3fff;
@@ -111,7 +111,7 @@ void nic_reg__wr(struct nic_port *p, unsigned idx, uint32_t val)
 
 void nic_reg__ignore(struct nic_port *p, unsigned idx, uint32_t val)
 {
-	p->stats.ignored_writes++;
+	nic_stat_inc(&p->stats.ignored_writes);
 }
 
 uint32_t nic_reg__rd_clear(struct nic_port *p, unsigned idx)

@@ -58,7 +58,7 @@ void nic_mbx__vf_wr(struct nic_port *p, unsigned vf, uint32_t off, uint32_t val)
 		if (v & E1000_V2PMAILBOX_VFU)
 			nic_set(p, E1000_VMBMEM(vf) + (off - E1000_VF_VMBMEM), val);
 		else
-			p->stats.ignored_writes++;
+			nic_stat_inc(&p->stats.ignored_writes);
 		return;
 	}
 	/* VFU is a level that only takes while the PF does not hold the buffer. */
@@ -96,7 +96,7 @@ void nic_mbx__pf_wr(struct nic_port *p, unsigned idx, uint32_t val)
 		if (v2p(p, vf) & E1000_V2PMAILBOX_PFU)
 			p->mac[idx] = val;
 		else
-			p->stats.ignored_writes++;
+			nic_stat_inc(&p->stats.ignored_writes);
 		return;
 	}
 	if (off >= E1000_P2VMAILBOX(0) && off < E1000_P2VMAILBOX(E82576_MAX_VFS)) {
@@ -139,7 +139,7 @@ void nic_mbx__pf_wr(struct nic_port *p, unsigned idx, uint32_t val)
 		return;
 	}
 	}
-	p->stats.ignored_writes++; /* V2PMAILBOX(n) is read-only for the PF */
+	nic_stat_inc(&p->stats.ignored_writes); /* V2PMAILBOX(n) is read-only for the PF */
 }
 
 void nic_mbx__pf_reset(struct nic_port *p)

@@ -28,7 +28,7 @@ static void send(struct nic_port *p, struct pci_func *fn, struct nic_msix *m, un
 	uint64_t addr = m->table[v][0] | (uint64_t)m->table[v][1] << 32;
 
 	m->pba &= ~(1ull << v);
-	p->stats.msi_sent++;
+	nic_stat_inc(&p->stats.msi_sent);
 	p->nic->msi(p->nic->msi_opaque, fn->rid, addr, m->table[v][2]);
 }
 
@@ -50,7 +50,7 @@ void nic_msix__notify(struct nic_port *p, struct pci_func *fn, struct nic_msix *
 		send(p, fn, m, v);
 	} else if (!(m->pba & (1ull << v))) {
 		m->pba |= 1ull << v;
-		p->stats.msi_pending++;
+		nic_stat_inc(&p->stats.msi_pending);
 	}
 }
 
@@ -95,13 +95,13 @@ int nic_msix__access(struct nic_port *p, struct pci_func *fn, struct nic_msix *m
 		if (!write)
 			*val = size == 8 ? m->pba : (uint32_t)(m->pba >> (8 * (off & 4)));
 		else
-			p->stats.ignored_writes++;
+			nic_stat_inc(&p->stats.ignored_writes);
 		return 0;
 	}
 	/* Reserved space inside the BAR: reads 0, writes ignored. */
 	if (!write)
 		*val = 0;
 	else
-		p->stats.ignored_writes++;
+		nic_stat_inc(&p->stats.ignored_writes);
 	return 0;
 }

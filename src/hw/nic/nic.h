@@ -81,6 +81,12 @@ static inline void nic_set(struct nic_port *p, uint32_t off, uint32_t val)
 }
 
 uint64_t nic__now(const struct e82576 *nic);
+
+/* Port counters have one writer (the port's thread) and readers anywhere: relaxed atomics. */
+static inline void nic_stat_inc(uint64_t *c)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+}
 static inline unsigned nic_port__num_vfs(const struct nic_port *p)
 {
 	return p->pf->sriov->enabled;

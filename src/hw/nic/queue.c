@@ -35,7 +35,7 @@ void nic_queue__wr(struct nic_port *p, unsigned idx, uint32_t val)
 	unsigned q;
 
 	if (!off) {
-		p->stats.ignored_writes++;
+		nic_stat_inc(&p->stats.ignored_writes);
 		return;
 	}
 	tx = off >= E1000_TXQ(0);
@@ -77,7 +77,7 @@ void nic_queue__wr(struct nic_port *p, unsigned idx, uint32_t val)
 	case E1000_QR_BAH:
 		break;
 	default:
-		p->stats.ignored_writes++;
+		nic_stat_inc(&p->stats.ignored_writes);
 		return;
 	}
 	nic_set(p, off, val);

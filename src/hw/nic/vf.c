@@ -76,7 +76,7 @@ uint32_t nic_vf__read(struct nic_port *p, unsigned vf, uint32_t off)
 		return nic_queue__rd(p, pf >> 2);
 	if (pf)
 		return nic_get(p, pf);
-	p->stats.unknown_reads++;
+	nic_stat_inc(&p->stats.unknown_reads);
 	return 0;
 }
 
@@ -108,5 +108,5 @@ void nic_vf__write(struct nic_port *p, unsigned vf, uint32_t off, uint32_t val)
 		return;
 	}
 	/* STATUS, FRTIMER and the statistics are read-only for the VF. */
-	p->stats.ignored_writes++;
+	nic_stat_inc(&p->stats.ignored_writes);
 }

@@ -19,6 +19,7 @@
 #include "hw/mem/memory.h"
 #include "hw/nic/e82576.h"
 #include "hw/nic/regs.h"
+#include "hw/nic/wire.h"
 #include "lib/reqring.h"
 
 #define ENTRIES 64
@@ -81,14 +82,14 @@ static void setcfg(struct pci_func *f, unsigned off, unsigned size, uint32_t val
 	assert_int_equal(e82576__call(t.nic, 0, do_cfg, &w), 0);
 }
 
-static void ring(unsigned i, struct pci_func *f)
+static void ring(unsigned i, struct pci_func *f, unsigned bars)
 {
 	size_t sz = reqring__region_size(ENTRIES);
 
 	t.region[i] = aligned_alloc(4096, ((sz + 4095) & ~(size_t)4095));
 	assert_non_null(t.region[i]);
 	assert_int_equal(reqring__init(&t.cons[i], t.region[i], sz, ENTRIES, E82576_RING_SIZE), 0);
-	assert_int_equal(e82576__ring_add(t.nic, f, &t.cons[i]), 0);
+	assert_int_equal(e82576__ring_add(t.nic, f, &t.cons[i], bars), 0);
 	assert_int_equal(reqring__attach(&t.prod[i], t.region[i], sz,
 					 reqring__doorbell_fd(&t.cons[i])), 0);
 }
@@ -139,7 +140,7 @@ static void rwr(unsigned i, uint32_t off, uint32_t v)
 static void test_ring_accesses_apply_in_order(void **state)
 {
 	setcfg(pf(), PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	ring(0, pf());
+	ring(0, pf(), 0x0d);
 	/* Posted writes, then a read that must see all of them (PCIe ordering). */
 	for (uint32_t i = 0; i < 1000; i++)
 		rwr(0, E1000_RAL(5), i);
@@ -155,14 +156,20 @@ static void test_ring_accesses_apply_in_order(void **state)
 static void test_vf_ring_needs_vf_enable(void **state)
 {
 	setcfg(pf(), PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	ring(1, vf(0));
+	ring(1, vf(0), 0x01);
 	/* The VF does not decode yet: an Unsupported Request reads all ones. */
 	assert_int_equal(rrd(1, E1000_VF_STATUS), 0xffffffff);
 	setcfg(pf(), E82576_ECAP_SRIOV + PCI_SRIOV_NUM_VF, 2, 1);
 	setcfg(pf(), E82576_ECAP_SRIOV + PCI_SRIOV_CTRL, 2, PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE);
 	assert_true(rrd(1, E1000_VF_STATUS) & E1000_STATUS_LU);
+	/* A guest's ring reaches BAR0 only: its MSI-X table is the hypervisor's to write. */
+	assert_int_equal(rrd(1, E82576_RING_OFFSET(3, 0)), 0xffffffff);
+	rwr(1, E82576_RING_OFFSET(3, 12), 0);
+	(void)rrd(1, E1000_VF_STATUS); /* the ring is drained up to here */
+	/* Refused: the read before VF Enable, and these two. */
+	assert_int_equal(t.cons[1].stats.rejected, 3);
 	/* The VF's mailbox lock through its ring; the PF's view through the PF's ring. */
-	ring(0, pf());
+	ring(0, pf(), 0x0d);
 	rwr(1, E1000_VF_V2PMAILBOX, E1000_V2PMAILBOX_VFU);
 	assert_int_equal(rrd(0, E1000_P2VMAILBOX(0)), E1000_P2VMAILBOX_VFU);
 }
@@ -174,7 +181,7 @@ static void test_eitr_fires_while_the_engine_sleeps(void **state)
 
 	setcfg(pf(), PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	setcfg(pf(), E82576_CAP_MSIX + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE);
-	ring(0, pf());
+	ring(0, pf(), 0x0d);
 	v = 0; /* unmask MSI-X entry 0 in BAR3, on the same ring: ordered before what follows */
 	assert_int_equal(reqring__write(&t.prod[0], E82576_RING_OFFSET(3, 12), 4, v), 0);
 	rwr(0, E1000_GPIE, E1000_GPIE_MSIX_MODE | E1000_GPIE_PBA);
@@ -192,6 +199,29 @@ static void test_eitr_fires_while_the_engine_sleeps(void **state)
 	assert_true(atomic_load(&t.msi_ns[1]) - atomic_load(&t.msi_ns[0]) >= 990000);
 	e82576__engine_stats(t.nic, 0, &st);
 	assert_true(st.sleeps > 0);
+}
+
+static void test_doorbell_survives_a_wire_swap(void **state)
+{
+	struct wire *w;
+	int fd;
+
+	/* The engine sleeps on the wire's fd; the wire goes and its fd number comes back as a
+	 * ring's doorbell. The doorbell must wake the engine. */
+	assert_int_equal(wire__open(&w, "loop", NULL, 0), 0);
+	assert_int_equal(e82576__set_wire(t.nic, 0, w), 0);
+	fd = wire__fd(w);
+	usleep(50000);
+	assert_int_equal(e82576__set_wire(t.nic, 0, NULL), 0);
+	wire__close(w);
+	setcfg(pf(), PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	ring(0, pf(), 0x01);
+	if (reqring__doorbell_fd(&t.cons[0]) != fd)
+		print_message("# the doorbell got fd %d, not the wire's %d\n",
+			      reqring__doorbell_fd(&t.cons[0]), fd);
+	usleep(100000); /* the engine is asleep again */
+	rwr(0, E1000_RAL(1), 0x1234);
+	assert_int_equal(rrd(0, E1000_RAL(1)), 0x1234);
 }
 
 static void test_idle_engine_sleeps(void **state)
@@ -214,6 +244,7 @@ int main(void)
 		T(test_ring_accesses_apply_in_order),
 		T(test_vf_ring_needs_vf_enable),
 		T(test_eitr_fires_while_the_engine_sleeps),
+		T(test_doorbell_survives_a_wire_swap),
 		T(test_idle_engine_sleeps),
 	};
 
