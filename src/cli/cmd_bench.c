@@ -22,7 +22,7 @@ static void bench_help(FILE *out)
 		"options:\n"
 		"  --seconds S    length of one run (default 1)\n"
 		"  --runs N       runs per case; the median is shown (default 5)\n"
-		"  --sizes LIST   frame sizes in bytes, 60..2048 (default 64,1514)\n"
+		"  --sizes LIST   frame sizes in bytes, 60..1518 (default 64,1514)\n"
 		"  --batches LIST frames per doorbell, 1..256 (default 1,8,32)\n"
 		"  --csv FILE     also write every run to FILE\n\n"
 		"example:\n  vfnet bench nic --runs 3 --sizes 64 --batches 32\n");
@@ -105,8 +105,9 @@ static int bench_nic(int argc, char **argv)
 				return cmd__usage("bench", "--runs takes 1 to 99, not '%s'", optarg);
 			break;
 		case 'z':
-			if ((nsizes = parse_list(optarg, sizes, 60, 2048)) <= 0)
-				return cmd__usage("bench", "--sizes takes sizes 60..2048, e.g. 64,1514");
+			/* Without LPE a pool takes frames up to 1518 bytes (1522 with a tag). */
+			if ((nsizes = parse_list(optarg, sizes, 60, 1518)) <= 0)
+				return cmd__usage("bench", "--sizes takes sizes 60..1518, e.g. 64,1514");
 			break;
 		case 'b':
 			if ((nbatches = parse_list(optarg, batches, 1, 256)) <= 0)

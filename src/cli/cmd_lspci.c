@@ -63,7 +63,7 @@ static int lspci_run(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd__usage("lspci", "unexpected argument '%s'", argv[optind]);
-	if (hex == 2 || hex > 4)
+	if (hex > 4)
 		return cmd__usage("lspci", "use -x, -xxx or -xxxx");
 
 	rc = machine__create(&m, NULL);
@@ -75,7 +75,8 @@ static int lspci_run(int argc, char **argv)
 			continue;
 		shown++;
 		if (hex) {
-			pci_dump__hex(stdout, funcs[i], names, hex == 1 ? 64 : hex == 3 ? 256 : 4096);
+			/* As lspci: -x and -xx show 64 bytes, -xxx 256, -xxxx 4096. */
+			pci_dump__hex(stdout, funcs[i], names, hex <= 2 ? 64 : hex == 3 ? 256 : 4096);
 		} else {
 			pci_dump__line(stdout, funcs[i], names);
 			putchar('\n');

@@ -8,6 +8,9 @@
 #include "lib/compiler.h"
 #include "lib/log.h"
 
+#define NVM_CHECKSUM_REG 0x3f
+#define NVM_SUM          0xbaba
+
 static uint64_t monotonic_ns(void)
 {
 	struct timespec ts;
@@ -72,9 +75,15 @@ void nic_reset__port_regs(struct nic_port *p)
 
 static void nvm_init(struct nic_port *p, const uint8_t mac[6])
 {
+	uint16_t sum = 0;
+
 	/* Words 0-2: the port's Ethernet address, little-endian byte pairs (igb_read_mac_addr). */
 	for (unsigned i = 0; i < 3; i++)
 		p->nvm[i] = (uint16_t)(mac[2 * i] | mac[2 * i + 1] << 8);
+	/* Word 0x3F makes words 0..0x3F sum to NVM_SUM 0xBABA (igb_validate_nvm_checksum). */
+	for (unsigned i = 0; i < NVM_CHECKSUM_REG; i++)
+		sum = (uint16_t)(sum + p->nvm[i]);
+	p->nvm[NVM_CHECKSUM_REG] = (uint16_t)(NVM_SUM - sum);
 }
 
 /* Config-space side effects: MSI-X Enable/Function Mask and Bus Master can release pending

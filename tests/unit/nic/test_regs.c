@@ -176,6 +176,14 @@ static void test_nvm_holds_the_mac(void **state)
 		mac[2 * w + 1] = (uint8_t)(v >> 24);
 	}
 	assert_memory_equal(mac, ((uint8_t[]){0x00, 0x1b, 0x21, 0x0a, 0x0b, 0x0c}), 6);
+	/* igb refuses a port whose NVM words 0..0x3F do not sum to 0xBABA. */
+	uint16_t sum = 0;
+
+	for (unsigned w = 0; w <= 0x3f; w++) {
+		wr(pf(), E1000_EERD, w << E1000_NVM_RW_ADDR_SHIFT | E1000_NVM_RW_REG_START);
+		sum = (uint16_t)(sum + (rd(pf(), E1000_EERD) >> E1000_NVM_RW_REG_DATA));
+	}
+	assert_int_equal(sum, 0xbaba);
 }
 
 static void test_io_window_reaches_registers(void **state)
