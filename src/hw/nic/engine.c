@@ -156,6 +156,12 @@ static void sleep_until_work(struct nic_engine *e)
 		set_polling(e, true);
 		return;
 	}
+	/* The datapath drops a wire that broke for good (its fd may poll as hung up forever); stop
+	 * waiting on it. Its fd is still open: the wire is closed only after it is detached. */
+	if (e->wire && e->wire != e->port->dp.wire) {
+		epoll_ctl(e->epfd, EPOLL_CTL_DEL, wire__fd(e->wire), NULL);
+		e->wire = NULL;
+	}
 	deadline = MIN(nic_intr__next_deadline(e->port), nic_dp__next_deadline(e->port));
 	arm_timer(e, deadline);
 	stat_inc(&e->stats.sleeps, 1);
