@@ -34,29 +34,51 @@ const char *pci_class__name(uint16_t class16)
 	return "Class";
 }
 
-void pci_dump__line(FILE *out, const struct pci_func *f, enum pci_names names)
+void pci_ident__line(FILE *out, const struct pci_ident *id, enum pci_names names)
 {
 	char bdf[8];
-	uint16_t class16 = (uint16_t)pci_func__get(f, PCI_CLASS_DEVICE, 2);
-	unsigned rev = pci_func__get(f, PCI_REVISION_ID, 1);
 
-	pci_rid__str(f->rid, bdf);
+	pci_rid__str(id->rid, bdf);
 	switch (names) {
 	case PCI_NAMES_NUMERIC:
-		fprintf(out, "%s %04x: %04x:%04x", bdf, class16, pci_func__vendor(f),
-			pci_func__device(f));
+		fprintf(out, "%s %04x: %04x:%04x", bdf, id->class16, id->vendor_id, id->device_id);
 		break;
 	case PCI_NAMES_BOTH:
-		fprintf(out, "%s %s [%04x]: %s %s [%04x:%04x]", bdf, pci_class__name(class16),
-			class16, f->vendor ? f->vendor : "Unknown vendor",
-			f->name ? f->name : "Device", pci_func__vendor(f), pci_func__device(f));
+		fprintf(out, "%s %s [%04x]: %s %s [%04x:%04x]", bdf, pci_class__name(id->class16),
+			id->class16, id->vendor ? id->vendor : "Unknown vendor",
+			id->name ? id->name : "Device", id->vendor_id, id->device_id);
 		break;
 	default:
-		fprintf(out, "%s %s: %s %s", bdf, pci_class__name(class16),
-			f->vendor ? f->vendor : "Unknown vendor", f->name ? f->name : "Device");
+		fprintf(out, "%s %s: %s %s", bdf, pci_class__name(id->class16),
+			id->vendor ? id->vendor : "Unknown vendor", id->name ? id->name : "Device");
 	}
-	if (rev)
-		fprintf(out, " (rev %02x)", rev);
+	if (id->rev)
+		fprintf(out, " (rev %02x)", id->rev);
+}
+
+void pci_dump__line(FILE *out, const struct pci_func *f, enum pci_names names)
+{
+	struct pci_ident id = {
+		.rid = f->rid,
+		.class16 = (uint16_t)pci_func__get(f, PCI_CLASS_DEVICE, 2),
+		.vendor_id = pci_func__vendor(f),
+		.device_id = pci_func__device(f),
+		.rev = (uint8_t)pci_func__get(f, PCI_REVISION_ID, 1),
+		.vendor = f->vendor,
+		.name = f->name,
+	};
+
+	pci_ident__line(out, &id, names);
+}
+
+void pci_dump__rows(FILE *out, const uint8_t *cfg, unsigned nbytes)
+{
+	for (unsigned row = 0; row < nbytes; row += 16) {
+		fprintf(out, "%02x:", row);
+		for (unsigned i = 0; i < 16 && row + i < nbytes; i++)
+			fprintf(out, " %02x", cfg[row + i]);
+		fputc('\n', out);
+	}
 }
 
 void pci_dump__hex(FILE *out, const struct pci_func *f, enum pci_names names, unsigned nbytes)
@@ -64,11 +86,6 @@ void pci_dump__hex(FILE *out, const struct pci_func *f, enum pci_names names, un
 	nbytes = MIN(nbytes, f->size);
 	pci_dump__line(out, f, names);
 	fputc('\n', out);
-	for (unsigned row = 0; row < nbytes; row += 16) {
-		fprintf(out, "%02x:", row);
-		for (unsigned i = 0; i < 16; i++)
-			fprintf(out, " %02x", f->cfg[row + i]);
-		fputc('\n', out);
-	}
+	pci_dump__rows(out, f->cfg, nbytes);
 	fputc('\n', out);
 }

@@ -17,6 +17,19 @@ uint16_t pci_func__vendor(const struct pci_func *f);
 uint16_t pci_func__device(const struct pci_func *f);
 const char *pci_class__name(uint16_t class16);
 
+/* What the description line shows, as software read it (a VF's ids are its PF's). */
+struct pci_ident {
+	uint16_t rid, class16, vendor_id, device_id;
+	uint8_t rev;
+	const char *vendor, *name; /* NULL: lspci's "Unknown vendor", "Device" */
+};
+
+/* The description line from an ident, without a newline: how a tool without the machine's
+ * functions at hand (a client of a running machine) prints the same line. */
+void pci_ident__line(FILE *out, const struct pci_ident *id, enum pci_names names);
+/* nbytes of config space in rows of 16 ("00: 86 80 ..."), as -x and lspci -F have them. */
+void pci_dump__rows(FILE *out, const uint8_t *cfg, unsigned nbytes);
+
 /* The description line, without a newline. */
 void pci_dump__line(FILE *out, const struct pci_func *f, enum pci_names names);
 /* The description line, then nbytes (64, 256 or 4096) of config space in rows of 16, then a
