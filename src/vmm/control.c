@@ -1,0 +1,683 @@
+#include "vmm/control.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "hw/iommu/vtd.h"
+#include "hw/machine.h"
+#include "hw/pci/dump.h"
+#include "hw/pci/sriov.h"
+#include "lib/compiler.h"
+
+#define CONTROL_MAX_DEPTH 8  /* requests are flat objects: deeper nesting is refused early */
+#define ERR_MAX           160
+
+struct control {
+	struct machine *m;
+	bool stopping;
+};
+
+struct control_op {
+	const char *name;
+	const char *const *keys; /* the keys it takes besides "op", NULL-terminated */
+	int (*run)(struct control *c, struct json_object *req, struct json_object *reply,
+		   char *err);
+};
+
+__attribute__((format(printf, 2, 3))) static int fail(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, ERR_MAX, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* Names a client chose are echoed in errors only when they cannot break the one-line rule. */
+static const char *shown(const char *s, size_t n)
+{
+	if (n == 0 || n > 32 || strlen(s) != n)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!isprint((unsigned char)s[i]) || s[i] == '"')
+			return NULL;
+	return s;
+}
+
+static void add_u64(struct json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
+static void add_str(struct json_object *o, const char *key, const char *v)
+{
+	json_object_object_add(o, key, json_object_new_string(v));
+}
+
+/* Ids as lspci -n shows them: lower-case hex, @digits wide. */
+static void add_hex(struct json_object *o, const char *key, int digits, unsigned v)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%0*x", digits, v);
+	add_str(o, key, buf);
+}
+
+/* ---- lspci ---- */
+
+static int cfg_get(struct machine *m, uint16_t rid, unsigned off, unsigned size, uint32_t *v,
+		   char *err)
+{
+	char bdf[8];
+	int rc = machine__cfg_read(m, rid, off, size, v);
+
+	if (rc)
+		return fail(err, "config read of %s at 0x%x failed: %s", pci_rid__str(rid, bdf),
+			    off, strerror(-rc));
+	return 0;
+}
+
+static int lspci_func(struct control *c, struct pci_func *f, unsigned nbytes,
+		      struct json_object *out, char *err)
+{
+	uint8_t cfg[PCI_CFG_SIZE];
+	unsigned want = MIN(MAX(nbytes, 64u), f->size);
+	struct pci_ident id = {.rid = f->rid, .vendor = f->vendor, .name = f->name};
+	char bdf[8], *hex;
+	uint32_t v;
+	int rc;
+
+	for (unsigned off = 0; off < want; off += 4) {
+		if ((rc = cfg_get(c->m, f->rid, off, 4, &v, err)))
+			return rc;
+		le32_put(cfg + off, v);
+	}
+	id.class16 = le16_get(cfg + PCI_CLASS_DEVICE);
+	id.rev = cfg[PCI_REVISION_ID];
+	id.vendor_id = le16_get(cfg + PCI_VENDOR_ID);
+	id.device_id = le16_get(cfg + PCI_DEVICE_ID);
+	if (f->pf && f->pf->sriov) {
+		/* A VF reads 0xFFFF; software names it by its PF's vendor and VF Device ID. */
+		if ((rc = cfg_get(c->m, f->pf->rid, PCI_VENDOR_ID, 2, &v, err)))
+			return rc;
+		id.vendor_id = (uint16_t)v;
+		if ((rc = cfg_get(c->m, f->pf->rid, f->pf->sriov->cap + PCI_SRIOV_VF_DID, 2, &v,
+				  err)))
+			return rc;
+		id.device_id = (uint16_t)v;
+	}
+	add_str(out, "bdf", pci_rid__str(f->rid, bdf));
+	add_hex(out, "class", 4, id.class16);
+	add_hex(out, "vendor", 4, id.vendor_id);
+	add_hex(out, "device", 4, id.device_id);
+	add_hex(out, "revision", 2, id.rev);
+	add_str(out, "class_name", pci_class__name(id.class16));
+	if (f->vendor)
+		add_str(out, "vendor_name", f->vendor);
+	if (f->name)
+		add_str(out, "device_name", f->name);
+	if (nbytes) {
+		unsigned n = MIN(nbytes, f->size);
+
+		if (!(hex = malloc(2 * n + 1)))
+			return fail(err, "out of memory");
+		for (unsigned i = 0; i < n; i++)
+			snprintf(hex + 2 * i, 3, "%02x", cfg[i]);
+		add_str(out, "config", hex);
+		free(hex);
+	}
+	return 0;
+}
+
+static int op_lspci(struct control *c, struct json_object *req, struct json_object *reply,
+		    char *err)
+{
+	struct pci_func *funcs[PCI_TOPO_MAX_FUNCS * (1 + E82576_MAX_VFS)];
+	struct json_object *v, *arr;
+	unsigned nbytes = 0, n;
+	int rc;
+
+	if (json_object_object_get_ex(req, "config", &v)) {
+		int64_t x = json_object_get_int64(v);
+
+		if (!json_object_is_type(v, json_type_int) || (x != 64 && x != 256 && x != 4096))
+			return fail(err, "\"config\" must be 64, 256 or 4096 (bytes)");
+		nbytes = (unsigned)x;
+	}
+	/* Which VFs answer changes only through config writes, and those are made on this
+	 * thread: the list cannot change while we read it. */
+	n = pci_topo__list(&c->m->pci, funcs, ARRAY_SIZE(funcs));
+	arr = json_object_new_array();
+	json_object_object_add(reply, "functions", arr);
+	for (unsigned i = 0; i < n; i++) {
+		struct json_object *fo = json_object_new_object();
+
+		json_object_array_add(arr, fo);
+		if ((rc = lspci_func(c, funcs[i], nbytes, fo, err)))
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- stats ---- */
+
+static struct json_object *port_stats(struct machine *m, unsigned port)
+{
+	struct json_object *o = json_object_new_object(), *nic, *dp, *drops, *eng;
+	struct e82576_port_stats ps;
+	struct e82576_dp_stats ds;
+	struct e82576_engine_stats es;
+
+	e82576__port_stats(m->nic, port, &ps);
+	e82576__dp_stats(m->nic, port, &ds);
+	e82576__engine_stats(m->nic, port, &es);
+	add_u64(o, "port", port);
+
+	nic = json_object_new_object();
+	add_u64(nic, "mmio_refused", ps.mmio_refused);
+	add_u64(nic, "unknown_reads", ps.unknown_reads);
+	add_u64(nic, "ignored_writes", ps.ignored_writes);
+	add_u64(nic, "msi_sent", ps.msi_sent);
+	add_u64(nic, "msi_pending", ps.msi_pending);
+	json_object_object_add(o, "nic", nic);
+
+	dp = json_object_new_object();
+	add_u64(dp, "tx_frames", ds.tx_frames);
+	add_u64(dp, "tx_bytes", ds.tx_bytes);
+	add_u64(dp, "rx_frames", ds.rx_frames);
+	add_u64(dp, "rx_bytes", ds.rx_bytes);
+	add_u64(dp, "wire_tx", ds.wire_tx);
+	add_u64(dp, "wire_rx", ds.wire_rx);
+	add_u64(dp, "loopback", ds.loopback);
+	add_u64(dp, "queue_errors", ds.queue_errors);
+	add_u64(dp, "bad_tail", ds.bad_tail);
+	drops = json_object_new_object();
+	for (unsigned i = 0; i < E82576_DROP_NR; i++)
+		add_u64(drops, e82576_drop__name(i), ds.drops[i]);
+	json_object_object_add(dp, "drops", drops);
+	json_object_object_add(o, "datapath", dp);
+
+	eng = json_object_new_object();
+	add_u64(eng, "loops", es.loops);
+	add_u64(eng, "work", es.work);
+	add_u64(eng, "sleeps", es.sleeps);
+	add_u64(eng, "cpu_ns", es.cpu_ns);
+	json_object_object_add(o, "engine", eng);
+	return o;
+}
+
+static int op_stats(struct control *c, struct json_object *req, struct json_object *reply,
+		    char *err)
+{
+	struct json_object *ports = json_object_new_array(), *io = json_object_new_object();
+	struct iommu_stats is;
+
+	for (unsigned p = 0; p < E82576_PORTS; p++)
+		json_object_array_add(ports, port_stats(c->m, p));
+	json_object_object_add(reply, "ports", ports);
+
+	iommu__stats(c->m->iommu, &is);
+	add_u64(io, "translations", is.translations);
+	add_u64(io, "iotlb_hits", is.iotlb_hits);
+	add_u64(io, "iotlb_misses", is.iotlb_misses);
+	add_u64(io, "context_hits", is.context_hits);
+	add_u64(io, "context_misses", is.context_misses);
+	add_u64(io, "faults", is.faults);
+	add_u64(io, "faults_suppressed", is.faults_suppressed);
+	add_u64(io, "faults_lost", is.faults_lost);
+	add_u64(io, "aborts", is.aborts);
+	add_u64(io, "interrupts", is.interrupts);
+	json_object_object_add(reply, "iommu", io);
+	return 0;
+}
+
+/* ---- iommu-faults ---- */
+
+static int op_iommu_faults(struct control *c, struct json_object *req, struct json_object *reply,
+			   char *err)
+{
+	struct json_object *arr = json_object_new_array();
+	struct iommu_fault rec;
+	uint32_t fsts = iommu__fault_status(c->m->iommu);
+	char bdf[8], addr[24];
+
+	/* The log holds at most 256 records (CAP.NFR): the bound only guards against a unit
+	 * that keeps recording while we pop. */
+	for (unsigned i = 0; i < 256 && iommu__fault_pop(c->m->iommu, &rec) == 0; i++) {
+		struct json_object *fo = json_object_new_object();
+		bool intr = rec.reason >= VTD_FR_IR_REQ_RSVD;
+
+		add_str(fo, "bdf", pci_rid__str(rec.sid, bdf));
+		add_str(fo, "kind", intr ? "interrupt" : "dma");
+		add_str(fo, "access", rec.write ? "write" : "read");
+		if (intr) {
+			add_u64(fo, "irte_index", rec.addr >> 48);
+		} else {
+			snprintf(addr, sizeof(addr), "0x%016llx", (unsigned long long)rec.addr);
+			add_str(fo, "address", addr);
+		}
+		add_u64(fo, "reason", rec.reason);
+		add_str(fo, "reason_text", iommu__fault_reason_str(rec.reason));
+		json_object_array_add(arr, fo);
+	}
+	json_object_object_add(reply, "faults", arr);
+	/* Records the unit could not log because the log was full: said once, then cleared. */
+	json_object_object_add(reply, "overflow", json_object_new_boolean(fsts & DMA_FSTS_PFO));
+	if (fsts & DMA_FSTS_PFO)
+		iommu__fault_clear_status(c->m->iommu, DMA_FSTS_PFO);
+	return 0;
+}
+
+/* ---- shutdown ---- */
+
+static int op_shutdown(struct control *c, struct json_object *req, struct json_object *reply,
+		       char *err)
+{
+	c->stopping = true;
+	return 0;
+}
+
+static const char *const lspci_keys[] = {"config", NULL};
+static const char *const no_keys[] = {NULL};
+
+static const struct control_op ops[] = {
+	{"lspci", lspci_keys, op_lspci},
+	{"stats", no_keys, op_stats},
+	{"iommu-faults", no_keys, op_iommu_faults},
+	{"shutdown", no_keys, op_shutdown},
+};
+
+/* ---- one request ---- */
+
+static struct json_object *parse(const char *req, size_t len, char *err)
+{
+	struct json_tokener *tok;
+	struct json_object *obj = NULL;
+	enum json_tokener_error jerr;
+	size_t end, i;
+	char *buf;
+
+	if (len > CONTROL_MAX_REQUEST) {
+		fail(err, "request longer than %d bytes", CONTROL_MAX_REQUEST);
+		return NULL;
+	}
+	if (memchr(req, '\0', len)) {
+		fail(err, "malformed JSON: NUL byte in the request");
+		return NULL;
+	}
+	for (i = 0; i < len && isspace((unsigned char)req[i]); i++)
+		;
+	if (i == len) {
+		fail(err, "empty request: send {\"op\": \"...\"}");
+		return NULL;
+	}
+	/* With its terminating NUL the tokener knows where the text ends: "42" is a number, not
+	 * the start of a longer one. */
+	buf = malloc(len + 1);
+	if (!buf || !(tok = json_tokener_new_ex(CONTROL_MAX_DEPTH))) {
+		free(buf);
+		fail(err, "out of memory");
+		return NULL;
+	}
+	memcpy(buf, req, len);
+	buf[len] = '\0';
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, buf, (int)len + 1);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	free(buf);
+	if (jerr == json_tokener_continue) {
+		fail(err, "malformed JSON: the request ends inside a value");
+		goto err;
+	}
+	if (jerr != json_tokener_success) {
+		fail(err, "malformed JSON: %s", json_tokener_error_desc(jerr));
+		goto err;
+	}
+	for (; end < len; end++) {
+		if (!isspace((unsigned char)req[end])) {
+			fail(err, "malformed JSON: text after the request object");
+			goto err;
+		}
+	}
+	if (!json_object_is_type(obj, json_type_object)) {
+		fail(err, "a request is a JSON object: {\"op\": \"...\"}");
+		goto err;
+	}
+	return obj;
+err:
+	json_object_put(obj);
+	return NULL;
+}
+
+static bool takes(const struct control_op *op, const char *key)
+{
+	for (const char *const *k = op->keys; *k; k++)
+		if (!strcmp(*k, key))
+			return true;
+	return false;
+}
+
+static int dispatch(struct control *c, struct json_object *req, struct json_object *reply,
+		    char *err)
+{
+	const struct control_op *op = NULL;
+	struct json_object *v;
+	const char *name, *show;
+
+	if (!json_object_object_get_ex(req, "op", &v))
+		return fail(err, "missing \"op\": one of lspci, stats, iommu-faults, shutdown");
+	if (!json_object_is_type(v, json_type_string))
+		return fail(err, "\"op\" must be a string");
+	name = json_object_get_string(v);
+	show = shown(name, (size_t)json_object_get_string_len(v));
+	for (unsigned i = 0; show && i < ARRAY_SIZE(ops); i++)
+		if (!strcmp(ops[i].name, name))
+			op = &ops[i];
+	if (!op)
+		return fail(err, "unknown op%s%s%s: one of lspci, stats, iommu-faults, shutdown",
+			    show ? " \"" : "", show ? show : "", show ? "\"" : "");
+	json_object_object_foreach(req, key, val) {
+		(void)val;
+		show = shown(key, strlen(key));
+		if (strcmp(key, "op") && !takes(op, key))
+			return fail(err, "op %s takes no key%s%s%s", op->name, show ? " \"" : "",
+				    show ? show : "", show ? "\"" : " with that name");
+	}
+	return op->run(c, req, reply, err);
+}
+
+char *control__handle(struct control *c, const char *req, size_t len)
+{
+	struct json_object *obj, *reply = json_object_new_object();
+	char err[ERR_MAX] = "";
+	char *out;
+
+	if (!reply)
+		return NULL;
+	json_object_object_add(reply, "ok", json_object_new_boolean(true));
+	obj = parse(req, len, err);
+	if (!obj || dispatch(c, obj, reply, err)) {
+		json_object_put(reply);
+		if (!(reply = json_object_new_object())) {
+			json_object_put(obj);
+			return NULL;
+		}
+		json_object_object_add(reply, "ok", json_object_new_boolean(false));
+		add_str(reply, "error", err);
+	}
+	json_object_put(obj);
+	out = strdup(json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(reply);
+	return out;
+}
+
+bool control__stopping(const struct control *c)
+{
+	return c->stopping;
+}
+
+int control__create(struct control **out, struct machine *m)
+{
+	struct control *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->m = m;
+	*out = c;
+	return 0;
+}
+
+void control__destroy(struct control *c)
+{
+	free(c);
+}
+
+/* ---- the socket ---- */
+
+static int make_dirs(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (!(slash = strrchr(dir, '/')) || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int control__listen(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct stat st;
+	int fd, probe, rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	if ((rc = make_dirs(path)))
+		return rc;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		goto listen;
+	rc = -errno;
+	if (rc != -EADDRINUSE)
+		goto err;
+	/* Something is there: a live server keeps it; a socket nobody listens on is stale. */
+	if (lstat(path, &st) || !S_ISSOCK(st.st_mode)) {
+		rc = -EEXIST;
+		goto err;
+	}
+	if ((probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		rc = -errno;
+		goto err;
+	}
+	rc = connect(probe, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : -EADDRINUSE;
+	close(probe);
+	if (rc != -ECONNREFUSED)
+		goto err;
+	if (unlink(path) || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		rc = -errno;
+		goto err;
+	}
+listen:
+	if (listen(fd, CONTROL_MAX_CLIENTS)) {
+		rc = -errno;
+		unlink(path);
+		goto err;
+	}
+	return fd;
+err:
+	close(fd);
+	return rc;
+}
+
+struct client {
+	int fd;                               /* -1: free slot */
+	size_t in_len;
+	char in[CONTROL_MAX_REQUEST + 1];     /* one more than a request and its newline allow */
+	char *out;                            /* reply being sent */
+	size_t out_len, out_off;
+	bool close_after;                     /* the reply is an error that ends the connection */
+};
+
+static void client_drop(struct client *cl)
+{
+	close(cl->fd);
+	free(cl->out);
+	cl->fd = -1;
+	cl->out = NULL;
+	cl->in_len = 0;
+	cl->close_after = false;
+}
+
+static int client_reply(struct client *cl, char *reply)
+{
+	size_t n;
+
+	if (!reply)
+		return -ENOMEM;
+	n = strlen(reply);
+	cl->out = realloc(reply, n + 2);
+	if (!cl->out) {
+		free(reply);
+		return -ENOMEM;
+	}
+	memcpy(cl->out + n, "\n", 2);
+	cl->out_len = n + 1;
+	cl->out_off = 0;
+	return 0;
+}
+
+/* Handle the next complete line, if there is one and no reply is still being sent. */
+static int client_pump(struct control *c, struct client *cl)
+{
+	char *nl;
+	size_t len;
+
+	while (!cl->out) {
+		nl = memchr(cl->in, '\n', cl->in_len);
+		if (!nl) {
+			if (cl->in_len < sizeof(cl->in))
+				return 0;
+			/* No newline within the limit: refuse and hang up, since we cannot tell
+			 * where the next request would begin. */
+			cl->in_len = 0;
+			cl->close_after = true;
+			return client_reply(cl, control__handle(c, cl->in, sizeof(cl->in)));
+		}
+		len = (size_t)(nl - cl->in);
+		if (len && cl->in[len - 1] == '\r')
+			len--;
+		if (len && client_reply(cl, control__handle(c, cl->in, len)))
+			return -ENOMEM;
+		cl->in_len -= (size_t)(nl + 1 - cl->in);
+		memmove(cl->in, nl + 1, cl->in_len);
+	}
+	return 0;
+}
+
+static void client_io(struct control *c, struct client *cl, short revents)
+{
+	ssize_t n;
+
+	if (cl->out && (revents & (POLLOUT | POLLERR | POLLHUP))) {
+		n = send(cl->fd, cl->out + cl->out_off, cl->out_len - cl->out_off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			client_drop(cl);
+			return;
+		}
+		if (n > 0 && (cl->out_off += (size_t)n) == cl->out_len) {
+			free(cl->out);
+			cl->out = NULL;
+			if (cl->close_after) {
+				client_drop(cl);
+				return;
+			}
+		}
+	} else if (!cl->out && (revents & (POLLIN | POLLERR | POLLHUP))) {
+		n = recv(cl->fd, cl->in + cl->in_len, sizeof(cl->in) - cl->in_len, MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			/* Gone, perhaps mid-line: what it sent dies with it. */
+			client_drop(cl);
+			return;
+		}
+		if (n > 0)
+			cl->in_len += (size_t)n;
+	}
+	if (cl->fd >= 0 && client_pump(c, cl))
+		client_drop(cl);
+}
+
+static void accept_one(struct client *cl, int listen_fd)
+{
+	static const char busy[] = "{\"ok\":false,\"error\":\"too many clients\"}\n";
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	for (unsigned i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		if (cl[i].fd < 0) {
+			cl[i].fd = fd;
+			return;
+		}
+	}
+	if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		(void)0; /* it is being refused either way */
+	close(fd);
+}
+
+int control__serve(struct control *c, int listen_fd, int stop_fd)
+{
+	struct pollfd pfd[2 + CONTROL_MAX_CLIENTS];
+	unsigned slot[CONTROL_MAX_CLIENTS];
+	struct client *cl = calloc(CONTROL_MAX_CLIENTS, sizeof(*cl));
+	int rc = 0;
+
+	if (!cl)
+		return -ENOMEM;
+	for (unsigned i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		cl[i].fd = -1;
+	for (;;) {
+		unsigned n = 2, nc = 0;
+		int ready;
+
+		pfd[0] = (struct pollfd){.fd = stop_fd, .events = POLLIN};
+		pfd[1] = (struct pollfd){.fd = c->stopping ? -1 : listen_fd, .events = POLLIN};
+		for (unsigned i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+			if (cl[i].fd < 0 || (c->stopping && !cl[i].out))
+				continue;
+			slot[nc++] = i;
+			pfd[n++] = (struct pollfd){.fd = cl[i].fd,
+						   .events = cl[i].out ? POLLOUT : POLLIN};
+		}
+		/* Stopping: the replies already made (shutdown's among them) go out first. */
+		if (c->stopping && !nc)
+			break;
+		ready = poll(pfd, n, c->stopping ? 1000 : -1);
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready < 0) {
+			rc = -errno;
+			break;
+		}
+		if (ready == 0 || pfd[0].revents)
+			break;
+		if (pfd[1].revents & POLLIN)
+			accept_one(cl, listen_fd);
+		for (unsigned i = 0; i < nc; i++)
+			if (pfd[2 + i].revents)
+				client_io(c, &cl[slot[i]], pfd[2 + i].revents);
+	}
+	for (unsigned i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (cl[i].fd >= 0)
+			client_drop(&cl[i]);
+	free(cl);
+	return rc;
+}

@@ -1,0 +1,61 @@
+/*
+ * The machine's control socket: a unix stream socket on which tools (`vfnet lspci`, `vfnet iommu
+ * faults`, ...) send one JSON object per line and get one JSON object per line back.
+ *
+ *   request   {"op": "NAME", ...arguments}
+ *   reply     {"ok": true, ...results}  or  {"ok": false, "error": "one line"}
+ *
+ * Operations:
+ *   lspci          [config: 64|256|4096]  every function that answers: bdf, class, vendor,
+ *                  device, revision, names; with config, that many bytes of config space as hex
+ *                  (a conventional function stops at 256), read by config cycles
+ *   stats          per port: NIC port counters, datapath counters with drops by reason, engine
+ *                  counters and CPU time; the IOMMU's counters
+ *   iommu-faults   pops every pending fault record and decodes it
+ *   shutdown       replies, then the server stops
+ *
+ * Every request is checked where it enters: it must be one JSON object of at most
+ * CONTROL_MAX_REQUEST bytes, with a known op and only that op's keys, each of the right type.
+ * Anything else gets an error reply and changes nothing. The server runs on the machine's control
+ * thread, the only thread that makes config cycles and reads the fault log.
+ */
+#ifndef VFNET_VMM_CONTROL_H
+#define VFNET_VMM_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONTROL_MAX_REQUEST 4096 /* bytes in one request, without its newline */
+#define CONTROL_MAX_CLIENTS 16   /* connections served at once; more are refused */
+
+struct machine;
+struct control;
+
+int control__create(struct control **out, struct machine *m);
+void control__destroy(struct control *c);
+
+/*
+ * Handle one request: @len bytes at @req (no newline needed, no NUL required). Returns the
+ * reply as a malloc'd, NUL-terminated single line without its newline, or NULL when out of
+ * memory. This is the whole protocol without a socket: the fuzzer and unit tests call it.
+ */
+char *control__handle(struct control *c, const char *req, size_t len);
+
+/* A shutdown request was handled. */
+bool control__stopping(const struct control *c);
+
+/*
+ * Listen at @path: creates its directory if missing (mode 0700), refuses with -EADDRINUSE when
+ * a server already answers there, replaces a stale socket file. Returns the listening fd or
+ * -errno (-ENAMETOOLONG for a path that does not fit a sockaddr_un).
+ */
+int control__listen(const char *path);
+
+/*
+ * Serve clients on @listen_fd until a shutdown request has been answered or @stop_fd becomes
+ * readable (a signalfd, say). A client that sends garbage, an oversized line or hangs up
+ * mid-line is answered or dropped on its own; others are not affected. 0 or -errno.
+ */
+int control__serve(struct control *c, int listen_fd, int stop_fd);
+
+#endif
