@@ -16,7 +16,9 @@ struct cmd {
 	void (*help)(FILE *out);            /* `vfnet CMD --help`: usage, options, examples */
 };
 
+extern const struct cmd cmd_host;
 extern const struct cmd cmd_lspci;
+extern const struct cmd cmd_iommu;
 extern const struct cmd cmd_demo;
 extern const struct cmd cmd_bench;
 

@@ -3,20 +3,26 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/client.h"
 #include "cli/cmd.h"
 #include "lib/compiler.h"
 
 static const struct cmd *const cmds[] = {
+	&cmd_host,
 	&cmd_lspci,
+	&cmd_iommu,
 	&cmd_bench,
 	&cmd_demo,
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: vfnet COMMAND [ARGS...]\n\n"
+	fprintf(out, "usage: vfnet [--socket PATH] COMMAND [ARGS...]\n\n"
 		     "SR-IOV networking as in Xen (Dong, Yu, Rose, WIOV 2008), run as Linux "
-		     "processes.\n\ncommands:\n");
+		     "processes.\n\n"
+		     "  --socket PATH  the control socket of the machine (`vfnet host`) to talk to;\n"
+		     "                 default $VFNET_SOCKET, else /run/vfnet/vfnet.sock as root,\n"
+		     "                 else $XDG_RUNTIME_DIR/vfnet.sock\n\ncommands:\n");
 	for (unsigned i = 0; i < ARRAY_SIZE(cmds); i++)
 		fprintf(out, "  %-10s %s\n", cmds[i]->name, cmds[i]->summary);
 	fprintf(out, "  %-10s %s\n", "help", "this list, or `vfnet help COMMAND` for one command");
@@ -65,6 +71,23 @@ int main(int argc, char **argv)
 {
 	const struct cmd *c;
 
+	/* Global options, before the subcommand. */
+	while (argc >= 2 && !strncmp(argv[1], "--socket", 8)) {
+		if (argv[1][8] == '=' && argv[1][9]) {
+			client__set_socket(argv[1] + 9);
+		} else if (argv[1][8] == '\0' && argc >= 3 && argv[2][0]) {
+			client__set_socket(argv[2]);
+			argc--;
+			argv++;
+		} else if (argv[1][8] == '\0' || argv[1][8] == '=') {
+			fprintf(stderr, "vfnet: --socket needs a path; `vfnet help` shows usage\n");
+			return EXIT_USAGE;
+		} else {
+			break;
+		}
+		argc--;
+		argv++;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

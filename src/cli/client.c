@@ -1,0 +1,157 @@
+#include "cli/client.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cli/cmd.h"
+
+#define CLIENT_MAX_REPLY (64u << 20) /* far above any reply the machine makes */
+#define CLIENT_TIMEOUT_S 30          /* a host that accepted but never answers */
+
+static const char *socket_opt;
+
+void client__set_socket(const char *path)
+{
+	socket_opt = path;
+}
+
+const char *client__socket(void)
+{
+	static char buf[PATH_MAX];
+	const char *env = getenv("VFNET_SOCKET"), *xdg;
+
+	if (socket_opt)
+		return socket_opt;
+	if (env && *env)
+		return env;
+	if (geteuid() == 0)
+		return "/run/vfnet/vfnet.sock";
+	xdg = getenv("XDG_RUNTIME_DIR");
+	if (!xdg || !*xdg)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%s/vfnet.sock", xdg);
+	return buf;
+}
+
+int client__connect(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = CLIENT_TIMEOUT_S};
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+static int send_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int client__request(int fd, struct json_object *req, struct json_object **reply)
+{
+	const char *s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *nl = NULL;
+	int rc;
+
+	if ((rc = send_all(fd, s, strlen(s))) || (rc = send_all(fd, "\n", 1)))
+		return rc;
+	while (!nl) {
+		ssize_t r;
+
+		if (cap - len < 4096) {
+			char *nb;
+
+			if (cap >= CLIENT_MAX_REPLY) {
+				rc = -EMSGSIZE;
+				goto out;
+			}
+			cap = cap ? 2 * cap : 65536;
+			if (!(nb = realloc(buf, cap + 1))) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+		}
+		r = recv(fd, buf + len, cap - len, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			rc = r == 0 ? -ECONNRESET : errno == EAGAIN ? -ETIMEDOUT : -errno;
+			goto out;
+		}
+		nl = memchr(buf + len, '\n', (size_t)r);
+		len += (size_t)r;
+	}
+	*nl = '\0';
+	*reply = json_tokener_parse(buf);
+	rc = 0;
+	if (!*reply || !json_object_is_type(*reply, json_type_object)) {
+		json_object_put(*reply);
+		*reply = NULL;
+		rc = -EPROTO;
+	}
+out:
+	free(buf);
+	return rc;
+}
+
+int client__call(const char *cmd, struct json_object *req, struct json_object **reply)
+{
+	const char *path = client__socket();
+	struct json_object *ok, *err;
+	int fd, rc;
+
+	if (!path)
+		return cmd__fail(cmd, "no control socket: XDG_RUNTIME_DIR is not set; "
+				      "use --socket PATH or VFNET_SOCKET");
+	fd = client__connect(path);
+	if (fd == -ENOENT || fd == -ECONNREFUSED || fd == -ENOTDIR)
+		return cmd__fail(cmd, "no vfnet host at %s: start one with `vfnet host`", path);
+	if (fd < 0)
+		return cmd__fail(cmd, "cannot reach the vfnet host at %s: %s", path, strerror(-fd));
+	rc = client__request(fd, req, reply);
+	close(fd);
+	if (rc)
+		return cmd__fail(cmd, "no reply from the vfnet host at %s: %s", path,
+				 rc == -EPROTO ? "not a JSON object" : strerror(-rc));
+	if (!json_object_object_get_ex(*reply, "ok", &ok) || !json_object_get_boolean(ok)) {
+		rc = cmd__fail(cmd, "the host refused: %s",
+			       json_object_object_get_ex(*reply, "error", &err)
+				       ? json_object_get_string(err)
+				       : "no reason given");
+		json_object_put(*reply);
+		*reply = NULL;
+		return rc;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,33 @@
+/*
+ * The CLI's side of a running machine's control socket (vmm/control.h): where it is, and one
+ * request and its reply.
+ */
+#ifndef VFNET_CLI_CLIENT_H
+#define VFNET_CLI_CLIENT_H
+
+#include <json-c/json.h>
+
+/* `vfnet --socket PATH ...`: overrides VFNET_SOCKET and the default. */
+void client__set_socket(const char *path);
+
+/*
+ * The control socket's path: --socket, else $VFNET_SOCKET, else /run/vfnet/vfnet.sock as root,
+ * else $XDG_RUNTIME_DIR/vfnet.sock. NULL when none applies (not root, XDG_RUNTIME_DIR unset).
+ */
+const char *client__socket(void);
+
+/* Connect to the host at path: the fd, or -errno (-ENOENT, -ECONNREFUSED: nobody there). */
+int client__connect(const char *path);
+
+/* Send @req on @fd and read one reply line: 0 and *reply (the caller puts it), or -errno
+ * (-EPROTO for a reply that is not a JSON object). */
+int client__request(int fd, struct json_object *req, struct json_object **reply);
+
+/*
+ * For subcommands: connect, send @req, read the reply. On success EXIT_OK and *reply, with
+ * "ok": true. Otherwise one line on stderr ("vfnet CMD: no vfnet host at PATH: start one with
+ * `vfnet host`", or the host's error) and EXIT_FAIL.
+ */
+int client__call(const char *cmd, struct json_object *req, struct json_object **reply);
+
+#endif
