@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/benchutil.h"
 #include "hw/iommu/context.h"
 #include "hw/iommu/iommu.h"
 #include "hw/iommu/pgtable.h"
@@ -58,31 +59,6 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static void cpu_model(char *buf, size_t len)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[256];
-
-	snprintf(buf, len, "unknown");
-	while (f && fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (strncmp(line, "model name", 10) || !colon)
-			continue;
-		snprintf(buf, len, "%s", colon + 2);
-		buf[strcspn(buf, "\n")] = 0;
-		break;
-	}
-	if (f)
-		fclose(f);
-}
 
 /* ns per translation of one 64-byte read, cycling through @pages (a power of two) pages with a
  * stride that keeps consecutive accesses in different IOTLB slots. */
@@ -113,8 +89,7 @@ static double median_of_runs(struct bench *b, unsigned pages, double *runs)
 	run(b, pages); /* warm up: fill the caches, fault the pages in */
 	for (unsigned r = 0; r < RUNS; r++)
 		runs[r] = sorted[r] = run(b, pages);
-	qsort(sorted, RUNS, sizeof(sorted[0]), cmp_double);
-	return sorted[RUNS / 2];
+	return bench__median(sorted, RUNS);
 }
 
 static int setup(struct bench *b)
@@ -160,7 +135,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_iommu: setup: %s\n", strerror(-err));
 		return 1;
 	}
-	cpu_model(cpu, sizeof(cpu));
+	bench__cpu_model(cpu, sizeof(cpu));
 	hit_med = median_of_runs(&b, HIT_PAGES, hit);
 	walk_med = median_of_runs(&b, WALK_PAGES, walk);
 	iommu__stats(b.iommu, &st);

@@ -23,6 +23,7 @@
 
 #include "lib/compiler.h"
 #include "lib/memfd.h"
+#include "lib/benchutil.h"
 #include "lib/reqring.h"
 
 #define BAR_SIZE 4096u
@@ -256,26 +257,6 @@ err_free:
 	return err;
 }
 
-static void cpu_model(char *buf, size_t len)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[256];
-
-	snprintf(buf, len, "unknown");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (strncmp(line, "model name", 10) || !colon)
-			continue;
-		colon += 1 + strspn(colon + 1, " \t");
-		colon[strcspn(colon, "\n")] = 0;
-		snprintf(buf, len, "%s", colon);
-		break;
-	}
-	fclose(f);
-}
 
 static void usage(const char *argv0)
 {
@@ -321,7 +302,7 @@ int main(int argc, char **argv)
 	pa.cpu_prod = ncpu >= 2 ? 0 : -1;
 	pa.cpu_cons = ncpu >= 2 ? 1 : -1;
 	pin(pa.cpu_prod);
-	cpu_model(cpu, sizeof(cpu));
+	bench__cpu_model(cpu, sizeof(cpu));
 	printf("# reqring: cpu \"%s\", %ld online, producer on cpu %d, consumer on cpu %d\n", cpu,
 	       ncpu, pa.cpu_prod, pa.cpu_cons);
 	printf("# %u runs of %u writes and %u reads, %u entries; medians over runs\n", pa.runs,

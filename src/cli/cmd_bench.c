@@ -6,6 +6,7 @@
 
 #include "cli/bench_nic.h"
 #include "cli/cmd.h"
+#include "lib/benchutil.h"
 
 #define MAX_LIST 8
 
@@ -42,38 +43,6 @@ static int parse_list(const char *s, unsigned *out, unsigned lo, unsigned hi)
 		s = *end ? end + 1 : end;
 	}
 	return *s ? -EINVAL : (int)n;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, unsigned n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void cpu_model(char *buf, size_t len)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[256];
-
-	snprintf(buf, len, "unknown CPU");
-	while (f && fgets(line, sizeof(line), f)) {
-		char *c = strchr(line, ':');
-
-		if (!strncmp(line, "model name", 10) && c) {
-			snprintf(buf, len, "%s", c + 2);
-			buf[strcspn(buf, "\n")] = 0;
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
 }
 
 static int bench_nic(int argc, char **argv)
@@ -124,7 +93,7 @@ static int bench_nic(int argc, char **argv)
 		return cmd__usage("bench", "unexpected argument '%s'", argv[optind]);
 	if (csv && !(cf = fopen(csv, "w")))
 		return cmd__fail("bench", "cannot write %s: %s", csv, strerror(errno));
-	cpu_model(cpu, sizeof(cpu));
+	bench__cpu_model(cpu, sizeof(cpu));
 	printf("# vfnet bench nic: VF to VF on one port, IOMMU on, one engine thread\n"
 	       "# machine: %s; median of %u runs of %.2f s\n", cpu, runs, seconds);
 	printf("%6s %6s %10s %10s %14s %16s %8s %8s\n", "size", "batch", "Mpps", "Gbit/s",
@@ -158,11 +127,11 @@ static int bench_nic(int argc, char **argv)
 						res.engine_ns, (unsigned long long)res.sleeps,
 						(unsigned long long)res.drops);
 			}
-			double e = median(ens, runs);
+			double e = bench__median(ens, runs);
 
 			printf("%6u %6u %10.3f %10.3f %14.1f %16.3f %8.0f %8llu\n", sizes[s],
-			       batches[b], median(mpps, runs), median(gbps, runs), e,
-			       e > 0 ? 1e3 / e : 0, median(sleeps, runs), (unsigned long long)drops);
+			       batches[b], bench__median(mpps, runs), bench__median(gbps, runs), e,
+			       e > 0 ? 1e3 / e : 0, bench__median(sleeps, runs), (unsigned long long)drops);
 			fflush(stdout);
 		}
 	}
