@@ -8,11 +8,26 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 #include "hw/nic/desc.h"
 #include "hw/nic/nic.h"
 #include "lib/compiler.h"
 #include "lib/log.h"
+
+bool nic_dp_prefetchw;
+
+/* Older x86 CPUs may not have PREFETCHW; they get the plain prefetch. */
+__attribute__((constructor)) static void prefetchw_probe(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned a, b, c, d;
+
+	nic_dp_prefetchw = __get_cpuid(0x80000001, &a, &b, &c, &d) && (c & BIT(8));
+#endif
+}
 
 uint16_t nic_dp__rid(struct nic_port *p, unsigned q)
 {
@@ -41,13 +56,25 @@ int nic_ring__open(struct nic_port *p, struct nic_ring *r, unsigned q, bool tx)
 	return r->count ? 0 : -EINVAL;
 }
 
+uint8_t *nic_ring__mapped(const struct nic_ring *r, unsigned idx, unsigned *n)
+{
+	uint64_t iova = r->base + (uint64_t)idx * E1000_DESC_SIZE;
+
+	if (!r->host || iova < r->win || iova - r->win >= r->win_len)
+		return NULL;
+	*n = (unsigned)((r->win + r->win_len - iova) / E1000_DESC_SIZE);
+	return r->host + (iova - r->win);
+}
+
 uint8_t *nic_ring__desc(struct nic_port *p, struct nic_ring *r, unsigned idx)
 {
 	uint64_t iova = r->base + (uint64_t)idx * E1000_DESC_SIZE, len;
 	struct dma_seg seg;
+	unsigned n;
+	uint8_t *d = nic_ring__mapped(r, idx, &n);
 
-	if (r->host && iova >= r->win && iova - r->win < r->win_len)
-		return r->host + (iova - r->win);
+	if (d)
+		return d;
 	/* Map up to the end of the page (or ring): one host-contiguous piece, read and write,
 	 * since descriptors are read and then written back. Rings are 128-byte aligned, so a
 	 * descriptor never straddles a page. */
@@ -190,6 +217,7 @@ unsigned nic_dp__poll(struct nic_port *p, unsigned budget)
 	uint32_t txq = (p->tx_kick | dp->tx_pending) & (BIT(E1000_NUM_QUEUES) - 1), bits;
 	unsigned work = 0;
 
+	dp->pass++;
 	link_check(p, nic__now(p->nic));
 	/* Rx needs no kick: frames arrive, and RDT is read when one does. */
 	p->tx_kick = 0;

@@ -21,6 +21,7 @@
 #include "hw/nic/e82576.h"
 #include "hw/nic/regs.h"
 #include "hw/nic/wire.h"
+#include "lib/compiler.h"
 
 struct nic_port;
 
@@ -89,6 +90,23 @@ static inline bool nic_frame__mcast(const struct nic_frame *f)
 	return (f->hdr[0] & 1) && !nic_frame__bcast(f);
 }
 
+/* Whether the CPU has PREFETCHW (CPUID 0x80000001 ECX bit 8), found at start-up (dp.c). */
+extern bool nic_dp_prefetchw;
+
+/* Ask for the cache line at p with intent to write: a descriptor the driver's core last wrote
+ * and the engine reads and then writes back comes over once, exclusive, instead of once shared
+ * to be read and again, with the driver's copy invalidated, to be written. */
+static inline void nic_prefetchw(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	if (likely(nic_dp_prefetchw)) {
+		__asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+		return;
+	}
+#endif
+	__builtin_prefetch(p, 1, 3);
+}
+
 /* A descriptor ring as the device reaches it: through the IOMMU with the queue's RID. */
 struct nic_ring {
 	uint64_t base;	/* IOVA of descriptor 0 */
@@ -136,6 +154,11 @@ struct nic_dp {
 	/* Scratch for one nic_dp__poll. */
 	unsigned nslots;
 	struct nic_tx_slot slot[NIC_DP_TX_BATCH];
+	/* Rx rings opened in this pass (rx.c): rxring[q] is valid while rxring_pass[q] == pass,
+	 * which counts nic_dp__poll calls. */
+	uint64_t pass;
+	uint64_t rxring_pass[E1000_NUM_QUEUES];
+	struct nic_ring rxring[E1000_NUM_QUEUES];
 	struct wire_frame wframe[NIC_DP_TX_BATCH];
 	struct dma_seg txsegs[NIC_DP_MAX_SEGS];
 	struct dma_seg rxsegs[NIC_DP_MAX_SEGS];
@@ -152,6 +175,9 @@ bool nic_dp__bus_master(struct nic_port *p, unsigned q);
 int nic_ring__open(struct nic_port *p, struct nic_ring *r, unsigned q, bool tx);
 /* Host address of descriptor idx (< count), mapped read/write, or NULL on a DMA fault. */
 uint8_t *nic_ring__desc(struct nic_port *p, struct nic_ring *r, unsigned idx);
+/* Host address of descriptor idx only if the last nic_ring__desc mapped it already (no
+ * translation, so no fault), with in *n how many descriptors from idx on that mapping holds. */
+uint8_t *nic_ring__mapped(const struct nic_ring *r, unsigned idx, unsigned *n);
 /* Stop queue q after a DMA fault or a broken ring: enable cleared, counted, warned (at most
  * once a second per port). */
 void nic_dp__queue_fault(struct nic_port *p, unsigned q, bool tx, const char *why);

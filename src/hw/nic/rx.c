@@ -18,6 +18,7 @@
 #include "lib/compiler.h"
 
 #define NIC_RX_MAX_BUFS 16 /* buffers of one frame: the longest over 1 KiB buffers is 10 */
+#define NIC_RX_AHEAD	8  /* descriptors: two lines ahead of the frame being written */
 _Static_assert(NIC_TX_FRAME_MAX <= NIC_RX_MAX_BUFS << E1000_SRRCTL_BSIZEPKT_SHIFT &&
 		   WIRE_FRAME_MAX <= NIC_RX_MAX_BUFS << E1000_SRRCTL_BSIZEPKT_SHIFT,
 	       "a frame fits the descriptors rx.c keeps");
@@ -49,6 +50,38 @@ static void rx_no_desc(struct nic_port *p, unsigned q)
 	nic_stats__drop(p, E82576_DROP_NO_DESC);
 }
 
+/* Queue q's ring for this pass: opened, and its page translated, once per nic_dp__poll as on
+ * the Tx side, not once per frame. Registers only change between passes (on this thread); an
+ * IOMMU invalidation during a pass may miss what the pass already holds, as it may miss a
+ * request in flight. */
+static int rx_ring(struct nic_port *p, unsigned q, struct nic_ring **r)
+{
+	struct nic_dp *dp = &p->dp;
+
+	*r = &dp->rxring[q];
+	if (dp->rxring_pass[q] == dp->pass)
+		return (*r)->count ? 0 : -EINVAL;
+	dp->rxring_pass[q] = dp->pass;
+	return nic_ring__open(p, *r, q, false);
+}
+
+/* Ask, exclusive, for the line of the descriptor NIC_RX_AHEAD after idx, if the driver has
+ * handed it over and its page is mapped already (a prefetch translates nothing, so it cannot
+ * fault): the line comes over from the driver's core, which refilled it, while the frames before
+ * it are copied, instead of stalling the read of its buffer address and then, shared, the
+ * write-back, which waits for the driver's copy to be invalidated. */
+static void rx_prefetch(const struct nic_ring *r, uint32_t idx, uint32_t avail)
+{
+	unsigned n;
+	uint8_t *d;
+
+	if (avail <= NIC_RX_AHEAD)
+		return;
+	d = nic_ring__mapped(r, idx, &n);
+	if (d && n > NIC_RX_AHEAD)
+		nic_prefetchw(d + NIC_RX_AHEAD * E1000_DESC_SIZE);
+}
+
 static void rx_fault(struct nic_port *p, unsigned q, const char *why)
 {
 	nic_dp__queue_fault(p, q, false, why);
@@ -72,7 +105,7 @@ bool nic_rx__deliver(struct nic_port *p, unsigned q, struct nic_frame *f, bool s
 	uint32_t head, tail, bufsize, len, need, avail, status;
 	uint8_t *desc[NIC_RX_MAX_BUFS];
 	unsigned nsegs = 0;
-	struct nic_ring r;
+	struct nic_ring *r;
 
 	if (!(nic_get(p, E1000_RXDCTL(q)) & E1000_RXDCTL_QUEUE_ENABLE) ||
 	    !nic_dp__bus_master(p, q)) {
@@ -89,18 +122,18 @@ bool nic_rx__deliver(struct nic_port *p, unsigned q, struct nic_frame *f, bool s
 		  << E1000_SRRCTL_BSIZEPKT_SHIFT;
 	head = nic_get(p, E1000_RDH(q));
 	tail = nic_get(p, E1000_RDT(q));
-	if (nic_ring__open(p, &r, q, false) || !bufsize) {
+	if (rx_ring(p, q, &r) || !bufsize) {
 		rx_no_desc(p, q);
 		return false;
 	}
-	if (head >= r.count || tail >= r.count) {
+	if (head >= r->count || tail >= r->count) {
 		/* A tail beyond the ring gives the hardware nothing (QEMU does the same). */
 		nic_stats__count(&dp->stats.bad_tail, 1);
 		rx_no_desc(p, q);
 		return false;
 	}
 	need = (len + bufsize - 1) / bufsize;
-	avail = (tail + r.count - head) % r.count;
+	avail = (tail + r->count - head) % r->count;
 	if (avail < need) {
 		rx_no_desc(p, q);
 		return false;
@@ -109,12 +142,12 @@ bool nic_rx__deliver(struct nic_port *p, unsigned q, struct nic_frame *f, bool s
 		uint32_t blen = MIN(bufsize, len - i * bufsize);
 		int n;
 
-		desc[i] = nic_ring__desc(p, &r, (head + i) % r.count);
+		desc[i] = nic_ring__desc(p, r, (head + i) % r->count);
 		if (!desc[i]) {
 			rx_fault(p, q, "DMA fault on the descriptor ring");
 			return false;
 		}
-		n = iommu__translate(p->nic->iommu, r.rid, le64_get(desc[i]), blen, IOMMU_WRITE,
+		n = iommu__translate(p->nic->iommu, r->rid, le64_get(desc[i]), blen, IOMMU_WRITE,
 				     dp->rxsegs + nsegs, NIC_DP_MAX_SEGS - nsegs);
 		if (n < 0) {
 			rx_fault(p, q,
@@ -124,6 +157,7 @@ bool nic_rx__deliver(struct nic_port *p, unsigned q, struct nic_frame *f, bool s
 		}
 		nsegs += (unsigned)n;
 	}
+	rx_prefetch(r, (head + need) % r->count, avail - need);
 	nic_frame__copy(f, 2 * ETH_ALEN, strip ? VLAN_HLEN : 0, dp->rxsegs, nsegs);
 	nic_frame__classify(f);
 	for (uint32_t i = 0; i + 1 < need; i++)
@@ -135,7 +169,7 @@ bool nic_rx__deliver(struct nic_port *p, unsigned q, struct nic_frame *f, bool s
 		status |= E1000_RXDEXT_STATERR_LB;
 	rx_writeback(desc[need - 1], f->pkt_type, status, len - (need - 1) * bufsize,
 		     strip ? f->tci : 0);
-	nic_set(p, E1000_RDH(q), (head + need) % r.count);
+	nic_set(p, E1000_RDH(q), (head + need) % r->count);
 	dp->intr_rx |= BIT(q);
 	return true;
 }
