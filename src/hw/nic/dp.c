@@ -200,6 +200,7 @@ void nic_dp__reset(struct nic_port *p)
 	struct nic_dp *dp = &p->dp;
 
 	memset(dp->txq, 0, sizeof(dp->txq));
+	nic_switch__filters_changed(p); /* the registers went back to their power-on values */
 	dp->tx_pending = dp->intr_tx = dp->intr_rx = 0;
 	dp->nslots = 0;
 	dp->link_due = true;

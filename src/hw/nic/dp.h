@@ -141,6 +141,26 @@ struct nic_tx_slot {
 	uint64_t rs; /* bit i: descriptor first + i asked for status (RS) */
 };
 
+/*
+ * The switch's address and VLAN filters as lookup tables (switch.c): the valid RAR entries and
+ * the enabled VLVF entries, packed, so that a frame scans the few entries in use rather than all
+ * 24 RAR and 32 VLVF registers, twice. Rebuilt on the first frame after any of those registers
+ * was written (nic_switch__filters_changed) or the port was reset.
+ */
+struct nic_filters {
+	bool valid;
+	unsigned nrar, nvlvf;
+	struct {
+		uint64_t mac; /* bytes 0..5 little-endian, as RAL and RAH hold them */
+		uint32_t pools;
+		bool dst; /* ASEL: a destination address (else a source address) */
+	} rar[E1000_RAR_ENTRIES];
+	struct {
+		uint16_t vid;
+		uint32_t pools;
+	} vlvf[E1000_VLVF_ENTRIES];
+};
+
 struct nic_dp {
 	struct wire *wire;
 	uint64_t link_next_ns;
@@ -150,6 +170,7 @@ struct nic_dp {
 	uint64_t warn_ns;
 	uint64_t warn_suppressed;
 	struct nic_txq txq[E1000_NUM_QUEUES];
+	struct nic_filters filters;
 	struct e82576_dp_stats stats; /* one writer (the port's thread), relaxed atomic stores */
 	/* Scratch for one nic_dp__poll. */
 	unsigned nslots;
@@ -211,6 +232,8 @@ void nic_switch__from_wire(struct nic_port *p, struct nic_frame *f);
 #define NIC_SWITCH_WIRE	  1
 #define NIC_SWITCH_LOOPED 2
 int nic_switch__tx(struct nic_port *p, unsigned pool, struct nic_frame *f);
+/* RAL/RAH or VLVF were written: the switch's lookup tables are rebuilt before the next frame. */
+void nic_switch__filters_changed(struct nic_port *p);
 /* VFTE / VFRE: they gate the pools of enabled VFs only (the PF's pool is never gated). */
 bool nic_switch__pool_tx_enabled(struct nic_port *p, unsigned pool);
 bool nic_switch__pool_rx_enabled(struct nic_port *p, unsigned pool);

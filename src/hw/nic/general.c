@@ -96,6 +96,11 @@ void nic_gen__wr(struct nic_port *p, unsigned idx, uint32_t val)
 		nic_set(p, off, val & 0xff);
 		return;
 	}
+	/* The switch keeps the address and VLAN filters as lookup tables: mark them stale (they
+	 * are rebuilt once, before the next frame, however many entries the driver writes). */
+	if ((off >= E1000_RAL(0) && off < E1000_RAL(E1000_RAR_ENTRIES - 1) + 8) ||
+	    (off >= E1000_VLVF(0) && off < E1000_VLVF(E1000_VLVF_ENTRIES)))
+		nic_switch__filters_changed(p);
 	nic_set(p, off, val);
 }
 

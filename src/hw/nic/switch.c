@@ -41,28 +41,59 @@ bool nic_switch__pool_rx_enabled(struct nic_port *p, unsigned pool)
 	return pool >= nic_port__num_vfs(p) || (nic_get(p, E1000_VFRE) & BIT(pool));
 }
 
-static bool rar_match(const struct nic_port *p, unsigned i, const uint8_t *mac)
+void nic_switch__filters_changed(struct nic_port *p)
 {
-	uint32_t ral = nic_get(p, E1000_RAL(i)), rah = nic_get(p, E1000_RAH(i));
-
-	return mac[0] == (uint8_t)ral && mac[1] == (uint8_t)(ral >> 8) &&
-	       mac[2] == (uint8_t)(ral >> 16) && mac[3] == (uint8_t)(ral >> 24) &&
-	       mac[4] == (uint8_t)rah && mac[5] == (uint8_t)(rah >> 8);
+	p->dp.filters.valid = false;
 }
 
-/* Pools of the valid destination-address RAR entries holding mac; *hit if there is one. */
-static uint32_t rar_pools(const struct nic_port *p, const uint8_t *mac, bool *hit)
+static const struct nic_filters *filters(struct nic_port *p)
 {
-	uint32_t pools = 0;
+	struct nic_filters *t = &p->dp.filters;
 
-	*hit = false;
+	if (likely(t->valid))
+		return t;
+	t->nrar = t->nvlvf = 0;
 	for (unsigned i = 0; i < E1000_RAR_ENTRIES; i++) {
 		uint32_t rah = nic_get(p, E1000_RAH(i));
 
-		if (!(rah & E1000_RAH_AV) || (rah & E1000_RAH_ASEL_MASK) || !rar_match(p, i, mac))
+		if (!(rah & E1000_RAH_AV))
+			continue;
+		t->rar[t->nrar].mac = nic_get(p, E1000_RAL(i)) | (uint64_t)(rah & 0xffff) << 32;
+		t->rar[t->nrar].pools = (rah & E1000_RAH_POOL_MASK) >> E1000_RAH_POOL_SHIFT;
+		t->rar[t->nrar].dst = !(rah & E1000_RAH_ASEL_MASK);
+		t->nrar++;
+	}
+	for (unsigned i = 0; i < E1000_VLVF_ENTRIES; i++) {
+		uint32_t v = nic_get(p, E1000_VLVF(i));
+
+		if (!(v & E1000_VLVF_VLANID_ENABLE))
+			continue;
+		t->vlvf[t->nvlvf].vid = v & E1000_VLVF_VLANID_MASK;
+		t->vlvf[t->nvlvf].pools = (v & E1000_VLVF_POOLSEL_MASK) >> E1000_VLVF_POOLSEL_SHIFT;
+		t->nvlvf++;
+	}
+	t->valid = true;
+	return t;
+}
+
+static uint64_t mac_key(const uint8_t *mac)
+{
+	return le32_get(mac) | (uint64_t)le16_get(mac + 4) << 32;
+}
+
+/* Pools of the valid destination-address RAR entries holding mac; *hit if there is one. */
+static uint32_t rar_pools(struct nic_port *p, const uint8_t *mac, bool *hit)
+{
+	const struct nic_filters *t = filters(p);
+	uint64_t key = mac_key(mac);
+	uint32_t pools = 0;
+
+	*hit = false;
+	for (unsigned i = 0; i < t->nrar; i++) {
+		if (!t->rar[i].dst || t->rar[i].mac != key)
 			continue;
 		*hit = true;
-		pools |= (rah & E1000_RAH_POOL_MASK) >> E1000_RAH_POOL_SHIFT;
+		pools |= t->rar[i].pools;
 	}
 	return pools;
 }
@@ -87,16 +118,14 @@ static uint32_t pools_with(const struct nic_port *p, uint32_t vmolr_bits)
 	return pools;
 }
 
-static uint32_t vlvf_pools(const struct nic_port *p, uint16_t vid)
+static uint32_t vlvf_pools(struct nic_port *p, uint16_t vid)
 {
+	const struct nic_filters *t = filters(p);
 	uint32_t pools = 0;
 
-	for (unsigned i = 0; i < E1000_VLVF_ENTRIES; i++) {
-		uint32_t v = nic_get(p, E1000_VLVF(i));
-
-		if ((v & E1000_VLVF_VLANID_ENABLE) && (v & E1000_VLVF_VLANID_MASK) == vid)
-			pools |= (v & E1000_VLVF_POOLSEL_MASK) >> E1000_VLVF_POOLSEL_SHIFT;
-	}
+	for (unsigned i = 0; i < t->nvlvf; i++)
+		if (t->vlvf[i].vid == vid)
+			pools |= t->vlvf[i].pools;
 	return pools;
 }
 
@@ -132,7 +161,7 @@ uint32_t nic_switch__rx_pools(struct nic_port *p, const struct nic_frame *f, boo
 }
 
 /* Outside VMDq: does the PF's filter (RCTL, RAR, MTA, VFTA) take the frame? */
-static bool plain_accept(const struct nic_port *p, const struct nic_frame *f)
+static bool plain_accept(struct nic_port *p, const struct nic_frame *f)
 {
 	uint32_t rctl = nic_get(p, E1000_RCTL);
 	const uint8_t *dst = f->hdr;
@@ -219,20 +248,19 @@ void nic_switch__from_wire(struct nic_port *p, struct nic_frame *f)
 }
 
 /* The pool may send from this address: a valid RAR entry (either ASEL) names it. */
-static bool src_mac_ok(const struct nic_port *p, unsigned pool, const uint8_t *src)
+static bool src_mac_ok(struct nic_port *p, unsigned pool, const uint8_t *src)
 {
-	for (unsigned i = 0; i < E1000_RAR_ENTRIES; i++) {
-		uint32_t rah = nic_get(p, E1000_RAH(i));
+	const struct nic_filters *t = filters(p);
+	uint64_t key = mac_key(src);
 
-		if ((rah & E1000_RAH_AV) && (rah & BIT(E1000_RAH_POOL_SHIFT + pool)) &&
-		    rar_match(p, i, src))
+	for (unsigned i = 0; i < t->nrar; i++)
+		if ((t->rar[i].pools & BIT(pool)) && t->rar[i].mac == key)
 			return true;
-	}
 	return false;
 }
 
 /* The pool may send on this VLAN: a VLVF entry holds the pool, or it is the port VLAN. */
-static bool vlan_ok(const struct nic_port *p, unsigned pool, uint16_t vid)
+static bool vlan_ok(struct nic_port *p, unsigned pool, uint16_t vid)
 {
 	uint32_t vmvir = nic_get(p, E1000_VMVIR(pool));
 
