@@ -280,27 +280,50 @@ static uint64_t drive(struct vf *a, struct vf *b, unsigned size, unsigned batch,
 }
 
 /*
- * The driver runs on the first CPU it may use, pinned once the engines have started (they keep
- * the whole set), so that the engine being measured never shares a CPU with it and sits on the
- * same CPU from run to run. Left to the scheduler, the engine landed on either vCPU of the VM
- * the figures in the log were taken on, and the two differ by half (145 against 225 ns a frame
- * at 64 bytes): the runs were bimodal. Returns whether it pinned; *saved is then the affinity
- * to restore.
+ * Where the threads run: the driver on the first CPU this thread may use, the engines on the
+ * others. The engines inherit this thread's affinity when they are created, so it is narrowed
+ * to the others around machine__start, then the driver pins itself. Left to the scheduler, the
+ * engine landed on either vCPU of the VM the figures in the log were taken on (145 against 225
+ * ns a frame, one vCPU being slower), and now and then on the driver's own CPU, where the two
+ * took turns and the engine slept thousands of times a second.
  */
-static bool pin_driver(cpu_set_t *saved)
+struct placement {
+	bool set;
+	cpu_set_t all;
+	int driver;
+};
+
+static void place_engines(struct placement *pl)
+{
+	cpu_set_t others;
+
+	pl->set = false;
+	if (pthread_getaffinity_np(pthread_self(), sizeof(pl->all), &pl->all) ||
+	    CPU_COUNT(&pl->all) < 2)
+		return;
+	for (pl->driver = 0; !CPU_ISSET(pl->driver, &pl->all); pl->driver++)
+		;
+	others = pl->all;
+	CPU_CLR(pl->driver, &others);
+	pl->set = !pthread_setaffinity_np(pthread_self(), sizeof(others), &others);
+}
+
+static void place_driver(const struct placement *pl)
 {
 	cpu_set_t one;
 
+	if (!pl->set)
+		return;
 	CPU_ZERO(&one);
-	if (pthread_getaffinity_np(pthread_self(), sizeof(*saved), saved))
-		return false;
-	for (int c = 0; c < CPU_SETSIZE; c++) {
-		if (CPU_ISSET(c, saved)) {
-			CPU_SET(c, &one);
-			return !pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
-		}
-	}
-	return false;
+	CPU_SET(pl->driver, &one);
+	pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+}
+
+/* The next run's engines are placed afresh: give this thread its whole set back. */
+static void place_done(const struct placement *pl)
+{
+	if (pl->set)
+		pthread_setaffinity_np(pthread_self(), sizeof(pl->all), &pl->all);
 }
 
 int bench_nic__run(unsigned size, unsigned batch, double seconds, struct bench_nic_result *out)
@@ -312,8 +335,7 @@ int bench_nic__run(unsigned size, unsigned batch, double seconds, struct bench_n
 	struct e82576_engine_stats e0, e1;
 	struct e82576_dp_stats dp;
 	uint64_t t0, t1;
-	cpu_set_t cpus;
-	bool pinned;
+	struct placement pl = {0};
 	int rc;
 
 	if (size < 60 || size > BUF_SIZE || batch < 1 || batch > 256)
@@ -329,10 +351,11 @@ int bench_nic__run(unsigned size, unsigned batch, double seconds, struct bench_n
 		rx_arm(&vf[1], i);
 	build_frames(&vf[0], &vf[1], size);
 	e82576__wr32(m->nic, vf[1].fn, E1000_VF_RXQ(0) + E1000_QR_TAIL, NDESC - 1);
-	if ((rc = machine__start(m)) || (rc = attach_ring(m, &vf[0])) ||
-	    (rc = attach_ring(m, &vf[1])))
+	place_engines(&pl);
+	rc = machine__start(m);
+	place_driver(&pl);
+	if (rc || (rc = attach_ring(m, &vf[0])) || (rc = attach_ring(m, &vf[1])))
 		goto out;
-	pinned = pin_driver(&cpus);
 	drive(&vf[0], &vf[1], size, batch, 50000000); /* warm up: 50 ms */
 	e82576__engine_stats(m->nic, 0, &e0);
 	e82576__dp_stats(m->nic, 0, &dp);
@@ -353,10 +376,8 @@ int bench_nic__run(unsigned size, unsigned batch, double seconds, struct bench_n
 	out->engine_ns = out->frames ? (double)(e1.cpu_ns - e0.cpu_ns) / out->frames : 0;
 	out->mpps_per_core = out->engine_ns ? 1e3 / out->engine_ns : 0;
 	out->sleeps = e1.sleeps - e0.sleeps;
-	/* The next run's engines inherit this thread's affinity: give it all back first. */
-	if (pinned)
-		pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
 out:
+	place_done(&pl);
 	e82576__stop(m->nic);
 	for (unsigned v = 0; v < 2; v++) {
 		if (!vf[v].region)
