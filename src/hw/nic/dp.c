@@ -235,6 +235,7 @@ unsigned nic_dp__poll(struct nic_port *p, unsigned budget)
 	for (bits = dp->intr_tx; bits; bits &= bits - 1)
 		nic_intr__queue(p, (unsigned)__builtin_ctz(bits), true);
 	dp->intr_rx = dp->intr_tx = 0;
+	nic_stats__flush(p);
 	return work;
 }
 

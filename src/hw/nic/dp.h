@@ -161,6 +161,15 @@ struct nic_filters {
 	} vlvf[E1000_VLVF_ENTRIES];
 };
 
+/* A pool's frames of the current pass (stats.c): added to the port's counters and to the VF's
+ * statistics registers once, when the pass ends, rather than frame by frame. */
+struct nic_pool_count {
+	uint32_t tx, tx_octets, tx_lb, tx_lb_octets;
+	uint32_t rx, rx_octets, rx_mc, rx_lb, rx_lb_octets;
+	uint64_t tx_bytes, rx_bytes; /* bytes as sent and as written, for the port's counters */
+};
+#define NIC_DP_POOLS 8 /* pools in VMDq mode; the PF outside it counts as one more */
+
 struct nic_dp {
 	struct wire *wire;
 	uint64_t link_next_ns;
@@ -172,6 +181,9 @@ struct nic_dp {
 	struct nic_txq txq[E1000_NUM_QUEUES];
 	struct nic_filters filters;
 	struct e82576_dp_stats stats; /* one writer (the port's thread), relaxed atomic stores */
+	/* Pools with counts in count[] (stats.c). */
+	uint32_t counted;
+	struct nic_pool_count count[NIC_DP_POOLS + 1];
 	/* Scratch for one nic_dp__poll. */
 	unsigned nslots;
 	struct nic_tx_slot slot[NIC_DP_TX_BATCH];
@@ -262,6 +274,8 @@ void nic_stats__wire_rx(struct nic_port *p, const struct nic_frame *f, bool acce
 void nic_stats__pool_tx(struct nic_port *p, unsigned pool, const struct nic_frame *f, bool looped);
 /* A copy landed in pool's queue. */
 void nic_stats__pool_rx(struct nic_port *p, unsigned pool, const struct nic_frame *f, bool looped);
+/* The pass is over: what nic_stats__pool_tx/rx counted goes into the counters and registers. */
+void nic_stats__flush(struct nic_port *p);
 /* A PF statistics register (read to clear): add n, saturating as e1000 counters do. */
 void nic_stats__reg_add(struct nic_port *p, uint32_t off, uint32_t n);
 

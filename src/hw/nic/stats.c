@@ -88,36 +88,72 @@ void nic_stats__wire_rx(struct nic_port *p, const struct nic_frame *f, bool acce
 		nic_stats__reg_add(p, E1000_MPRC, 1);
 }
 
+/*
+ * Frames Tx queues sent and copies Rx queues took are counted per pool during the pass and
+ * added to the counters and the VF's mirrors when it ends: a few adds to one hot line per frame
+ * instead of five counters and up to five registers. Nothing reads them in between: registers
+ * are read on this thread between passes, the port's counters are relaxed snapshots anyway,
+ * and the mirrors wrap modulo 2^32 whether added frame by frame or at once.
+ */
+_Static_assert(NIC_DP_POOLS == E82576_POOLS, "a count per pool, and one for the PF outside VMDq");
+
 void nic_stats__pool_tx(struct nic_port *p, unsigned pool, const struct nic_frame *f, bool looped)
 {
-	nic_stats__count(&p->dp.stats.tx_frames, 1);
-	nic_stats__count(&p->dp.stats.tx_bytes, f->len);
-	if (pool >= nic_port__num_vfs(p))
-		return;
-	mirror_add(p, E1000_PVFGPTC(pool), 1);
-	mirror_add(p, E1000_PVFGOTC(pool), octets(f));
+	struct nic_pool_count *c = &p->dp.count[pool];
+
+	p->dp.counted |= BIT(pool);
+	c->tx++;
+	c->tx_octets += octets(f);
+	c->tx_bytes += f->len;
 	if (looped) {
-		mirror_add(p, E1000_PVFGPTLBC(pool), 1);
-		mirror_add(p, E1000_PVFGOTLBC(pool), octets(f));
+		c->tx_lb++;
+		c->tx_lb_octets += octets(f);
 	}
 }
 
 void nic_stats__pool_rx(struct nic_port *p, unsigned pool, const struct nic_frame *f, bool looped)
 {
-	nic_stats__count(&p->dp.stats.rx_frames, 1);
-	nic_stats__count(&p->dp.stats.rx_bytes, f->len);
-	if (looped)
-		nic_stats__count(&p->dp.stats.loopback, 1);
-	if (pool >= nic_port__num_vfs(p))
-		return;
-	mirror_add(p, E1000_PVFGPRC(pool), 1);
-	mirror_add(p, E1000_PVFGORC(pool), octets(f));
-	if (nic_frame__mcast(f))
-		mirror_add(p, E1000_PVFMPRC(pool), 1);
+	struct nic_pool_count *c = &p->dp.count[pool];
+
+	p->dp.counted |= BIT(pool);
+	c->rx++;
+	c->rx_octets += octets(f);
+	c->rx_bytes += f->len;
+	c->rx_mc += nic_frame__mcast(f);
 	if (looped) {
-		mirror_add(p, E1000_PVFGPRLBC(pool), 1);
-		mirror_add(p, E1000_PVFGORLBC(pool), octets(f));
+		c->rx_lb++;
+		c->rx_lb_octets += octets(f);
 	}
+}
+
+void nic_stats__flush(struct nic_port *p)
+{
+	struct e82576_dp_stats *st = &p->dp.stats;
+	unsigned nvfs = nic_port__num_vfs(p);
+
+	for (uint32_t m = p->dp.counted; m; m &= m - 1) {
+		unsigned pool = (unsigned)__builtin_ctz(m);
+		struct nic_pool_count *c = &p->dp.count[pool];
+
+		nic_stats__count(&st->tx_frames, c->tx);
+		nic_stats__count(&st->tx_bytes, c->tx_bytes);
+		nic_stats__count(&st->rx_frames, c->rx);
+		nic_stats__count(&st->rx_bytes, c->rx_bytes);
+		nic_stats__count(&st->loopback, c->rx_lb);
+		if (pool < nvfs) {
+			mirror_add(p, E1000_PVFGPTC(pool), c->tx);
+			mirror_add(p, E1000_PVFGOTC(pool), c->tx_octets);
+			mirror_add(p, E1000_PVFGPTLBC(pool), c->tx_lb);
+			mirror_add(p, E1000_PVFGOTLBC(pool), c->tx_lb_octets);
+			mirror_add(p, E1000_PVFGPRC(pool), c->rx);
+			mirror_add(p, E1000_PVFGORC(pool), c->rx_octets);
+			mirror_add(p, E1000_PVFMPRC(pool), c->rx_mc);
+			mirror_add(p, E1000_PVFGPRLBC(pool), c->rx_lb);
+			mirror_add(p, E1000_PVFGORLBC(pool), c->rx_lb_octets);
+		}
+		*c = (struct nic_pool_count){0};
+	}
+	p->dp.counted = 0;
 }
 
 static uint64_t load(const uint64_t *counter)
