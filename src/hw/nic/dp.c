@@ -56,25 +56,11 @@ int nic_ring__open(struct nic_port *p, struct nic_ring *r, unsigned q, bool tx)
 	return r->count ? 0 : -EINVAL;
 }
 
-uint8_t *nic_ring__mapped(const struct nic_ring *r, unsigned idx, unsigned *n)
-{
-	uint64_t iova = r->base + (uint64_t)idx * E1000_DESC_SIZE;
-
-	if (!r->host || iova < r->win || iova - r->win >= r->win_len)
-		return NULL;
-	*n = (unsigned)((r->win + r->win_len - iova) / E1000_DESC_SIZE);
-	return r->host + (iova - r->win);
-}
-
-uint8_t *nic_ring__desc(struct nic_port *p, struct nic_ring *r, unsigned idx)
+uint8_t *nic_ring__map(struct nic_port *p, struct nic_ring *r, unsigned idx)
 {
 	uint64_t iova = r->base + (uint64_t)idx * E1000_DESC_SIZE, len;
 	struct dma_seg seg;
-	unsigned n;
-	uint8_t *d = nic_ring__mapped(r, idx, &n);
 
-	if (d)
-		return d;
 	/* Map up to the end of the page (or ring): one host-contiguous piece, read and write,
 	 * since descriptors are read and then written back. Rings are 128-byte aligned, so a
 	 * descriptor never straddles a page. */

@@ -18,6 +18,7 @@
 #include <sys/uio.h>
 
 #include "hw/iommu/iommu.h"
+#include "hw/nic/desc.h"
 #include "hw/nic/e82576.h"
 #include "hw/nic/regs.h"
 #include "hw/nic/wire.h"
@@ -206,11 +207,28 @@ uint16_t nic_dp__rid(struct nic_port *p, unsigned q);
 bool nic_dp__bus_master(struct nic_port *p, unsigned q);
 /* Ring of queue q from its BAL/BAH/LEN; -EINVAL when its length is 0. */
 int nic_ring__open(struct nic_port *p, struct nic_ring *r, unsigned q, bool tx);
-/* Host address of descriptor idx (< count), mapped read/write, or NULL on a DMA fault. */
-uint8_t *nic_ring__desc(struct nic_port *p, struct nic_ring *r, unsigned idx);
 /* Host address of descriptor idx only if the last nic_ring__desc mapped it already (no
- * translation, so no fault), with in *n how many descriptors from idx on that mapping holds. */
-uint8_t *nic_ring__mapped(const struct nic_ring *r, unsigned idx, unsigned *n);
+ * translation, so no fault), with in *n how many descriptors from idx on that mapping holds.
+ * Inline, as nic_ring__desc's hit: they run for every descriptor. */
+static inline uint8_t *nic_ring__mapped(const struct nic_ring *r, unsigned idx, unsigned *n)
+{
+	uint64_t iova = r->base + (uint64_t)idx * E1000_DESC_SIZE;
+
+	if (!r->host || iova < r->win || iova - r->win >= r->win_len)
+		return NULL;
+	*n = (unsigned)((r->win + r->win_len - iova) / E1000_DESC_SIZE);
+	return r->host + (iova - r->win);
+}
+/* Translate the page of descriptor idx (through its end, or the ring's): nic_ring__desc's miss. */
+uint8_t *nic_ring__map(struct nic_port *p, struct nic_ring *r, unsigned idx);
+/* Host address of descriptor idx (< count), mapped read/write, or NULL on a DMA fault. */
+static inline uint8_t *nic_ring__desc(struct nic_port *p, struct nic_ring *r, unsigned idx)
+{
+	unsigned n;
+	uint8_t *d = nic_ring__mapped(r, idx, &n);
+
+	return d ? d : nic_ring__map(p, r, idx);
+}
 /* Stop queue q after a DMA fault or a broken ring: enable cleared, counted, warned (at most
  * once a second per port). */
 void nic_dp__queue_fault(struct nic_port *p, unsigned q, bool tx, const char *why);
