@@ -49,6 +49,8 @@ PY
 
 sock=$t/rundir/s
 start_host "$sock"; check "host creates its socket (and its directory)" test -S "$sock"
+# The line is printed once the socket is served: give it a moment to reach the file.
+for _ in $(seq 50); do grep -q "control socket $sock" "$t/host.out" && break; sleep 0.1; done
 has "host says where it serves" "$t/host.out" "control socket $sock"
 
 # lspci through the running machine: the same listing and dumps as the power-on view.
