@@ -274,8 +274,9 @@ bool nic_rx__deliver(struct nic_port *p, unsigned q, struct nic_frame *f, bool s
 		     bool loopback);
 
 /* ---- tx.c ---- */
-/* Process up to budget descriptors of Tx queue q; returns how many were completed. */
-unsigned nic_tx__poll(struct nic_port *p, unsigned q, unsigned budget);
+/* Process up to budget descriptors of Tx queue q at time now (the pass's, for the rate
+ * limiter); returns how many were completed. */
+unsigned nic_tx__poll(struct nic_port *p, unsigned q, unsigned budget, uint64_t now);
 
 /* ---- rate.c ---- */
 /* May queue q send a frame of len bytes now? If so it is charged. */

@@ -313,7 +313,7 @@ static void tx_send(struct nic_port *p, unsigned pool, struct nic_tx_slot *s)
 	nic_stats__pool_tx(p, pool, &s->f, verdict & NIC_SWITCH_LOOPED);
 }
 
-unsigned nic_tx__poll(struct nic_port *p, unsigned q, unsigned budget)
+unsigned nic_tx__poll(struct nic_port *p, unsigned q, unsigned budget, uint64_t now)
 {
 	struct nic_dp *dp = &p->dp;
 	bool vmdq = nic_switch__vmdq(p);
@@ -321,7 +321,6 @@ unsigned nic_tx__poll(struct nic_port *p, unsigned q, unsigned budget)
 	uint32_t head, tail;
 	struct tx_gather g;
 	struct nic_ring r;
-	uint64_t now;
 	int rc;
 
 	dp->tx_pending &= ~BIT(q);
@@ -340,7 +339,6 @@ unsigned nic_tx__poll(struct nic_port *p, unsigned q, unsigned budget)
 		dp->tx_pending |= BIT(q);
 		return 0;
 	}
-	now = nic__now(p->nic);
 	dp->nslots = 0;
 	while (head != tail && done < budget) {
 		struct nic_tx_slot *s = &dp->slot[dp->nslots];
