@@ -118,6 +118,19 @@ struct nic_ring {
 	uint8_t *host;
 };
 
+/* An Rx queue as one pass sees it (rx.c): what its registers and its function's Bus Master
+ * bit say, and its ring with the page last mapped, taken at its first frame of the pass. They
+ * only change between passes, on this thread; the queue's enable bit, which a fault clears
+ * mid-pass, and its head and tail are read frame by frame. */
+struct nic_rxq {
+	uint64_t pass;	  /* valid while it is dp->pass */
+	bool master;	  /* its function may master the bus */
+	bool ring_ok;	  /* its ring has a length */
+	uint32_t limit;	  /* the longest frame it takes, FCS included */
+	uint32_t bufsize; /* bytes per buffer (SRRCTL.BSIZEPKT) */
+	struct nic_ring ring;
+};
+
 /* A Tx context descriptor, by slot (IDX). */
 struct nic_tx_ctx {
 	uint16_t vlan;
@@ -188,11 +201,8 @@ struct nic_dp {
 	/* Scratch for one nic_dp__poll. */
 	unsigned nslots;
 	struct nic_tx_slot slot[NIC_DP_TX_BATCH];
-	/* Rx rings opened in this pass (rx.c): rxring[q] is valid while rxring_pass[q] == pass,
-	 * which counts nic_dp__poll calls. */
-	uint64_t pass;
-	uint64_t rxring_pass[E1000_NUM_QUEUES];
-	struct nic_ring rxring[E1000_NUM_QUEUES];
+	uint64_t pass; /* nic_dp__poll calls: what rxq[] holds belongs to one of them */
+	struct nic_rxq rxq[E1000_NUM_QUEUES];
 	struct wire_frame wframe[NIC_DP_TX_BATCH];
 	struct dma_seg txsegs[NIC_DP_MAX_SEGS];
 	struct dma_seg rxsegs[NIC_DP_MAX_SEGS];

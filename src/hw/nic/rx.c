@@ -50,19 +50,23 @@ static void rx_no_desc(struct nic_port *p, unsigned q)
 	nic_stats__drop(p, E82576_DROP_NO_DESC);
 }
 
-/* Queue q's ring for this pass: opened, and its page translated, once per nic_dp__poll as on
- * the Tx side, not once per frame. Registers only change between passes (on this thread); an
- * IOMMU invalidation during a pass may miss what the pass already holds, as it may miss a
- * request in flight. */
-static int rx_ring(struct nic_port *p, unsigned q, struct nic_ring **r)
+/* Queue q for this pass: its registers and ring taken once per nic_dp__poll, as on the Tx
+ * side, not once per frame (the ring's page is then translated once per pass too). An IOMMU
+ * invalidation during a pass may miss what the pass already holds, as it may miss a request
+ * in flight. */
+static struct nic_rxq *rx_queue(struct nic_port *p, unsigned q)
 {
-	struct nic_dp *dp = &p->dp;
+	struct nic_rxq *rq = &p->dp.rxq[q];
 
-	*r = &dp->rxring[q];
-	if (dp->rxring_pass[q] == dp->pass)
-		return (*r)->count ? 0 : -EINVAL;
-	dp->rxring_pass[q] = dp->pass;
-	return nic_ring__open(p, *r, q, false);
+	if (rq->pass == p->dp.pass)
+		return rq;
+	rq->pass = p->dp.pass;
+	rq->master = nic_dp__bus_master(p, q);
+	rq->limit = rx_limit(p, q);
+	rq->bufsize = (nic_get(p, E1000_SRRCTL(q)) & E1000_SRRCTL_BSIZEPKT_MASK)
+		      << E1000_SRRCTL_BSIZEPKT_SHIFT;
+	rq->ring_ok = !nic_ring__open(p, &rq->ring, q, false);
+	return rq;
 }
 
 /* Ask, exclusive, for the line of the descriptor NIC_RX_AHEAD after idx, if the driver has
@@ -105,24 +109,23 @@ bool nic_rx__deliver(struct nic_port *p, unsigned q, struct nic_frame *f, bool s
 	uint32_t head, tail, bufsize, len, need, avail, status;
 	uint8_t *desc[NIC_RX_MAX_BUFS];
 	unsigned nsegs = 0;
-	struct nic_ring *r;
+	struct nic_rxq *rq = rx_queue(p, q);
+	struct nic_ring *r = &rq->ring;
 
-	if (!(nic_get(p, E1000_RXDCTL(q)) & E1000_RXDCTL_QUEUE_ENABLE) ||
-	    !nic_dp__bus_master(p, q)) {
+	if (!(nic_get(p, E1000_RXDCTL(q)) & E1000_RXDCTL_QUEUE_ENABLE) || !rq->master) {
 		nic_stats__drop(p, E82576_DROP_RX_QUEUE_OFF);
 		return false;
 	}
-	if (f->len + ETH_FCS_LEN > rx_limit(p, q)) {
+	if (f->len + ETH_FCS_LEN > rq->limit) {
 		nic_stats__reg_add(p, E1000_ROC, 1);
 		nic_stats__drop(p, E82576_DROP_RX_TOO_LONG);
 		return false;
 	}
 	len = f->len - (strip ? VLAN_HLEN : 0);
-	bufsize = (nic_get(p, E1000_SRRCTL(q)) & E1000_SRRCTL_BSIZEPKT_MASK)
-		  << E1000_SRRCTL_BSIZEPKT_SHIFT;
+	bufsize = rq->bufsize;
 	head = nic_get(p, E1000_RDH(q));
 	tail = nic_get(p, E1000_RDT(q));
-	if (rx_ring(p, q, &r) || !bufsize) {
+	if (!rq->ring_ok || !bufsize) {
 		rx_no_desc(p, q);
 		return false;
 	}
