@@ -54,6 +54,7 @@ struct nic_port;
 #define NIC_DP_HDR_PARSE 128 /* header bytes copied when no offload reaches further */
 #define NIC_DP_TX_BATCH	 32  /* frames per Tx pass: the wire gets them in one send */
 #define NIC_DP_RX_BATCH	 16  /* frames per wire receive */
+#define NIC_DP_TX_FETCH	 64  /* Tx descriptors copied out of a ring at once */
 #define NIC_TX_FRAME_MAX WIRE_FRAME_MAX /* 9728-byte jumbo payload + header + one tag */
 /* Data and context descriptors one frame may take before the ring is judged broken: the model's
  * bound (a datasheet limit is unconfirmed); igb uses at most 2 + MAX_SKB_FRAGS. */
@@ -201,6 +202,9 @@ struct nic_dp {
 	/* Scratch for one nic_dp__poll. */
 	unsigned nslots;
 	struct nic_tx_slot slot[NIC_DP_TX_BATCH];
+	uint32_t txd_first; /* tx.c: descriptors txd_first.. of the queue being polled */
+	unsigned txd_n;
+	uint8_t txd[NIC_DP_TX_FETCH][E1000_DESC_SIZE];
 	uint64_t pass; /* nic_dp__poll calls: what rxq[] holds belongs to one of them */
 	struct nic_rxq rxq[E1000_NUM_QUEUES];
 	struct wire_frame wframe[NIC_DP_TX_BATCH];

@@ -81,6 +81,35 @@ static int tx_data(struct nic_port *p, const struct nic_ring *r, struct tx_gathe
 	return 0;
 }
 
+/*
+ * Descriptor idx (head <= idx < tail) as the pass sees it: a copy, made when the pass first
+ * needs a descriptor outside the last copy, of every descriptor from there up to the tail, the
+ * end of the mapped page or NIC_DP_TX_FETCH, whichever comes first. One copy issues the loads
+ * of all those lines at once, lines the driver's core has just written, instead of one miss
+ * per line between frames. The page is translated exactly when a descriptor-by-descriptor
+ * read would translate it, so faults are those of such a read. NULL on a DMA fault.
+ */
+static const uint8_t *tx_desc(struct nic_port *p, struct nic_ring *r, uint32_t idx, uint32_t tail)
+{
+	struct nic_dp *dp = &p->dp;
+	unsigned n = 1;
+	uint8_t *d;
+
+	if (idx - dp->txd_first < dp->txd_n)
+		return dp->txd[idx - dp->txd_first];
+	d = nic_ring__desc(p, r, idx);
+	if (!d)
+		return NULL;
+	nic_ring__mapped(r, idx, &n);
+	n = MIN(n, tail > idx ? tail - idx : r->count - idx);
+	n = MIN(n, NIC_DP_TX_FETCH);
+	/* One read of what the driver may still be writing: decide on the copy. */
+	memcpy(dp->txd, d, n * E1000_DESC_SIZE);
+	dp->txd_first = idx;
+	dp->txd_n = n;
+	return dp->txd[0];
+}
+
 /* The descriptors of the frame at head: 0, -EAGAIN (no EOP before tail yet), -EFAULT, or
  * -E2BIG (no EOP within NIC_TX_MAX_FRAME_DESC). */
 static int tx_gather(struct nic_port *p, struct nic_ring *r, unsigned q, uint32_t head,
@@ -90,18 +119,16 @@ static int tx_gather(struct nic_port *p, struct nic_ring *r, unsigned q, uint32_
 
 	memset(g, 0, sizeof(*g));
 	for (;;) {
-		uint8_t desc[E1000_DESC_SIZE], *d;
+		const uint8_t *desc;
 		uint32_t cmd;
 
 		if (idx == tail)
 			return -EAGAIN;
 		if (g->ndesc == NIC_TX_MAX_FRAME_DESC)
 			return -E2BIG;
-		d = nic_ring__desc(p, r, idx);
-		if (!d)
+		desc = tx_desc(p, r, idx, tail);
+		if (!desc)
 			return -EFAULT;
-		/* One read of what the driver may still be writing: decide on the copy. */
-		memcpy(desc, d, sizeof(desc));
 		cmd = le32_get(desc + 8);
 		if (cmd & E1000_ADVTXD_DCMD_RS)
 			g->rs |= 1ull << g->ndesc;
@@ -340,6 +367,7 @@ unsigned nic_tx__poll(struct nic_port *p, unsigned q, unsigned budget, uint64_t 
 		return 0;
 	}
 	dp->nslots = 0;
+	dp->txd_n = 0;
 	while (head != tail && done < budget) {
 		struct nic_tx_slot *s = &dp->slot[dp->nslots];
 		enum e82576_drop why;
