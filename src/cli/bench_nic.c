@@ -28,6 +28,7 @@
  * sends more than the peer's Rx ring holds, and no run counts drops it did not ask for. */
 #define TX_INFLIGHT_MAX (NDESC / 2)
 #define NAPI_BUDGET	64 /* Rx frames per poll, as igbvf's NAPI weight */
+#define RX_BUFFER_WRITE 16 /* Rx buffers per RDT write: igbvf's IGBVF_RX_BUFFER_WRITE */
 /* How long the driver leaves a ring alone after finding its next descriptor not done: an
  * interrupt period at 100,000 interrupts a second, more eager than igbvf's moderation. */
 #define LOOK_PERIOD_NS 10000
@@ -221,9 +222,10 @@ static unsigned tx_post(struct vf *a, unsigned size, unsigned batch)
 	return n;
 }
 
-/* Rx: up to NAPI_BUDGET frames with DD, each refilled at once and handed back a batch at a
- * time (RDT). */
-static unsigned rx_poll(struct vf *b, unsigned batch)
+/* Rx: up to NAPI_BUDGET frames with DD, each refilled at once and handed back as igbvf does
+ * (igbvf_clean_rx_irq): one RDT write per RX_BUFFER_WRITE buffers ("one at a time is too
+ * slow") and one for the rest when the poll ends, whatever the Tx batch. */
+static unsigned rx_poll(struct vf *b)
 {
 	uint32_t rdt = E82576_RING_OFFSET(0, E1000_VF_RXQ(0) + E1000_QR_TAIL);
 	unsigned n = 0;
@@ -236,10 +238,14 @@ static unsigned rx_poll(struct vf *b, unsigned batch)
 		rx_arm(b, b->clean);
 		b->clean = (b->clean + 1) % NDESC;
 		n++;
-		if (++b->rearmed >= batch) {
+		if (++b->rearmed >= RX_BUFFER_WRITE) {
 			reqring__write(&b->prod, rdt, 4, (b->clean + NDESC - 1) % NDESC);
 			b->rearmed = 0;
 		}
+	}
+	if (b->rearmed) {
+		reqring__write(&b->prod, rdt, 4, (b->clean + NDESC - 1) % NDESC);
+		b->rearmed = 0;
 	}
 	return n;
 }
@@ -266,7 +272,7 @@ static uint64_t drive(struct vf *a, struct vf *b, unsigned size, unsigned batch,
 		}
 		moved += tx_post(a, size, batch);
 		if (now >= b->next_look) {
-			got = rx_poll(b, batch);
+			got = rx_poll(b);
 			if (got < NAPI_BUDGET)
 				b->next_look = now + LOOK_PERIOD_NS;
 		}
