@@ -1,0 +1,226 @@
+/*
+ * The wire formats between a domain and the machine: hypercalls and the shared page.
+ *
+ * This is the only header that the machine (src/vmm/) and the domains (src/os/, drivers, apps)
+ * share. Everything in it is a fixed-width field in host byte order: both sides run on the same
+ * host. The machine trusts nothing that arrives in this format; the domain trusts the machine.
+ *
+ * Transport. Each domain has one SOCK_SEQPACKET socket to the machine (inherited as
+ * VFNET_HC_FD). A hypercall is one message: a struct vfnet_hc_req followed by the operation's
+ * arguments; the machine answers with one message, a struct vfnet_hc_rep followed by the
+ * operation's results and, for some operations, file descriptors (SCM_RIGHTS). Calls are
+ * synchronous: a domain has at most one outstanding. A second socket (VFNET_EV_FD) carries the
+ * other direction: the machine's connections for the domain's own services (`vfnet stats`,
+ * dom0's administration) arrive there as one message each with one descriptor.
+ *
+ * Memory. A domain's RAM is one memfd (the first descriptor of VFNET_HC_BOOT), guest-physical
+ * address 0 at offset 0. Page 0 is the shared page (struct vfnet_shared_page): the machine
+ * posts interrupts into it. Every DMA-capable device assigned to the domain sees the whole RAM at
+ * IOVA = guest-physical address through the IOMMU.
+ *
+ * Interrupts. The pending-vector bitmap and the notification flag (ON) of the shared page are the
+ * VT-d posted-interrupt descriptor's. The machine (the IOMMU) sets a vector's bit and, when ON
+ * was clear, sets ON and writes the domain's notification eventfd (the second descriptor of
+ * VFNET_HC_BOOT). The domain clears ON, then exchanges the bitmap words with zero, and runs the
+ * handlers of the vectors it took. Vectors 0..31 are reserved; VFNET_VEC_PLATFORM is the
+ * machine's own (hot-plug and other platform events).
+ */
+#ifndef VFNET_ABI_H
+#define VFNET_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VFNET_HC_FD 3 /* the hypercall socket, inherited by a domain process */
+#define VFNET_EV_FD 4 /* the machine's service connections */
+
+#define VFNET_ABI_VERSION   1
+#define VFNET_HC_MAX_MSG    4096 /* bytes of one hypercall message, header included */
+#define VFNET_HC_MAX_DATA   (VFNET_HC_MAX_MSG - 16)
+#define VFNET_NAME_LEN	    32
+
+/* ---- the shared page, at guest-physical address 0 ------------------------------------------ */
+
+#define VFNET_PI_ON	      (1ull << 0) /* control: a notification is outstanding */
+#define VFNET_VEC_FIRST	      32          /* vectors below are reserved */
+#define VFNET_VEC_PLATFORM    32          /* hot-plug and platform events (VFNET_HC_EVENT_POP) */
+#define VFNET_SHARED_PAGE     0x0ull
+#define VFNET_SHARED_SIZE     4096u
+
+struct vfnet_shared_page {
+	uint64_t pir[4];  /* posted-interrupt requests: bit n = vector n pending */
+	uint64_t control; /* VFNET_PI_ON; the rest belongs to the machine */
+	uint64_t rsvd[3];
+	/* Written by the machine at boot; read-only by convention. */
+	uint32_t domid;
+	uint32_t role;	    /* enum vfnet_role */
+	uint64_t ram_bytes; /* size of guest-physical RAM, shared page included */
+	char name[VFNET_NAME_LEN];
+};
+
+_Static_assert(offsetof(struct vfnet_shared_page, control) == 32, "PI descriptor layout");
+_Static_assert(offsetof(struct vfnet_shared_page, domid) == 64, "shared page layout");
+_Static_assert(sizeof(struct vfnet_shared_page) <= VFNET_SHARED_SIZE, "shared page fits");
+
+enum vfnet_role {
+	VFNET_ROLE_DOM0 = 0,  /* privileged: physical config space, the PFs, assignment */
+	VFNET_ROLE_GUEST = 1, /* a virtual PCI bus with the functions assigned to it */
+};
+
+/* ---- hypercalls ----------------------------------------------------------------------------- */
+
+enum vfnet_hc_op {
+	VFNET_HC_BOOT = 1,	  /* -> boot; fds: RAM memfd, notification eventfd */
+	VFNET_HC_CONSOLE = 2,	  /* data: bytes for the domain's log */
+	VFNET_HC_CFG_READ = 3,	  /* cfg -> cfg_val */
+	VFNET_HC_CFG_WRITE = 4,	  /* cfg */
+	VFNET_HC_BAR_MAP = 5,	  /* bar -> bar_map; fds: ring memfd and doorbell, when direct */
+	VFNET_HC_MMIO = 6,	  /* mmio -> mmio (value): an access to a trapped BAR */
+	VFNET_HC_VF_REPORT = 7,	  /* dom0: vf; a VF appeared (add) or went away (!add) */
+	VFNET_HC_EVENT_POP = 8,	  /* -> event: the oldest platform event, if any */
+	VFNET_HC_EVENT_BIND = 9,  /* vector: deliver platform events on this vector */
+	VFNET_HC_DOMAIN_INFO = 10, /* dom: domid (0xffffffff: the caller) -> domain_info */
+	VFNET_HC_ASSIGNABLE = 11, /* dom0: assignable (add/remove a function to/from the pool) */
+	VFNET_HC_ATTACH = 12,	  /* dom0: attach (give a function to a guest) */
+	VFNET_HC_DETACH = 13,	  /* dom0: attach (take it back) */
+	VFNET_HC_FUNC_INFO = 14,  /* dom0: func_q -> func_info: who holds a physical function */
+	VFNET_HC_OP_MAX
+};
+
+struct vfnet_hc_req {
+	uint16_t op;  /* enum vfnet_hc_op */
+	uint16_t len; /* bytes of arguments after this header */
+	uint32_t seq; /* echoed in the reply */
+};
+
+struct vfnet_hc_rep {
+	int32_t status; /* 0 or a negative errno */
+	uint16_t len;	/* bytes of results after this header */
+	uint16_t nfds;	/* descriptors that came with the reply */
+	uint32_t seq;
+	uint32_t rsvd;
+};
+
+_Static_assert(sizeof(struct vfnet_hc_req) == 8, "hypercall header");
+_Static_assert(sizeof(struct vfnet_hc_rep) == 16, "hypercall reply header");
+
+struct vfnet_hc_boot {
+	uint32_t abi;	    /* VFNET_ABI_VERSION */
+	uint32_t domid;
+	uint32_t role;	    /* enum vfnet_role */
+	uint32_t rsvd;
+	uint64_t ram_bytes; /* size of the RAM memfd */
+	char name[VFNET_NAME_LEN];
+};
+
+/*
+ * A config cycle. @rid is the requester's view: dom0's are physical routing IDs, a guest's are on
+ * its virtual bus 00. Accesses are 1, 2 or 4 bytes, naturally aligned, below 4096.
+ */
+struct vfnet_hc_cfg {
+	uint16_t rid;
+	uint16_t off;
+	uint8_t size;
+	uint8_t rsvd[3];
+	uint32_t val; /* write: the data */
+};
+
+struct vfnet_hc_cfg_val {
+	uint32_t val; /* all ones for a function that does not answer */
+};
+
+/* Flags of a mapped BAR. */
+#define VFNET_BAR_DIRECT  (1u << 0) /* served by the device from a request ring (the fds) */
+#define VFNET_BAR_TRAPPED (1u << 1) /* every access is a VFNET_HC_MMIO hypercall */
+
+struct vfnet_hc_bar {
+	uint16_t rid;
+	uint8_t bar; /* 0..5 */
+	uint8_t rsvd[5];
+};
+
+struct vfnet_hc_bar_map {
+	uint64_t size;	       /* bytes of the BAR */
+	uint32_t flags;	       /* VFNET_BAR_* */
+	uint32_t ring_entries; /* direct: slots of the ring in the memfd */
+	uint64_t ring_bytes;   /* direct: bytes to map from the memfd */
+	uint32_t ring_base;    /* direct: request offset = ring_base + offset in the BAR */
+	uint32_t rsvd;
+};
+
+struct vfnet_hc_mmio {
+	uint64_t value; /* write: data; reply: the value read (all ones when refused) */
+	uint32_t off;
+	uint16_t rid;
+	uint8_t bar;
+	uint8_t width; /* 1, 2, 4 or 8 */
+	uint8_t write; /* 0 or 1 */
+	uint8_t rsvd[7];
+};
+
+struct vfnet_hc_vf {
+	uint16_t pf_rid; /* a physical function of dom0 */
+	uint16_t vf_rid;
+	uint16_t index;	 /* VF number: vf_rid = pf_rid + offset + index * stride */
+	uint8_t add;	 /* 1: the VF appeared; 0: it went away */
+	uint8_t rsvd;
+};
+
+enum vfnet_event_type {
+	VFNET_EV_NONE = 0,
+	VFNET_EV_PCI_ADD = 1,	 /* a function appeared on the domain's bus (rid) */
+	VFNET_EV_PCI_REMOVE = 2, /* a function is being taken away: stop using it, then ack */
+};
+
+struct vfnet_hc_event {
+	uint32_t type; /* enum vfnet_event_type */
+	uint16_t rid;
+	uint16_t rsvd;
+};
+
+struct vfnet_hc_vector {
+	uint32_t vector; /* VFNET_VEC_FIRST..255 */
+};
+
+struct vfnet_hc_dom {
+	uint32_t domid; /* 0xffffffff: the caller */
+};
+
+struct vfnet_hc_domain_info {
+	uint32_t domid;
+	uint32_t role;
+	uint64_t ram_bytes;
+	uint64_t hypercalls;  /* served for this domain */
+	uint64_t interrupts;  /* vectors posted to it */
+	uint64_t notifies;    /* notifications (eventfd writes) sent to it */
+	char name[VFNET_NAME_LEN];
+};
+
+struct vfnet_hc_assignable {
+	uint16_t rid; /* physical */
+	uint8_t add;  /* 1: make assignable; 0: give back to dom0 */
+	uint8_t rsvd;
+};
+
+struct vfnet_hc_attach {
+	uint32_t domid;
+	uint16_t rid;	/* physical */
+	uint8_t vslot;	/* 0: the first free slot from 4 */
+	uint8_t rsvd;
+};
+
+struct vfnet_hc_func_q {
+	uint16_t rid; /* physical */
+	uint16_t rsvd;
+};
+
+struct vfnet_hc_func_info {
+	int32_t owner;	   /* domain id, -1: nobody (assignable) */
+	uint8_t assignable; /* in the pool or given to a guest */
+	uint8_t reported;   /* a VF dom0 has reported */
+	uint8_t vslot;	   /* the guest's slot */
+	uint8_t rsvd;
+	char owner_name[VFNET_NAME_LEN];
+};
+
+#endif

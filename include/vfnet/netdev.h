@@ -1,0 +1,107 @@
+/*
+ * Network devices of a domain: what a NIC driver (the VF driver, the PF driver's own port,
+ * netfront) implements and what apps use. Frames are Ethernet frames without FCS; a VLAN tag the
+ * NIC stripped travels beside the frame (pkt.vlan).
+ *
+ * Receive: the driver's NAPI poll hands each batch to netdev__rx, which gives it to every
+ * listener in turn. The frames point into the driver's receive buffers and are valid only during
+ * the call: a listener that keeps one copies it. Transmit: the caller's frames are copied into
+ * the driver's buffers before xmit returns, so the caller keeps its buffers.
+ */
+#ifndef VFNET_NETDEV_H
+#define VFNET_NETDEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NETDEV_NAME_LEN 16
+#define ETH_ALEN	6
+#define ETH_HLEN	14
+#define ETH_ZLEN	60
+#define ETH_DATA_LEN	1500
+#define ETH_FRAME_MAX	(ETH_HLEN + 4 + 9216) /* with a VLAN tag and the largest MTU */
+
+#define PKT_VLAN    (1u << 0) /* vlan holds a tag the NIC stripped (rx) or is to insert (tx) */
+#define PKT_CSUM_OK (1u << 1) /* rx: the NIC verified the IPv4/TCP/UDP checksums */
+#define PKT_CSUM    (1u << 2) /* tx: let the NIC fill in the IPv4 header and L4 checksums */
+
+struct pkt {
+	void *data;
+	uint16_t len;
+	uint16_t vlan;	/* TCI */
+	uint16_t flags; /* PKT_* */
+	uint16_t rsvd;
+};
+
+#define NETDEV_PROMISC	(1u << 0)
+#define NETDEV_ALLMULTI (1u << 1)
+
+struct netdev;
+
+struct netdev_ops {
+	int (*open)(struct netdev *nd);
+	int (*stop)(struct netdev *nd);
+	/* Queue up to @n frames; returns how many were taken (fewer when the ring is full: the
+	 * caller retries later) or -errno. One doorbell for the whole batch. */
+	int (*xmit)(struct netdev *nd, const struct pkt *pkts, unsigned n);
+	int (*set_mac)(struct netdev *nd, const uint8_t mac[ETH_ALEN]);
+	int (*set_mtu)(struct netdev *nd, unsigned mtu);
+	/* NETDEV_* flags and the multicast list; -EPERM when the PF refuses. */
+	int (*set_rx_mode)(struct netdev *nd, unsigned flags, const uint8_t (*mc)[ETH_ALEN],
+			   unsigned nmc);
+	int (*vlan_add)(struct netdev *nd, uint16_t vid);
+	int (*vlan_del)(struct netdev *nd, uint16_t vid);
+};
+
+struct netdev_stats {
+	uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
+	uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors, tx_busy;
+	uint64_t interrupts, polls, resets;
+};
+
+struct netdev_listener {
+	void (*rx)(void *opaque, struct netdev *nd, const struct pkt *pkts, unsigned n);
+	void (*link)(void *opaque, struct netdev *nd, bool up); /* may be NULL */
+	void (*gone)(void *opaque, struct netdev *nd);		 /* unregistering; may be NULL */
+	void *opaque;
+	struct netdev_listener *next; /* the core's */
+};
+
+struct netdev {
+	char name[NETDEV_NAME_LEN]; /* "eth0" (a VF), "pf0" (dom0's PF port) */
+	uint8_t mac[ETH_ALEN];
+	unsigned mtu;
+	bool up;      /* opened */
+	bool carrier; /* link up and usable */
+	unsigned speed_mbps;
+	const struct netdev_ops *ops;
+	void *priv;
+	struct netdev_stats stats;
+	/* the core's */
+	struct netdev_listener *listeners;
+	struct netdev *next;
+};
+
+/* Drivers: register once the device can be opened; unregister before it goes. */
+int netdev__register(struct netdev *nd); /* name "eth%d" is numbered; 0 or -errno */
+void netdev__unregister(struct netdev *nd);
+void netdev__rx(struct netdev *nd, const struct pkt *pkts, unsigned n);
+void netdev__carrier(struct netdev *nd, bool up);
+
+/* Users. */
+struct netdev *netdev__get(const char *name);
+struct netdev *netdev__next(struct netdev *prev);
+int netdev__listen(struct netdev *nd, struct netdev_listener *l);
+void netdev__unlisten(struct netdev *nd, struct netdev_listener *l);
+int netdev__open(struct netdev *nd);
+int netdev__xmit(struct netdev *nd, const struct pkt *pkts, unsigned n);
+
+/* Called when a netdev is registered: lets apps attach to devices that hot-plug later. */
+struct netdev_notifier {
+	void (*added)(void *opaque, struct netdev *nd);
+	void *opaque;
+	struct netdev_notifier *next;
+};
+void netdev__notify(struct netdev_notifier *n);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * The domain runtime (src/os/): what a driver or an app in a vfnet domain is written against,
+ * the way a Linux driver is written against the kernel. A domain is one process with one vCPU
+ * thread running an event loop; every callback below runs on that thread, one at a time, so
+ * drivers and apps need no locks among themselves.
+ *
+ * Functions return 0 (or a count where stated) or a negative errno.
+ */
+#ifndef VFNET_OS_H
+#define VFNET_OS_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- who we are ---- */
+
+unsigned os__domid(void);
+bool os__is_dom0(void);
+const char *os__name(void);
+/* The value of a configuration key handed over at boot (`ip`, ...), or NULL. */
+const char *os__config(const char *key);
+/* The n-th (0-based) value of a key given several times (`app`), or NULL. */
+const char *os__config_nth(const char *key, unsigned n);
+
+/* ---- the log (`vfnet dmesg DOM`) ---- */
+
+void os__log(const char *tag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void os__vlog(const char *tag, const char *fmt, va_list ap);
+
+/* ---- time and timers ---- */
+
+uint64_t os__now_ns(void); /* CLOCK_MONOTONIC */
+
+struct os_timer;
+typedef void (*os_timer_fn)(void *opaque);
+/* A timer that calls @fn on the vCPU @ns after os__timer_arm; re-arm from @fn for periods. */
+struct os_timer *os__timer_create(os_timer_fn fn, void *opaque);
+void os__timer_arm(struct os_timer *t, uint64_t ns); /* 0 disarms */
+void os__timer_destroy(struct os_timer *t);
+
+/* ---- file descriptors (TAP devices, sockets of apps) ---- */
+
+typedef void (*os_fd_fn)(void *opaque, uint32_t events); /* EPOLLIN/EPOLLOUT/EPOLLERR/... */
+int os__watch_fd(int fd, uint32_t events, os_fd_fn fn, void *opaque);
+int os__watch_mod(int fd, uint32_t events);
+void os__unwatch_fd(int fd);
+
+/* ---- deferred work: run @fn on the vCPU once the current callback returns ---- */
+
+struct os_work {
+	void (*fn)(struct os_work *w);
+	struct os_work *next;
+	bool queued;
+};
+void os__schedule(struct os_work *w);
+
+/* ---- services: requests that `vfnet` tools send to this domain ---- */
+
+/*
+ * Register a handler for JSON requests {"op": NAME, ...}. @req and @reply are json-c objects
+ * (struct json_object *); fill @reply, or return -errno and set @err (a one-line message,
+ * at most 160 bytes) to fail the request.
+ */
+typedef int (*os_service_fn)(void *opaque, void *req, void *reply, char *err);
+int os__service(const char *name, os_service_fn fn, void *opaque);
+
+/* Stop the domain: the loop ends, drivers are removed, the process exits with @status. */
+void os__shutdown(int status);
+
+#endif
