@@ -76,7 +76,38 @@ static int send_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+static ssize_t recv_fd(int fd, char *buf, size_t len, int *passed)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
+	ssize_t r = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+
+	for (struct cmsghdr *cm = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL; cm;
+	     cm = CMSG_NXTHDR(&msg, cm)) {
+		int got;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		memcpy(&got, CMSG_DATA(cm), sizeof(int));
+		if (passed && *passed < 0)
+			*passed = got;
+		else
+			close(got);
+	}
+	return r;
+}
+
 int client__request(int fd, struct json_object *req, struct json_object **reply)
+{
+	return client__request_fd(fd, req, reply, NULL);
+}
+
+int client__request_fd(int fd, struct json_object *req, struct json_object **reply, int *passed)
 {
 	const char *s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	size_t len = 0, cap = 0;
@@ -102,7 +133,7 @@ int client__request(int fd, struct json_object *req, struct json_object **reply)
 			}
 			buf = nb;
 		}
-		r = recv(fd, buf + len, cap - len, 0);
+		r = recv_fd(fd, buf + len, cap - len, passed);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {

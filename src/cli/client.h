@@ -22,6 +22,8 @@ int client__connect(const char *path);
 /* Send @req on @fd and read one reply line: 0 and *reply (the caller puts it), or -errno
  * (-EPROTO for a reply that is not a JSON object). */
 int client__request(int fd, struct json_object *req, struct json_object **reply);
+/* The same, and a descriptor that came with the reply into *@passed (set it to -1 first). */
+int client__request_fd(int fd, struct json_object *req, struct json_object **reply, int *passed);
 
 /*
  * For subcommands: connect, send @req, read the reply. On success EXIT_OK and *reply, with

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -12,21 +13,27 @@
 #include "cli/cmd.h"
 #include "hw/machine.h"
 #include "vmm/control.h"
+#include "vmm/domain.h"
+#include "vmm/hv.h"
+#include "vmm/loop.h"
+#include "vmm/passthrough.h"
 
 static void host_help(FILE *out)
 {
 	fprintf(out,
-		"usage: vfnet host [--socket PATH] [--wire0 SPEC] [--wire1 SPEC]\n\n"
+		"usage: vfnet host [--socket PATH] [--wire0 SPEC] [--wire1 SPEC] [--dom0-memory MIB]\n\n"
 		"Run the machine: build it (host bridge, root port, 82576, IOMMU), start the NIC's\n"
-		"engine threads and serve its control socket until a shutdown request, SIGINT or\n"
-		"SIGTERM; then stop everything and remove the socket. It runs in the foreground;\n"
+		"engine threads, the hypervisor and dom0 (Domain-0, the driver domain), and serve\n"
+		"the control socket until a shutdown request, SIGINT or SIGTERM; then stop every\n"
+		"domain and everything else and remove the socket. It runs in the foreground;\n"
 		"start it with & (or under a service manager) to keep it running.\n\n"
 		"options:\n"
 		"  --socket PATH  the control socket (default: $VFNET_SOCKET, else\n"
 		"                 /run/vfnet/vfnet.sock as root, else $XDG_RUNTIME_DIR/vfnet.sock);\n"
 		"                 its directory is created; a live host there is not replaced\n"
 		"  --wire0 SPEC   what port 0 is connected to (default cable)\n"
-		"  --wire1 SPEC   the same for port 1\n\n"
+		"  --wire1 SPEC   the same for port 1\n"
+		"  --dom0-memory MIB  dom0's RAM (default 256)\n\n"
 		"wires: cable (port 0 <-> port 1), loop, null, pcap:FILE, tap:NAME,\n"
 		"       afpacket:IFNAME, peer:LOCAL,REMOTE\n\n"
 		"examples:\n"
@@ -35,10 +42,21 @@ static void host_help(FILE *out)
 		"  vfnet --socket /tmp/m1.sock lspci\n");
 }
 
-static int host_serve(const char *path, const struct machine_config *cfg, int sfd)
+static void host_signal(void *opaque, uint32_t events)
+{
+	vloop__stop(opaque);
+}
+
+static int host_serve(const char *path, const struct machine_config *cfg, int sfd,
+		      unsigned dom0_mib)
 {
 	struct machine *m;
-	struct control *c;
+	struct control *c = NULL;
+	struct vloop *loop;
+	struct hv *hv = NULL;
+	struct domain *dom0;
+	struct domain_config d0 = {.name = "Domain-0", .role = VFNET_ROLE_DOM0,
+				   .mem_mib = dom0_mib};
 	int lfd, rc;
 
 	lfd = control__listen(path);
@@ -52,30 +70,48 @@ static int host_serve(const char *path, const struct machine_config *cfg, int sf
 	if (lfd < 0)
 		return cmd__fail("host", "cannot listen at %s: %s", path, strerror(-lfd));
 
+	if ((rc = vloop__create(&loop))) {
+		rc = cmd__fail("host", "cannot create the event loop: %s", strerror(-rc));
+		goto err_listen;
+	}
 	rc = machine__create(&m, cfg);
 	if (rc) {
 		rc = cmd__fail("host", "cannot build the machine: %s", strerror(-rc));
-		goto err_listen;
+		goto err_loop;
 	}
 	if ((rc = machine__start(m))) {
 		rc = cmd__fail("host", "cannot start the NIC engines: %s", strerror(-rc));
 		goto err_machine;
 	}
-	if ((rc = control__create(&c, m))) {
-		rc = cmd__fail("host", "cannot start the control server: %s", strerror(-rc));
+	if ((rc = hv__create(&hv, m, loop, "/proc/self/exe"))) {
+		rc = cmd__fail("host", "cannot start the hypervisor: %s", strerror(-rc));
 		goto err_machine;
 	}
+	if ((rc = control__create(&c, m)) || (control__set_hv(c, hv), 0) ||
+	    (rc = control__attach(c, loop, lfd)) ||
+	    (rc = vloop__add(loop, sfd, EPOLLIN, host_signal, loop))) {
+		rc = cmd__fail("host", "cannot start the control server: %s", strerror(-rc));
+		goto err_hv;
+	}
+	if ((rc = domain__create(hv, &d0, &dom0)) || (rc = domain__spawn(dom0))) {
+		rc = cmd__fail("host", "cannot start dom0: %s", strerror(-rc));
+		goto err_hv;
+	}
+	passthrough__adopt(hv, dom0);
 	printf("vfnet host: machine running, control socket %s\n", path);
 	fflush(stdout);
-	rc = control__serve(c, lfd, sfd);
-	rc = rc ? cmd__fail("host", "control socket failed: %s", strerror(-rc)) : EXIT_OK;
-	control__destroy(c);
-err_machine:
+	rc = vloop__run(loop);
+	rc = rc ? cmd__fail("host", "control loop failed: %s", strerror(-rc)) : EXIT_OK;
+err_hv:
 	/* The socket goes first: from here on a client finds no host rather than a dying one. */
 	unlink(path);
+	control__destroy(c);
+	hv__destroy(hv);
+err_machine:
+	unlink(path);
 	machine__destroy(m);
-	close(lfd);
-	return rc;
+err_loop:
+	vloop__destroy(loop);
 err_listen:
 	unlink(path);
 	close(lfd);
@@ -88,6 +124,7 @@ static int host_run(int argc, char **argv)
 		{"socket", required_argument, NULL, 's'},
 		{"wire0", required_argument, NULL, '0'},
 		{"wire1", required_argument, NULL, '1'},
+		{"dom0-memory", required_argument, NULL, 'm'},
 		{NULL, 0, NULL, 0},
 	};
 	struct machine_config cfg = {0};
@@ -95,6 +132,8 @@ static int host_run(int argc, char **argv)
 	struct signalfd_siginfo si;
 	sigset_t sigs, old;
 	int opt, sfd, rc;
+	unsigned dom0_mib = 256;
+	char *end;
 
 	optind = 1;
 	opterr = 0;
@@ -106,6 +145,13 @@ static int host_run(int argc, char **argv)
 		case '0':
 		case '1':
 			cfg.wire[opt - '0'] = optarg;
+			break;
+		case 'm':
+			errno = 0;
+			dom0_mib = (unsigned)strtoul(optarg, &end, 10);
+			if (errno || *end || !dom0_mib || dom0_mib > HV_MAX_RAM_MIB)
+				return cmd__usage("host", "--dom0-memory takes MiB, 1..%u",
+						  HV_MAX_RAM_MIB);
 			break;
 		case ':':
 			return cmd__usage("host", "%s needs a value", argv[optind - 1]);
@@ -131,7 +177,7 @@ static int host_run(int argc, char **argv)
 		rc = cmd__fail("host", "signalfd: %s", strerror(errno));
 		goto out;
 	}
-	rc = host_serve(path, &cfg, sfd);
+	rc = host_serve(path, &cfg, sfd, dom0_mib);
 	/* Take the signal that stopped us, so that unblocking it does not kill us after a clean
 	 * teardown. */
 	while (read(sfd, &si, sizeof(si)) == sizeof(si))

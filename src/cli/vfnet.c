@@ -105,6 +105,9 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	/* Internal: the process of a domain, not listed in help. */
+	if (!strcmp(argv[1], "domain"))
+		return cmd_domain.run(argc - 1, argv + 1);
 	if (!(c = find(argv[1]))) {
 		fprintf(stderr, "vfnet: unknown command '%s'; `vfnet help` lists them\n", argv[1]);
 		return EXIT_USAGE;

@@ -1,9 +1,11 @@
 #include "vmm/control.h"
+#include "vmm/control_priv.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,23 +20,15 @@
 #include "hw/pci/dump.h"
 #include "hw/pci/sriov.h"
 #include "lib/compiler.h"
+#include "vmm/loop.h"
 
 #define CONTROL_MAX_DEPTH 8  /* requests are flat objects: deeper nesting is refused early */
-#define ERR_MAX           160
 
-struct control {
-	struct machine *m;
-	bool stopping;
-};
+#define fail control__fail
+#define add_u64 control__add_u64
+#define add_str control__add_str
 
-struct control_op {
-	const char *name;
-	const char *const *keys; /* the keys it takes besides "op", NULL-terminated */
-	int (*run)(struct control *c, struct json_object *req, struct json_object *reply,
-		   char *err);
-};
-
-__attribute__((format(printf, 2, 3))) static int fail(char *err, const char *fmt, ...)
+int control__fail(char *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -45,7 +39,7 @@ __attribute__((format(printf, 2, 3))) static int fail(char *err, const char *fmt
 }
 
 /* Names a client chose are echoed in errors only when they cannot break the one-line rule. */
-static const char *shown(const char *s, size_t n)
+const char *control__shown(const char *s, size_t n)
 {
 	if (n == 0 || n > 32 || strlen(s) != n)
 		return NULL;
@@ -55,12 +49,12 @@ static const char *shown(const char *s, size_t n)
 	return s;
 }
 
-static void add_u64(struct json_object *o, const char *key, uint64_t v)
+void control__add_u64(struct json_object *o, const char *key, uint64_t v)
 {
 	json_object_object_add(o, key, json_object_new_uint64(v));
 }
 
-static void add_str(struct json_object *o, const char *key, const char *v)
+void control__add_str(struct json_object *o, const char *key, const char *v)
 {
 	json_object_object_add(o, key, json_object_new_string(v));
 }
@@ -378,20 +372,23 @@ static int dispatch(struct control *c, struct json_object *req, struct json_obje
 	const char *name, *show;
 
 	if (!json_object_object_get_ex(req, "op", &v))
-		return fail(err, "missing \"op\": one of lspci, stats, iommu-faults, shutdown");
+		return fail(err, "missing \"op\": a request is {\"op\": \"NAME\", ...}");
 	if (!json_object_is_type(v, json_type_string))
 		return fail(err, "\"op\" must be a string");
 	name = json_object_get_string(v);
-	show = shown(name, (size_t)json_object_get_string_len(v));
+	show = control__shown(name, (size_t)json_object_get_string_len(v));
 	for (unsigned i = 0; show && i < ARRAY_SIZE(ops); i++)
 		if (!strcmp(ops[i].name, name))
 			op = &ops[i];
+	for (const struct control_op *o = control_domain_ops; show && !op && o->name; o++)
+		if (!strcmp(o->name, name))
+			op = o;
 	if (!op)
-		return fail(err, "unknown op%s%s%s: one of lspci, stats, iommu-faults, shutdown",
-			    show ? " \"" : "", show ? show : "", show ? "\"" : "");
+		return fail(err, "unknown op%s%s%s (vfnet(1) lists the ops)", show ? " \"" : "",
+			    show ? show : "", show ? "\"" : "");
 	json_object_object_foreach(req, key, val) {
 		(void)val;
-		show = shown(key, strlen(key));
+		show = control__shown(key, strlen(key));
 		if (strcmp(key, "op") && !takes(op, key))
 			return fail(err, "op %s takes no key%s%s%s", op->name, show ? " \"" : "",
 				    show ? show : "", show ? "\"" : " with that name");
@@ -441,8 +438,18 @@ int control__create(struct control **out, struct machine *m)
 	return 0;
 }
 
+static void control_detach(struct control *c);
+
+void control__set_hv(struct control *c, struct hv *hv)
+{
+	c->hv = hv;
+}
+
 void control__destroy(struct control *c)
 {
+	if (!c)
+		return;
+	control_detach(c);
 	free(c);
 }
 
@@ -518,22 +525,68 @@ err:
 }
 
 struct client {
+	struct control *c;
 	int fd;                               /* -1: free slot */
 	size_t in_len;
 	char in[CONTROL_MAX_REQUEST + 1];     /* one more than a request and its newline allow */
 	char *out;                            /* reply being sent */
 	size_t out_len, out_off;
 	bool close_after;                     /* the reply is an error that ends the connection */
+	int pass_fd;                          /* goes with the reply's first byte; -1: none */
 };
 
 static void client_drop(struct client *cl)
 {
+	vloop__del(cl->c->loop, cl->fd);
 	close(cl->fd);
 	free(cl->out);
 	cl->fd = -1;
 	cl->out = NULL;
 	cl->in_len = 0;
 	cl->close_after = false;
+	if (cl->pass_fd >= 0)
+		close(cl->pass_fd);
+	cl->pass_fd = -1;
+}
+
+int control__pass_fd(struct control *c, int fd)
+{
+	struct client *cl = c->current;
+
+	if (!cl || cl->pass_fd >= 0)
+		return -EINVAL;
+	cl->pass_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	return cl->pass_fd < 0 ? -errno : 0;
+}
+
+/* The reply's first bytes carry the descriptor, if there is one. */
+static ssize_t client_send(struct client *cl)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = cl->out + cl->out_off, .iov_len = cl->out_len - cl->out_off};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	if (cl->pass_fd < 0)
+		return send(cl->fd, iov.iov_base, iov.iov_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	memset(&u, 0, sizeof(u));
+	msg.msg_control = u.b;
+	msg.msg_controllen = sizeof(u.b);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &cl->pass_fd, sizeof(int));
+	n = sendmsg(cl->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n > 0) {
+		close(cl->pass_fd);
+		cl->pass_fd = -1;
+	}
+	return n;
 }
 
 static int client_reply(struct client *cl, char *reply)
@@ -560,7 +613,7 @@ static int client_pump(struct control *c, struct client *cl)
 	char *nl;
 	size_t len;
 
-	while (!cl->out) {
+	while (!cl->out && !c->stopping) {
 		nl = memchr(cl->in, '\n', cl->in_len);
 		if (!nl) {
 			if (cl->in_len < sizeof(cl->in))
@@ -574,57 +627,87 @@ static int client_pump(struct control *c, struct client *cl)
 		len = (size_t)(nl - cl->in);
 		if (len && cl->in[len - 1] == '\r')
 			len--;
-		if (len && client_reply(cl, control__handle(c, cl->in, len)))
+		c->current = cl;
+		if (len && client_reply(cl, control__handle(c, cl->in, len))) {
+			c->current = NULL;
 			return -ENOMEM;
+		}
+		c->current = NULL;
 		cl->in_len -= (size_t)(nl + 1 - cl->in);
 		memmove(cl->in, nl + 1, cl->in_len);
 	}
 	return 0;
 }
 
-static void client_io(struct control *c, struct client *cl, short revents)
+/* Stopping: once every reply already made (shutdown's among them) has gone out. */
+static void maybe_stop(struct control *c)
 {
+	if (!c->stopping)
+		return;
+	for (unsigned i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (c->clients[i].fd >= 0 && c->clients[i].out)
+			return;
+	vloop__stop(c->loop);
+}
+
+static void client_io(void *opaque, uint32_t events)
+{
+	struct client *cl = opaque;
+	struct control *c = cl->c;
 	ssize_t n;
 
-	if (cl->out && (revents & (POLLOUT | POLLERR | POLLHUP))) {
-		n = send(cl->fd, cl->out + cl->out_off, cl->out_len - cl->out_off,
-			 MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (cl->out && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+		n = client_send(cl);
 		if (n < 0 && errno != EAGAIN && errno != EINTR) {
 			client_drop(cl);
-			return;
+			goto out;
 		}
 		if (n > 0 && (cl->out_off += (size_t)n) == cl->out_len) {
 			free(cl->out);
 			cl->out = NULL;
 			if (cl->close_after) {
 				client_drop(cl);
-				return;
+				goto out;
 			}
 		}
-	} else if (!cl->out && (revents & (POLLIN | POLLERR | POLLHUP))) {
+	} else if (!cl->out && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) {
 		n = recv(cl->fd, cl->in + cl->in_len, sizeof(cl->in) - cl->in_len, MSG_DONTWAIT);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			/* Gone, perhaps mid-line: what it sent dies with it. */
 			client_drop(cl);
-			return;
+			goto out;
 		}
 		if (n > 0)
 			cl->in_len += (size_t)n;
 	}
-	if (cl->fd >= 0 && client_pump(c, cl))
+	if (client_pump(c, cl))
 		client_drop(cl);
+	else
+		vloop__mod(c->loop, cl->fd, cl->out ? EPOLLOUT : EPOLLIN);
+out:
+	maybe_stop(c);
 }
 
-static void accept_one(struct client *cl, int listen_fd)
+static void accept_one(void *opaque, uint32_t events)
 {
 	static const char busy[] = "{\"ok\":false,\"error\":\"too many clients\"}\n";
-	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	struct control *c = opaque;
+	int fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-	if (fd < 0)
+	if (fd < 0 || c->stopping) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	for (unsigned i = 0; i < CONTROL_MAX_CLIENTS; i++) {
-		if (cl[i].fd < 0) {
-			cl[i].fd = fd;
+		struct client *cl = &c->clients[i];
+
+		if (cl->fd < 0) {
+			cl->fd = fd;
+			if (vloop__add(c->loop, fd, EPOLLIN, client_io, cl)) {
+				close(fd);
+				cl->fd = -1;
+			}
 			return;
 		}
 	}
@@ -633,51 +716,40 @@ static void accept_one(struct client *cl, int listen_fd)
 	close(fd);
 }
 
-int control__serve(struct control *c, int listen_fd, int stop_fd)
+int control__attach(struct control *c, struct vloop *loop, int listen_fd)
 {
-	struct pollfd pfd[2 + CONTROL_MAX_CLIENTS];
-	unsigned slot[CONTROL_MAX_CLIENTS];
-	struct client *cl = calloc(CONTROL_MAX_CLIENTS, sizeof(*cl));
-	int rc = 0;
+	int rc;
 
-	if (!cl)
+	if (c->loop)
+		return -EBUSY;
+	c->clients = calloc(CONTROL_MAX_CLIENTS, sizeof(*c->clients));
+	if (!c->clients)
 		return -ENOMEM;
-	for (unsigned i = 0; i < CONTROL_MAX_CLIENTS; i++)
-		cl[i].fd = -1;
-	for (;;) {
-		unsigned n = 2, nc = 0;
-		int ready;
-
-		pfd[0] = (struct pollfd){.fd = stop_fd, .events = POLLIN};
-		pfd[1] = (struct pollfd){.fd = c->stopping ? -1 : listen_fd, .events = POLLIN};
-		for (unsigned i = 0; i < CONTROL_MAX_CLIENTS; i++) {
-			if (cl[i].fd < 0 || (c->stopping && !cl[i].out))
-				continue;
-			slot[nc++] = i;
-			pfd[n++] = (struct pollfd){.fd = cl[i].fd,
-						   .events = cl[i].out ? POLLOUT : POLLIN};
-		}
-		/* Stopping: the replies already made (shutdown's among them) go out first. */
-		if (c->stopping && !nc)
-			break;
-		ready = poll(pfd, n, c->stopping ? 1000 : -1);
-		if (ready < 0 && errno == EINTR)
-			continue;
-		if (ready < 0) {
-			rc = -errno;
-			break;
-		}
-		if (ready == 0 || pfd[0].revents)
-			break;
-		if (pfd[1].revents & POLLIN)
-			accept_one(cl, listen_fd);
-		for (unsigned i = 0; i < nc; i++)
-			if (pfd[2 + i].revents)
-				client_io(c, &cl[slot[i]], pfd[2 + i].revents);
+	for (unsigned i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		c->clients[i].fd = -1;
+		c->clients[i].pass_fd = -1;
+		c->clients[i].c = c;
 	}
-	for (unsigned i = 0; i < CONTROL_MAX_CLIENTS; i++)
-		if (cl[i].fd >= 0)
-			client_drop(&cl[i]);
-	free(cl);
+	c->loop = loop;
+	c->listen_fd = listen_fd;
+	rc = vloop__add(loop, listen_fd, EPOLLIN, accept_one, c);
+	if (rc) {
+		free(c->clients);
+		c->clients = NULL;
+		c->loop = NULL;
+	}
 	return rc;
+}
+
+static void control_detach(struct control *c)
+{
+	if (!c->loop)
+		return;
+	for (unsigned i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (c->clients[i].fd >= 0)
+			client_drop(&c->clients[i]);
+	vloop__del(c->loop, c->listen_fd);
+	free(c->clients);
+	c->clients = NULL;
+	c->loop = NULL;
 }

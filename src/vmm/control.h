@@ -30,9 +30,12 @@
 
 struct machine;
 struct control;
+struct hv;
 
 int control__create(struct control **out, struct machine *m);
 void control__destroy(struct control *c);
+/* The hypervisor whose domains the domain operations act on (none: they fail). */
+void control__set_hv(struct control *c, struct hv *hv);
 
 /*
  * Handle one request: @len bytes at @req (no newline needed, no NUL required). Returns the
@@ -52,10 +55,12 @@ bool control__stopping(const struct control *c);
 int control__listen(const char *path);
 
 /*
- * Serve clients on @listen_fd until a shutdown request has been answered or @stop_fd becomes
- * readable (a signalfd, say). A client that sends garbage, an oversized line or hangs up
- * mid-line is answered or dropped on its own; others are not affected. 0 or -errno.
+ * Serve clients on @listen_fd from @loop, the machine's control thread. A client that sends
+ * garbage, an oversized line or hangs up mid-line is answered or dropped on its own; others are
+ * not affected. After a shutdown request, once its reply has gone out, the loop is stopped.
+ * control__destroy detaches. 0 or -errno.
  */
-int control__serve(struct control *c, int listen_fd, int stop_fd);
+struct vloop;
+int control__attach(struct control *c, struct vloop *loop, int listen_fd);
 
 #endif

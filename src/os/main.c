@@ -1,0 +1,142 @@
+/*
+ * A domain's life: boot (RAM, interrupt line and configuration from the machine), the PCI scan,
+ * drivers and apps, then the vCPU loop until shutdown or the machine goes.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "os_priv.h"
+#include "vfnet/os.h"
+
+struct os_state os = {.hc_fd = VFNET_HC_FD, .ev_fd = VFNET_EV_FD, .notify_fd = -1, .epfd = -1};
+
+unsigned os__domid(void)
+{
+	return os.domid;
+}
+
+bool os__is_dom0(void)
+{
+	return os.role == VFNET_ROLE_DOM0;
+}
+
+const char *os__name(void)
+{
+	return os.name;
+}
+
+const char *os__config_nth(const char *key, unsigned n)
+{
+	static char val[512];
+	size_t klen = strlen(key);
+
+	for (const char *p = os.config; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len > klen && !strncmp(p, key, klen) && p[klen] == '=' && !n--) {
+			size_t vlen = len - klen - 1;
+
+			if (vlen >= sizeof(val))
+				vlen = sizeof(val) - 1;
+			memcpy(val, p + klen + 1, vlen);
+			val[vlen] = '\0';
+			return val;
+		}
+		p += len + (nl ? 1 : 0);
+	}
+	return NULL;
+}
+
+const char *os__config(const char *key)
+{
+	return os__config_nth(key, 0);
+}
+
+static int boot(void)
+{
+	uint8_t buf[VFNET_HC_MAX_DATA];
+	struct vfnet_hc_boot b;
+	int fds[2] = {-1, -1};
+	unsigned nfds = 0;
+	size_t got = 0;
+	int rc;
+
+	rc = hc__call(VFNET_HC_BOOT, NULL, 0, buf, sizeof(buf), &got, fds, 2, &nfds);
+	if (rc || nfds != 2 || got < sizeof(b)) {
+		rc = rc ? rc : -EPROTO;
+		goto err;
+	}
+	memcpy(&b, buf, sizeof(b));
+	if (b.abi != VFNET_ABI_VERSION) {
+		rc = -EPROTO;
+		goto err;
+	}
+	os.domid = b.domid;
+	os.role = b.role;
+	os.ram_bytes = b.ram_bytes;
+	memcpy(os.name, b.name, sizeof(os.name));
+	os.name[sizeof(os.name) - 1] = '\0';
+	buf[got - 1] = '\0';
+	os.config = strdup((char *)buf + sizeof(b));
+	os.ram = mmap(NULL, os.ram_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
+	if (!os.config || os.ram == MAP_FAILED) {
+		rc = -ENOMEM;
+		goto err;
+	}
+	close(fds[0]);
+	os.shared = (struct vfnet_shared_page *)os.ram;
+	os.notify_fd = fds[1];
+	return 0;
+err:
+	for (unsigned i = 0; i < nfds; i++)
+		close(fds[i]);
+	return rc;
+}
+
+static void machine_gone(void *opaque, uint32_t events)
+{
+	/* The service socket hangs up only when the machine has let go of us. */
+	if (events & (EPOLLHUP | EPOLLERR))
+		os__shutdown(0);
+	else
+		service__accept();
+}
+
+int os__run(const struct os_builtin *builtin)
+{
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	os.builtin = builtin;
+	if ((rc = boot())) {
+		fprintf(stderr, "vfnet domain: boot failed: %s\n", strerror(-rc));
+		return 1;
+	}
+	if ((rc = loop__init()) || (rc = dma__init()) || (rc = irq__init()) ||
+	    (rc = netdev__init()) || (rc = service__init()) ||
+	    (rc = os__watch_fd(os.ev_fd, EPOLLIN, machine_gone, NULL))) {
+		os__log("os", "cannot start the runtime: %s", strerror(-rc));
+		return 1;
+	}
+	os__log("os", "domain %u (%s) up: %llu MiB, %s", os.domid, os.name,
+		(unsigned long long)(os.ram_bytes >> 20), os.role == VFNET_ROLE_DOM0 ? "dom0" : "guest");
+	apps__init(builtin->apps);
+	pci__init();
+	pci__scan();
+	pci__probe_all();
+	/* Events that arrived before the platform vector was bound. */
+	pci__event();
+	loop__run();
+	os__log("os", "shutting down");
+	apps__fini();
+	pci__fini();
+	loop__fini();
+	return os.exit_status;
+}

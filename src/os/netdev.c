@@ -1,0 +1,143 @@
+/* Network devices: registration, listeners, and the notifier that starts apps on hot-plug. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "os_priv.h"
+#include "vfnet/netdev.h"
+#include "vfnet/os.h"
+
+static struct netdev *devs;
+static struct netdev_notifier *notifiers;
+
+int netdev__init(void)
+{
+	return 0;
+}
+
+struct netdev *netdev__get(const char *name)
+{
+	for (struct netdev *nd = devs; nd; nd = nd->next)
+		if (!strcmp(nd->name, name))
+			return nd;
+	return NULL;
+}
+
+struct netdev *netdev__next(struct netdev *prev)
+{
+	return prev ? prev->next : devs;
+}
+
+int netdev__register(struct netdev *nd)
+{
+	struct netdev **tail = &devs;
+
+	if (!nd->ops || !nd->ops->xmit)
+		return -EINVAL;
+	if (!nd->name[0] || strstr(nd->name, "%d")) {
+		/* "eth%d": the first free number, as Linux names interfaces. */
+		char prefix[NETDEV_NAME_LEN];
+		size_t at = nd->name[0] ? (size_t)(strstr(nd->name, "%d") - nd->name) : 3;
+
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)at, nd->name[0] ? nd->name : "eth");
+		for (unsigned i = 0; i < 100; i++) {
+			snprintf(nd->name, sizeof(nd->name), "%.12s%u", prefix, i);
+			if (!netdev__get(nd->name))
+				break;
+		}
+	}
+	if (netdev__get(nd->name))
+		return -EEXIST;
+	if (!nd->mtu)
+		nd->mtu = ETH_DATA_LEN;
+	nd->listeners = NULL;
+	nd->next = NULL;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = nd;
+	os__log("net", "%s: registered, address %02x:%02x:%02x:%02x:%02x:%02x", nd->name,
+		nd->mac[0], nd->mac[1], nd->mac[2], nd->mac[3], nd->mac[4], nd->mac[5]);
+	for (struct netdev_notifier *n = notifiers; n; n = n->next)
+		n->added(n->opaque, nd);
+	return 0;
+}
+
+void netdev__unregister(struct netdev *nd)
+{
+	for (struct netdev **p = &devs; *p; p = &(*p)->next) {
+		if (*p != nd)
+			continue;
+		*p = nd->next;
+		while (nd->listeners) {
+			struct netdev_listener *l = nd->listeners;
+
+			nd->listeners = l->next;
+			if (l->gone)
+				l->gone(l->opaque, nd);
+		}
+		os__log("net", "%s: unregistered", nd->name);
+		return;
+	}
+}
+
+int netdev__listen(struct netdev *nd, struct netdev_listener *l)
+{
+	l->next = nd->listeners;
+	nd->listeners = l;
+	if (l->link)
+		l->link(l->opaque, nd, nd->carrier);
+	return 0;
+}
+
+void netdev__unlisten(struct netdev *nd, struct netdev_listener *l)
+{
+	for (struct netdev_listener **p = &nd->listeners; *p; p = &(*p)->next)
+		if (*p == l) {
+			*p = l->next;
+			return;
+		}
+}
+
+void netdev__rx(struct netdev *nd, const struct pkt *pkts, unsigned n)
+{
+	for (struct netdev_listener *l = nd->listeners; l; l = l->next)
+		l->rx(l->opaque, nd, pkts, n);
+}
+
+void netdev__carrier(struct netdev *nd, bool up)
+{
+	if (nd->carrier == up)
+		return;
+	nd->carrier = up;
+	os__log("net", "%s: link %s", nd->name, up ? "up" : "down");
+	for (struct netdev_listener *l = nd->listeners; l; l = l->next)
+		if (l->link)
+			l->link(l->opaque, nd, up);
+}
+
+int netdev__open(struct netdev *nd)
+{
+	int rc;
+
+	if (nd->up)
+		return 0;
+	if (nd->ops->open && (rc = nd->ops->open(nd)))
+		return rc;
+	nd->up = true;
+	return 0;
+}
+
+int netdev__xmit(struct netdev *nd, const struct pkt *pkts, unsigned n)
+{
+	if (!nd->up)
+		return -ENETDOWN;
+	return nd->ops->xmit(nd, pkts, n);
+}
+
+void netdev__notify(struct netdev_notifier *n)
+{
+	n->next = notifiers;
+	notifiers = n;
+	for (struct netdev *nd = devs; nd; nd = nd->next)
+		n->added(n->opaque, nd);
+}

@@ -1,0 +1,573 @@
+/*
+ * The PCI core of a domain: enumeration through config hypercalls, a driver registry matched by
+ * vendor and device id, probe/remove, hot-plug from the machine's platform events, MSI-X through
+ * the trapped table, and dom0's SR-IOV enable/disable sequence.
+ */
+#include <errno.h>
+#include <linux/pci_regs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "os_priv.h"
+#include "pci_priv.h"
+#include "vfnet/os.h"
+
+static struct os_pci_dev *devices;
+static struct pci_driver *drivers;
+
+/* ---- config space ---- */
+
+static int cfg_read_rid(uint16_t rid, unsigned off, unsigned size, uint32_t *val)
+{
+	struct vfnet_hc_cfg c = {.rid = rid, .off = (uint16_t)off, .size = (uint8_t)size};
+	struct vfnet_hc_cfg_val v = {.val = ~0u};
+	int rc = hc__call(VFNET_HC_CFG_READ, &c, sizeof(c), &v, sizeof(v), NULL, NULL, 0, NULL);
+
+	*val = rc ? (size == 4 ? ~0u : (1u << (size * 8)) - 1) : v.val;
+	return rc;
+}
+
+static int cfg_write_rid(uint16_t rid, unsigned off, unsigned size, uint32_t val)
+{
+	struct vfnet_hc_cfg c = {.rid = rid, .off = (uint16_t)off, .size = (uint8_t)size,
+				 .val = val};
+
+	return hc__call(VFNET_HC_CFG_WRITE, &c, sizeof(c), NULL, 0, NULL, NULL, 0, NULL);
+}
+
+int pci__cfg_read(struct pci_dev *dev, unsigned off, unsigned size, uint32_t *val)
+{
+	if (dev->gone) {
+		*val = size == 4 ? ~0u : (1u << (size * 8)) - 1;
+		return -ENODEV;
+	}
+	return cfg_read_rid(dev->rid, off, size, val);
+}
+
+int pci__cfg_write(struct pci_dev *dev, unsigned off, unsigned size, uint32_t val)
+{
+	return dev->gone ? -ENODEV : cfg_write_rid(dev->rid, off, size, val);
+}
+
+unsigned pci__find_cap(struct pci_dev *dev, uint8_t id)
+{
+	uint32_t v, status;
+	unsigned pos, n = 0;
+
+	if (pci__cfg_read(dev, PCI_STATUS, 2, &status) || !(status & PCI_STATUS_CAP_LIST))
+		return 0;
+	pci__cfg_read(dev, PCI_CAPABILITY_LIST, 1, &v);
+	for (pos = v & ~3u; pos >= 0x40 && n++ < 48; pos = (v >> 8) & 0xfc) {
+		if (pci__cfg_read(dev, pos, 2, &v))
+			return 0;
+		if ((v & 0xff) == id)
+			return pos;
+	}
+	return 0;
+}
+
+unsigned pci__find_ext_cap(struct pci_dev *dev, uint16_t id)
+{
+	unsigned pos = 0x100, n = 0;
+	uint32_t v;
+
+	while (pos >= 0x100 && pos < 4096 && n++ < 64) {
+		if (pci__cfg_read(dev, pos, 4, &v) || v == 0 || v == ~0u)
+			return 0;
+		if ((v & 0xffff) == id)
+			return pos;
+		pos = (v >> 20) & 0xffc;
+	}
+	return 0;
+}
+
+int pci__set_master(struct pci_dev *dev, bool on)
+{
+	uint32_t cmd;
+	int rc = pci__cfg_read(dev, PCI_COMMAND, 2, &cmd);
+
+	if (rc)
+		return rc;
+	cmd = on ? cmd | PCI_COMMAND_MASTER : cmd & ~(uint32_t)PCI_COMMAND_MASTER;
+	return pci__cfg_write(dev, PCI_COMMAND, 2, cmd);
+}
+
+/* ---- devices and drivers ---- */
+
+struct pci_dev *pci__next(struct pci_dev *prev)
+{
+	struct os_pci_dev *d = prev ? to_os(prev)->next : devices;
+
+	return d ? &d->pub : NULL;
+}
+
+struct pci_dev *pci__find(uint16_t rid)
+{
+	for (struct os_pci_dev *d = devices; d; d = d->next)
+		if (d->pub.rid == rid)
+			return &d->pub;
+	return NULL;
+}
+
+static const struct pci_device_id *match(struct pci_driver *drv, struct pci_dev *dev)
+{
+	for (const struct pci_device_id *id = drv->id_table; id && (id->vendor || id->device); id++)
+		if ((id->vendor == PCI_ANY_ID || id->vendor == dev->vendor) &&
+		    (id->device == PCI_ANY_ID || id->device == dev->device))
+			return id;
+	return NULL;
+}
+
+static void probe(struct pci_dev *dev)
+{
+	if (dev->driver || dev->gone)
+		return;
+	for (struct pci_driver *drv = drivers; drv; drv = drv->next) {
+		const struct pci_device_id *id = match(drv, dev);
+		int rc;
+
+		if (!id)
+			continue;
+		dev->driver = drv;
+		rc = drv->probe(dev, id);
+		if (!rc) {
+			os__log("pci", "%s %04x:%04x: bound to %s", dev->slot, dev->vendor,
+				dev->device, drv->name);
+			return;
+		}
+		dev->driver = NULL;
+		os__log("pci", "%s: %s probe failed: %s", dev->slot, drv->name, strerror(-rc));
+	}
+}
+
+int pci__register_driver(struct pci_driver *drv)
+{
+	drv->next = drivers;
+	drivers = drv;
+	for (struct os_pci_dev *d = devices; d; d = d->next)
+		probe(&d->pub);
+	return 0;
+}
+
+static void unbind(struct pci_dev *dev)
+{
+	if (!dev->driver)
+		return;
+	if (dev->driver->remove)
+		dev->driver->remove(dev);
+	os__log("pci", "%s: unbound from %s", dev->slot, dev->driver->name);
+	dev->driver = NULL;
+	dev->drvdata = NULL;
+}
+
+static struct os_pci_dev *dev_add(uint16_t rid, uint16_t vendor, uint16_t device)
+{
+	struct os_pci_dev *d = calloc(1, sizeof(*d)), **tail = &devices;
+	uint32_t v;
+
+	if (!d)
+		return NULL;
+	d->pub.rid = rid;
+	d->pub.vendor = vendor;
+	d->pub.device = device;
+	snprintf(d->pub.slot, sizeof(d->pub.slot), "%02x:%02x.%x", rid >> 8, (rid >> 3) & 0x1f,
+		 rid & 7);
+	cfg_read_rid(rid, PCI_CLASS_REVISION, 4, &v);
+	d->pub.revision = (uint8_t)v;
+	d->pub.class = v >> 8;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = d;
+	if ((d->msix_cap = pci__find_cap(&d->pub, PCI_CAP_ID_MSIX))) {
+		pci__cfg_read(&d->pub, d->msix_cap + PCI_MSIX_FLAGS, 2, &v);
+		d->msix_nr = (v & PCI_MSIX_FLAGS_QSIZE) + 1;
+		pci__cfg_read(&d->pub, d->msix_cap + PCI_MSIX_TABLE, 4, &v);
+		d->msix_bir = v & PCI_MSIX_TABLE_BIR;
+		d->msix_table = v & PCI_MSIX_TABLE_OFFSET;
+	}
+	if (os.role == VFNET_ROLE_DOM0)
+		d->sriov_cap = pci__find_ext_cap(&d->pub, PCI_EXT_CAP_ID_SRIOV);
+	return d;
+}
+
+static void dev_del(struct os_pci_dev *d)
+{
+	for (struct os_pci_dev **p = &devices; *p; p = &(*p)->next)
+		if (*p == d) {
+			*p = d->next;
+			break;
+		}
+	pci__bar_release_all(d);
+	free(d);
+}
+
+static void dev_remove(struct os_pci_dev *d, bool gone)
+{
+	if (gone)
+		d->pub.gone = true;
+	unbind(&d->pub);
+	os__log("pci", "%s: removed", d->pub.slot);
+	dev_del(d);
+}
+
+/* ---- enumeration ---- */
+
+static void scan_bus(unsigned bus, unsigned depth);
+
+static void scan_fn(uint16_t rid, unsigned depth)
+{
+	uint32_t id, hdr, sec;
+	struct os_pci_dev *d;
+
+	if (cfg_read_rid(rid, PCI_VENDOR_ID, 4, &id) || (id & 0xffff) == 0xffff ||
+	    pci__find(rid))
+		return;
+	if (!(d = dev_add(rid, (uint16_t)id, (uint16_t)(id >> 16))))
+		return;
+	os__log("pci", "%s [%06x] %04x:%04x", d->pub.slot, d->pub.class, d->pub.vendor,
+		d->pub.device);
+	cfg_read_rid(rid, PCI_HEADER_TYPE, 1, &hdr);
+	if ((hdr & 0x7f) == PCI_HEADER_TYPE_BRIDGE && depth < 4) {
+		cfg_read_rid(rid, PCI_SECONDARY_BUS, 1, &sec);
+		if (sec > (unsigned)(rid >> 8))
+			scan_bus(sec, depth + 1);
+	}
+}
+
+static void scan_bus(unsigned bus, unsigned depth)
+{
+	for (unsigned dev = 0; dev < 32; dev++) {
+		uint32_t id, hdr;
+		uint16_t rid = (uint16_t)(bus << 8 | dev << 3);
+
+		if (cfg_read_rid(rid, PCI_VENDOR_ID, 2, &id) || id == 0xffff)
+			continue;
+		cfg_read_rid(rid, PCI_HEADER_TYPE, 1, &hdr);
+		for (unsigned fn = 0; fn < ((hdr & 0x80) ? 8u : 1u); fn++)
+			scan_fn((uint16_t)(rid | fn), depth);
+	}
+}
+
+static void sriov_adopt(struct os_pci_dev *pf);
+
+void pci__scan(void)
+{
+	scan_bus(0, 0);
+	if (os.role != VFNET_ROLE_DOM0)
+		return;
+	/* A restarted dom0 finds VFs already enabled: take them over. */
+	for (struct os_pci_dev *d = devices; d; d = d->next)
+		if (d->sriov_cap && !d->pub.is_virtfn)
+			sriov_adopt(d);
+}
+
+/* ---- hot-plug ---- */
+
+static struct os_pci_dev *vf_of_rid(uint16_t rid, unsigned *index);
+static struct os_pci_dev *vf_add(struct os_pci_dev *pf, unsigned i);
+
+void pci__event(void)
+{
+	struct vfnet_hc_event ev;
+
+	for (unsigned n = 0; n < 64; n++) {
+		if (hc__call(VFNET_HC_EVENT_POP, NULL, 0, &ev, sizeof(ev), NULL, NULL, 0, NULL) ||
+		    ev.type == VFNET_EV_NONE)
+			return;
+		struct pci_dev *dev = pci__find(ev.rid);
+
+		if (ev.type == VFNET_EV_PCI_REMOVE && dev) {
+			struct os_pci_dev *pf = to_os(dev)->pub.physfn ?
+							to_os(dev->physfn) : NULL;
+
+			os__log("pci", "%s: hot-unplug", dev->slot);
+			if (pf)
+				pf->vf[dev->vf_index] = NULL;
+			dev_remove(to_os(dev), true);
+		} else if (ev.type == VFNET_EV_PCI_ADD && !dev) {
+			unsigned i;
+			struct os_pci_dev *pf = os.role == VFNET_ROLE_DOM0 ? vf_of_rid(ev.rid, &i)
+									   : NULL;
+
+			os__log("pci", "%04x: hot-plug", ev.rid);
+			if (pf) {
+				struct os_pci_dev *vf = vf_add(pf, i);
+
+				if (vf)
+					probe(&vf->pub);
+			} else {
+				scan_fn(ev.rid, 0);
+				if ((dev = pci__find(ev.rid)))
+					probe(dev);
+			}
+		}
+	}
+}
+
+int pci__init(void)
+{
+	for (struct pci_driver *const *d = os.builtin->drivers; d && *d; d++) {
+		(*d)->next = drivers;
+		drivers = *d;
+	}
+	return 0;
+}
+
+void pci__probe_all(void)
+{
+	for (struct os_pci_dev *d = devices; d; d = d->next)
+		probe(&d->pub);
+}
+
+void pci__fini(void)
+{
+	/* VFs before their PFs: the list is in scan order, so go from the end. */
+	while (devices) {
+		struct os_pci_dev *last = devices;
+
+		while (last->next)
+			last = last->next;
+		dev_remove(last, false);
+	}
+}
+
+/* ---- MSI-X ---- */
+
+unsigned pci__msix_count(struct pci_dev *dev)
+{
+	return to_os(dev)->msix_nr;
+}
+
+static int msix_entry_write(struct os_pci_dev *d, unsigned entry, unsigned field, uint32_t v)
+{
+	struct pci_bar *b;
+	int rc = 0;
+
+	if (entry >= d->msix_nr)
+		return -EINVAL;
+	if (!(b = pci__iomap(&d->pub, d->msix_bir)))
+		return -errno;
+	pci__writel(b, d->msix_table + entry * PCI_MSIX_ENTRY_SIZE + field, v);
+	pci__iounmap(b);
+	return rc;
+}
+
+int pci__msix_set(struct pci_dev *dev, unsigned entry, int vector)
+{
+	struct os_pci_dev *d = to_os(dev);
+	int rc;
+
+	if (vector < VFNET_VEC_FIRST || vector > 255)
+		return -EINVAL;
+	if ((rc = msix_entry_write(d, entry, PCI_MSIX_ENTRY_VECTOR_CTRL, 1)) ||
+	    (rc = msix_entry_write(d, entry, PCI_MSIX_ENTRY_LOWER_ADDR, 0xfee00000u)) ||
+	    (rc = msix_entry_write(d, entry, PCI_MSIX_ENTRY_UPPER_ADDR, 0)) ||
+	    (rc = msix_entry_write(d, entry, PCI_MSIX_ENTRY_DATA, (uint32_t)vector)))
+		return rc;
+	return msix_entry_write(d, entry, PCI_MSIX_ENTRY_VECTOR_CTRL, 0);
+}
+
+int pci__msix_mask(struct pci_dev *dev, unsigned entry, bool masked)
+{
+	return msix_entry_write(to_os(dev), entry, PCI_MSIX_ENTRY_VECTOR_CTRL, masked);
+}
+
+int pci__msix_enable(struct pci_dev *dev, bool on)
+{
+	struct os_pci_dev *d = to_os(dev);
+	uint32_t v;
+	int rc;
+
+	if (!d->msix_cap)
+		return -ENOTSUP;
+	if ((rc = pci__cfg_read(dev, d->msix_cap + PCI_MSIX_FLAGS, 2, &v)))
+		return rc;
+	v &= ~(uint32_t)(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+	if (on)
+		v |= PCI_MSIX_FLAGS_ENABLE;
+	return pci__cfg_write(dev, d->msix_cap + PCI_MSIX_FLAGS, 2, v);
+}
+
+/* ---- SR-IOV (dom0) ---- */
+
+static uint32_t sriov_rd(struct os_pci_dev *pf, unsigned reg, unsigned size)
+{
+	uint32_t v = 0;
+
+	pci__cfg_read(&pf->pub, pf->sriov_cap + reg, size, &v);
+	return v;
+}
+
+unsigned pci__sriov_totalvfs(struct pci_dev *pf)
+{
+	struct os_pci_dev *d = to_os(pf);
+	unsigned total;
+
+	if (!d->sriov_cap)
+		return 0;
+	total = sriov_rd(d, PCI_SRIOV_TOTAL_VF, 2);
+	return total > OS_MAX_VFS ? OS_MAX_VFS : total;
+}
+
+unsigned pci__sriov_numvfs(struct pci_dev *pf)
+{
+	return to_os(pf)->numvfs;
+}
+
+struct pci_dev *pci__vf(struct pci_dev *pf, unsigned vf)
+{
+	struct os_pci_dev *d = to_os(pf);
+
+	return vf < OS_MAX_VFS && d->vf[vf] ? &d->vf[vf]->pub : NULL;
+}
+
+static uint16_t vf_rid(struct os_pci_dev *pf, unsigned i)
+{
+	return (uint16_t)(pf->pub.rid + sriov_rd(pf, PCI_SRIOV_VF_OFFSET, 2) +
+			  i * sriov_rd(pf, PCI_SRIOV_VF_STRIDE, 2));
+}
+
+static struct os_pci_dev *vf_of_rid(uint16_t rid, unsigned *index)
+{
+	for (struct os_pci_dev *d = devices; d; d = d->next)
+		for (unsigned i = 0; d->sriov_cap && i < d->numvfs; i++)
+			if (vf_rid(d, i) == rid) {
+				*index = i;
+				return d;
+			}
+	return NULL;
+}
+
+static int vf_report(struct os_pci_dev *pf, unsigned i, uint16_t rid, bool add)
+{
+	struct vfnet_hc_vf v = {.pf_rid = pf->pub.rid, .vf_rid = rid, .index = (uint16_t)i,
+				.add = add};
+
+	return hc__call(VFNET_HC_VF_REPORT, &v, sizeof(v), NULL, 0, NULL, NULL, 0, NULL);
+}
+
+bool pci__vf_assigned(struct pci_dev *pf, unsigned vf, char *who, unsigned wholen)
+{
+	struct os_pci_dev *d = to_os(pf);
+	struct vfnet_hc_func_q q;
+	struct vfnet_hc_func_info info;
+
+	if (!d->sriov_cap || vf >= d->numvfs)
+		return false;
+	q = (struct vfnet_hc_func_q){.rid = vf_rid(d, vf)};
+	if (hc__call(VFNET_HC_FUNC_INFO, &q, sizeof(q), &info, sizeof(info), NULL, NULL, 0, NULL))
+		return false;
+	if (info.owner == 0 && !info.assignable)
+		return false;
+	if (who && wholen) {
+		if (info.owner > 0)
+			snprintf(who, wholen, "%.*s", VFNET_NAME_LEN, info.owner_name);
+		else
+			snprintf(who, wholen, "the assignable pool");
+	}
+	return true;
+}
+
+/* Add VF @i of @pf as a device and report it. */
+static struct os_pci_dev *vf_add(struct os_pci_dev *pf, unsigned i)
+{
+	uint16_t rid = vf_rid(pf, i);
+	struct os_pci_dev *vf = dev_add(rid, pf->pub.vendor,
+					(uint16_t)sriov_rd(pf, PCI_SRIOV_VF_DID, 2));
+
+	if (!vf)
+		return NULL;
+	vf->pub.is_virtfn = true;
+	vf->pub.physfn = &pf->pub;
+	vf->pub.vf_index = i;
+	pf->vf[i] = vf;
+	vf_report(pf, i, rid, true);
+	return vf;
+}
+
+static void sriov_adopt(struct os_pci_dev *pf)
+{
+	unsigned n;
+
+	if (!(sriov_rd(pf, PCI_SRIOV_CTRL, 2) & PCI_SRIOV_CTRL_VFE))
+		return;
+	n = sriov_rd(pf, PCI_SRIOV_NUM_VF, 2);
+	pf->numvfs = n > OS_MAX_VFS ? OS_MAX_VFS : n;
+	for (unsigned i = 0; i < pf->numvfs; i++) {
+		struct pci_dev *dev = pci__find(vf_rid(pf, i));
+
+		if (dev || pci__vf_assigned(&pf->pub, i, NULL, 0))
+			continue; /* away in a guest or the pool: not ours now */
+		vf_add(pf, i);
+	}
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+int pci__enable_sriov(struct pci_dev *pfdev, unsigned num_vfs)
+{
+	struct os_pci_dev *pf = to_os(pfdev);
+	uint32_t ctrl;
+	int rc;
+
+	if (!pf->sriov_cap)
+		return -ENODEV;
+	if (pf->numvfs)
+		return -EBUSY;
+	if (!num_vfs || num_vfs > pci__sriov_totalvfs(pfdev))
+		return -ERANGE;
+	if ((rc = pci__cfg_write(pfdev, pf->sriov_cap + PCI_SRIOV_NUM_VF, 2, num_vfs)))
+		return rc;
+	ctrl = sriov_rd(pf, PCI_SRIOV_CTRL, 2);
+	if ((rc = pci__cfg_write(pfdev, pf->sriov_cap + PCI_SRIOV_CTRL, 2,
+				 ctrl | PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE)))
+		return rc;
+	/* SR-IOV 1.1 §3.3.3.1: VFs may take 100 ms to answer after VF Enable, as Linux waits. */
+	sleep_ms(100);
+	pf->numvfs = num_vfs;
+	for (unsigned i = 0; i < num_vfs; i++) {
+		struct os_pci_dev *vf = vf_add(pf, i);
+
+		if (vf) {
+			os__log("pci", "%s: VF %u of %s", vf->pub.slot, i, pf->pub.slot);
+			probe(&vf->pub);
+		}
+	}
+	return (int)num_vfs;
+}
+
+int pci__disable_sriov(struct pci_dev *pfdev, char *who, unsigned wholen)
+{
+	struct os_pci_dev *pf = to_os(pfdev);
+	uint32_t ctrl;
+
+	if (!pf->sriov_cap)
+		return -ENODEV;
+	for (unsigned i = 0; i < pf->numvfs; i++)
+		if (pci__vf_assigned(pfdev, i, who, wholen))
+			return -EBUSY;
+	for (unsigned i = pf->numvfs; i-- > 0;) {
+		struct os_pci_dev *vf = pf->vf[i];
+
+		if (!vf)
+			continue;
+		pf->vf[i] = NULL;
+		vf_report(pf, i, vf->pub.rid, false);
+		dev_remove(vf, false);
+	}
+	ctrl = sriov_rd(pf, PCI_SRIOV_CTRL, 2);
+	pci__cfg_write(pfdev, pf->sriov_cap + PCI_SRIOV_CTRL, 2,
+		       ctrl & ~(uint32_t)(PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE));
+	sleep_ms(1);
+	pci__cfg_write(pfdev, pf->sriov_cap + PCI_SRIOV_NUM_VF, 2, 0);
+	pf->numvfs = 0;
+	return 0;
+}

@@ -1,0 +1,17 @@
+/* The entry into a domain's runtime, for the `vfnet domain` command that a machine starts. */
+#ifndef VFNET_OS_RUNTIME_H
+#define VFNET_OS_RUNTIME_H
+
+#include "vfnet/app.h"
+#include "vfnet/pci.h"
+
+struct os_builtin {
+	struct pci_driver *const *drivers;  /* NULL-terminated */
+	const struct app_type *const *apps; /* NULL-terminated */
+};
+
+/* Boot from the machine (descriptors VFNET_HC_FD and VFNET_EV_FD), scan, bind, run the apps, loop
+ * until shutdown. Returns the process's exit status. */
+int os__run(const struct os_builtin *builtin);
+
+#endif

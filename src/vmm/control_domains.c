@@ -1,0 +1,450 @@
+/*
+ * Control operations on domains and devices: what xl does with a Xen host.
+ *
+ *   list                                   the domains: id, name, role, memory, CPU time, ...
+ *   create   name, memory, [config], [pci] start a guest; pci: BDFs that must be assignable
+ *   destroy  domain                        kill a guest (its devices go back to the pool)
+ *   dom0-restart                           kill dom0 and start a new one; guests keep running
+ *   dmesg    domain                        the domain's log
+ *   connect  domain                        a socket to the domain's own services, passed with
+ *                                          the reply (SCM_RIGHTS)
+ *   pci-assignable-add|remove  bdf         take a VF from dom0 into the pool, or give it back
+ *   pci-assignable-list                    the pool
+ *   pci-attach  domain, bdf, [vslot]       hot-plug a VF from the pool into a running guest
+ *   pci-detach  domain, bdf                hot-unplug it (reset, back to the pool)
+ *   pci-list    domain                     what a guest has, with its virtual slots
+ *
+ * A domain is named by its name or its id (a string of digits or a number).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hw/pci/topology.h"
+#include "vmm/control_priv.h"
+#include "vmm/domain.h"
+#include "vmm/hv.h"
+#include "vmm/passthrough.h"
+
+#define fail control__fail
+
+static int need_hv(struct control *c, char *err)
+{
+	return c->hv ? 0 : fail(err, "this machine runs no hypervisor");
+}
+
+static int get_domain(struct control *c, struct json_object *req, struct domain **out, char *err)
+{
+	struct json_object *v;
+	const char *s, *shown;
+	char *end;
+	unsigned long id;
+
+	if (!json_object_object_get_ex(req, "domain", &v))
+		return fail(err, "missing \"domain\": a name or an id");
+	if (json_object_is_type(v, json_type_int)) {
+		int64_t n = json_object_get_int64(v);
+
+		*out = n >= 0 && n < HV_MAX_DOMAINS ? hv__domain(c->hv, (unsigned)n) : NULL;
+		if (!*out)
+			return fail(err, "no domain with id %lld", (long long)n);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return fail(err, "\"domain\" must be a name or an id");
+	s = json_object_get_string(v);
+	shown = control__shown(s, (size_t)json_object_get_string_len(v));
+	errno = 0;
+	id = strtoul(s, &end, 10);
+	if (*s >= '0' && *s <= '9' && !*end && !errno)
+		*out = id < HV_MAX_DOMAINS ? hv__domain(c->hv, (unsigned)id) : NULL;
+	else
+		*out = hv__domain_by_name(c->hv, s);
+	if (!*out || (*out)->dying)
+		return shown ? fail(err, "no domain '%s': `vfnet list` shows them", shown)
+			     : fail(err, "no such domain: `vfnet list` shows them");
+	return 0;
+}
+
+static int get_bdf(struct json_object *req, uint16_t *rid, char *err)
+{
+	struct json_object *v;
+	const char *s, *shown;
+
+	if (!json_object_object_get_ex(req, "bdf", &v) || !json_object_is_type(v, json_type_string))
+		return fail(err, "missing \"bdf\": a PCI address such as 01:10.0");
+	s = json_object_get_string(v);
+	shown = control__shown(s, (size_t)json_object_get_string_len(v));
+	if (pci_rid__parse(s, rid))
+		return shown ? fail(err, "'%s' is not a PCI address ([0000:]BB:DD.F)", shown)
+			     : fail(err, "not a PCI address ([0000:]BB:DD.F)");
+	return 0;
+}
+
+static const char *bdf(uint16_t rid, char *buf)
+{
+	return pci_rid__str(rid, buf);
+}
+
+static const char *errno_msg(int rc, uint16_t rid, char *buf)
+{
+	char b[16];
+
+	switch (rc) {
+	case -ENODEV:
+		snprintf(buf, ERR_MAX, "%s: no such function (is SR-IOV enabled? `vfnet lspci`)",
+			 bdf(rid, b));
+		break;
+	case -EPERM:
+		snprintf(buf, ERR_MAX, "%s: not assignable; run `vfnet pci-assignable-add %s`",
+			 bdf(rid, b), bdf(rid, b));
+		break;
+	case -EBUSY:
+		snprintf(buf, ERR_MAX, "%s: in use by a guest (`vfnet pci-list` shows where)",
+			 bdf(rid, b));
+		break;
+	default:
+		snprintf(buf, ERR_MAX, "%s: %s", bdf(rid, b), strerror(-rc));
+	}
+	return buf;
+}
+
+static void add_domain(struct json_object *arr, struct hv *hv, struct domain *d)
+{
+	struct json_object *o = json_object_new_object();
+	struct timespec now;
+	uint64_t cpu = domain__cpu_ns(d);
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	json_object_object_add(o, "id", json_object_new_int((int)d->id));
+	control__add_str(o, "name", d->name);
+	control__add_str(o, "role", d->role == VFNET_ROLE_DOM0 ? "dom0" : "guest");
+	control__add_u64(o, "memory_mib", d->ram_bytes >> 20);
+	control__add_u64(o, "vcpus", 1);
+	control__add_u64(o, "pid", (uint64_t)d->pid);
+	control__add_u64(o, "cpu_ns", cpu);
+	control__add_u64(o, "uptime_ns",
+			 (uint64_t)(now.tv_sec - d->started.tv_sec) * 1000000000ull +
+				 (uint64_t)(now.tv_nsec - d->started.tv_nsec));
+	control__add_u64(o, "hypercalls", d->hypercalls);
+	control__add_u64(o, "hypercall_errors", d->hc_errors);
+	control__add_u64(o, "hypervisor_ns", d->hc_ns);
+	control__add_u64(o, "interrupts",
+			 __atomic_load_n(&hv->irqdest[d->id].interrupts, __ATOMIC_RELAXED));
+	control__add_u64(o, "notifications",
+			 __atomic_load_n(&hv->irqdest[d->id].notifies, __ATOMIC_RELAXED));
+	json_object_array_add(arr, o);
+}
+
+static int op_list(struct control *c, struct json_object *req, struct json_object *reply,
+		   char *err)
+{
+	struct json_object *arr;
+
+	if (need_hv(c, err))
+		return -EINVAL;
+	arr = json_object_new_array();
+	for (unsigned i = 0; i < HV_MAX_DOMAINS; i++)
+		if (c->hv->dom[i] && !c->hv->dom[i]->dying)
+			add_domain(arr, c->hv, c->hv->dom[i]);
+	json_object_object_add(reply, "domains", arr);
+	return 0;
+}
+
+static int op_create(struct control *c, struct json_object *req, struct json_object *reply,
+		     char *err)
+{
+	struct json_object *v, *pci = NULL;
+	struct domain_config cfg = {.role = VFNET_ROLE_GUEST, .mem_mib = 64};
+	struct domain *d;
+	uint16_t rids[8];
+	size_t npci = 0;
+	int rc;
+
+	if (need_hv(c, err))
+		return -EINVAL;
+	if (!json_object_object_get_ex(req, "name", &v) || !json_object_is_type(v, json_type_string))
+		return fail(err, "missing \"name\"");
+	cfg.name = json_object_get_string(v);
+	if (json_object_object_get_ex(req, "memory", &v)) {
+		int64_t mib = json_object_get_int64(v);
+
+		if (!json_object_is_type(v, json_type_int) || mib < 2 || mib > HV_MAX_RAM_MIB)
+			return fail(err, "\"memory\" is MiB, 2..%u", HV_MAX_RAM_MIB);
+		cfg.mem_mib = (unsigned)mib;
+	}
+	if (json_object_object_get_ex(req, "config", &v)) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    (size_t)json_object_get_string_len(v) >= DOMAIN_MAX_CONFIG ||
+		    strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v))
+			return fail(err, "\"config\" must be a string under %d bytes",
+				    DOMAIN_MAX_CONFIG);
+		cfg.config = json_object_get_string(v);
+	}
+	if (json_object_object_get_ex(req, "pci", &pci)) {
+		if (!json_object_is_type(pci, json_type_array) ||
+		    (npci = json_object_array_length(pci)) > 8)
+			return fail(err, "\"pci\" must be a list of at most 8 BDFs");
+		for (size_t i = 0; i < npci; i++) {
+			struct json_object *e = json_object_array_get_idx(pci, i);
+			struct hv_func *f;
+
+			if (!json_object_is_type(e, json_type_string) ||
+			    pci_rid__parse(json_object_get_string(e), &rids[i]))
+				return fail(err, "pci entry %zu is not a PCI address", i + 1);
+			f = passthrough__by_rid(c->hv, rids[i]);
+			if (!f || !f->assignable || f->owner != HV_NO_OWNER)
+				return fail(err, "%s", errno_msg(!f ? -ENODEV : f->assignable ? -EBUSY
+										: -EPERM,
+								  rids[i], err));
+		}
+	}
+	if (!control__shown(cfg.name, strlen(cfg.name)))
+		return fail(err, "bad name: use letters, digits, '_', '.', '-'");
+	rc = domain__create(c->hv, &cfg, &d);
+	if (rc == -EEXIST)
+		return fail(err, "a domain called '%s' exists", cfg.name);
+	if (rc == -EINVAL)
+		return fail(err, "bad name '%s': letters, digits, '_', '.', '-', 1..31 characters",
+			    cfg.name);
+	if (rc)
+		return fail(err, "cannot create '%s': %s", cfg.name, strerror(-rc));
+	for (size_t i = 0; i < npci; i++) {
+		if ((rc = passthrough__attach(c->hv, d, rids[i], 0))) {
+			errno_msg(rc, rids[i], err);
+			domain__destroy(d);
+			return -EINVAL;
+		}
+	}
+	if ((rc = domain__spawn(d))) {
+		domain__destroy(d);
+		return fail(err, "cannot start '%s': %s", cfg.name, strerror(-rc));
+	}
+	json_object_object_add(reply, "id", json_object_new_int((int)d->id));
+	return 0;
+}
+
+static int op_destroy(struct control *c, struct json_object *req, struct json_object *reply,
+		      char *err)
+{
+	struct domain *d;
+
+	if (need_hv(c, err) || get_domain(c, req, &d, err))
+		return -EINVAL;
+	if (d->role == VFNET_ROLE_DOM0)
+		return fail(err, "dom0 is not destroyed; `vfnet dom0 restart` restarts it");
+	domain__destroy(d);
+	return 0;
+}
+
+static int op_dom0_restart(struct control *c, struct json_object *req,
+			   struct json_object *reply, char *err)
+{
+	struct domain_config cfg = {.name = "Domain-0", .role = VFNET_ROLE_DOM0};
+	struct domain *d;
+	int rc;
+
+	if (need_hv(c, err))
+		return -EINVAL;
+	d = hv__domain(c->hv, 0);
+	cfg.mem_mib = d ? (unsigned)(d->ram_bytes >> 20) : 256;
+	if (d)
+		domain__destroy(d);
+	if ((rc = domain__create(c->hv, &cfg, &d)) || (rc = domain__spawn(d)))
+		return fail(err, "cannot start dom0: %s", strerror(-rc));
+	passthrough__adopt(c->hv, d);
+	return 0;
+}
+
+static int op_dmesg(struct control *c, struct json_object *req, struct json_object *reply,
+		    char *err)
+{
+	struct domain *d;
+	char *buf;
+	size_t n;
+
+	if (need_hv(c, err) || get_domain(c, req, &d, err))
+		return -EINVAL;
+	if (!(buf = malloc(DOMAIN_LOG_SIZE + 1)))
+		return fail(err, "out of memory");
+	n = domain__log_read(d, buf, DOMAIN_LOG_SIZE);
+	json_object_object_add(reply, "log", json_object_new_string_len(buf, (int)n));
+	free(buf);
+	return 0;
+}
+
+static int op_connect(struct control *c, struct json_object *req, struct json_object *reply,
+		      char *err)
+{
+	struct domain *d;
+	int sv[2], rc;
+
+	if (need_hv(c, err) || get_domain(c, req, &d, err))
+		return -EINVAL;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return fail(err, "socketpair: %s", strerror(errno));
+	rc = domain__connect(d, sv[1]);
+	close(sv[1]);
+	if (!rc)
+		rc = control__pass_fd(c, sv[0]);
+	close(sv[0]);
+	if (rc)
+		return fail(err, "cannot reach domain '%s': %s", d->name, strerror(-rc));
+	return 0;
+}
+
+static int op_assignable(struct control *c, struct json_object *req, struct json_object *reply,
+			 char *err, bool add)
+{
+	uint16_t rid;
+	int rc;
+
+	if (need_hv(c, err) || get_bdf(req, &rid, err))
+		return -EINVAL;
+	rc = passthrough__assignable(c->hv, rid, add);
+	if (rc == -EPERM) {
+		char b[16];
+
+		return fail(err, "%s is a physical function: its driver stays in dom0",
+			    bdf(rid, b));
+	}
+	if (rc)
+		return errno_msg(rc, rid, err), -EINVAL;
+	return 0;
+}
+
+static int op_assignable_add(struct control *c, struct json_object *req,
+			     struct json_object *reply, char *err)
+{
+	return op_assignable(c, req, reply, err, true);
+}
+
+static int op_assignable_remove(struct control *c, struct json_object *req,
+				struct json_object *reply, char *err)
+{
+	return op_assignable(c, req, reply, err, false);
+}
+
+static void add_func(struct json_object *arr, struct hv *hv, struct hv_func *f)
+{
+	struct json_object *o = json_object_new_object();
+	struct domain *d = f->owner > 0 ? hv__domain(hv, (unsigned)f->owner) : NULL;
+	char b[16];
+
+	control__add_str(o, "bdf", bdf(f->rid, b));
+	control__add_u64(o, "port", f->port);
+	control__add_u64(o, "vf", (uint64_t)f->vf);
+	if (d) {
+		control__add_str(o, "domain", d->name);
+		control__add_u64(o, "domid", d->id);
+		snprintf(b, sizeof(b), "00:%02x.0", f->vslot);
+		control__add_str(o, "vslot", b);
+	}
+	json_object_array_add(arr, o);
+}
+
+static int op_assignable_list(struct control *c, struct json_object *req,
+			      struct json_object *reply, char *err)
+{
+	struct json_object *arr;
+
+	if (need_hv(c, err))
+		return -EINVAL;
+	arr = json_object_new_array();
+	for (unsigned i = 0; i < HV_MAX_FUNCS; i++) {
+		struct hv_func *f = &c->hv->funcs[i];
+
+		if (f->present && f->assignable)
+			add_func(arr, c->hv, f);
+	}
+	json_object_object_add(reply, "devices", arr);
+	return 0;
+}
+
+static int op_attach(struct control *c, struct json_object *req, struct json_object *reply,
+		     char *err)
+{
+	struct json_object *v;
+	struct domain *d;
+	uint16_t rid;
+	unsigned vslot = 0;
+	int rc;
+
+	if (need_hv(c, err) || get_domain(c, req, &d, err) || get_bdf(req, &rid, err))
+		return -EINVAL;
+	if (json_object_object_get_ex(req, "vslot", &v)) {
+		int64_t s = json_object_get_int64(v);
+
+		if (!json_object_is_type(v, json_type_int) || s < 1 || s >= HV_GUEST_SLOTS)
+			return fail(err, "\"vslot\" is a slot number, 1..%d", HV_GUEST_SLOTS - 1);
+		vslot = (unsigned)s;
+	}
+	if (d->role != VFNET_ROLE_GUEST)
+		return fail(err, "dom0 has its devices already");
+	rc = passthrough__attach(c->hv, d, rid, vslot);
+	if (rc == -EEXIST)
+		return fail(err, "slot %u of '%s' is taken", vslot, d->name);
+	if (rc)
+		return errno_msg(rc, rid, err), -EINVAL;
+	return 0;
+}
+
+static int op_detach(struct control *c, struct json_object *req, struct json_object *reply,
+		     char *err)
+{
+	struct domain *d;
+	uint16_t rid;
+	char b[16];
+
+	if (need_hv(c, err) || get_domain(c, req, &d, err) || get_bdf(req, &rid, err))
+		return -EINVAL;
+	if (passthrough__detach(c->hv, d, rid))
+		return fail(err, "%s is not attached to '%s'", bdf(rid, b), d->name);
+	return 0;
+}
+
+static int op_pci_list(struct control *c, struct json_object *req, struct json_object *reply,
+		       char *err)
+{
+	struct json_object *arr;
+	struct domain *d;
+
+	if (need_hv(c, err) || get_domain(c, req, &d, err))
+		return -EINVAL;
+	arr = json_object_new_array();
+	for (unsigned i = 0; i < HV_MAX_FUNCS; i++) {
+		struct hv_func *f = &c->hv->funcs[i];
+
+		if (f->present && f->owner == (int)d->id && d->role == VFNET_ROLE_GUEST)
+			add_func(arr, c->hv, f);
+	}
+	json_object_object_add(reply, "devices", arr);
+	return 0;
+}
+
+static const char *const no_keys[] = {NULL};
+static const char *const dom_keys[] = {"domain", NULL};
+static const char *const bdf_keys[] = {"bdf", NULL};
+static const char *const attach_keys[] = {"domain", "bdf", "vslot", NULL};
+static const char *const detach_keys[] = {"domain", "bdf", NULL};
+static const char *const create_keys[] = {"name", "memory", "config", "pci", NULL};
+
+const struct control_op control_domain_ops[] = {
+	{"list", no_keys, op_list},
+	{"create", create_keys, op_create},
+	{"destroy", dom_keys, op_destroy},
+	{"dom0-restart", no_keys, op_dom0_restart},
+	{"dmesg", dom_keys, op_dmesg},
+	{"connect", dom_keys, op_connect},
+	{"pci-assignable-add", bdf_keys, op_assignable_add},
+	{"pci-assignable-remove", bdf_keys, op_assignable_remove},
+	{"pci-assignable-list", no_keys, op_assignable_list},
+	{"pci-attach", attach_keys, op_attach},
+	{"pci-detach", detach_keys, op_detach},
+	{"pci-list", dom_keys, op_pci_list},
+	{NULL, NULL, NULL},
+};

@@ -1,0 +1,46 @@
+/* The control server's internals, shared by its files of operations. */
+#ifndef VFNET_VMM_CONTROL_PRIV_H
+#define VFNET_VMM_CONTROL_PRIV_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ERR_MAX 160 /* bytes of a one-line error, NUL included */
+
+struct machine;
+struct hv;
+struct vloop;
+struct client;
+
+struct control {
+	struct machine *m;
+	struct hv *hv; /* NULL: a machine without hypervisor (unit tests of the machine's ops) */
+	bool stopping;
+	struct vloop *loop; /* set by control__attach */
+	int listen_fd;
+	struct client *clients;
+	struct client *current; /* the client whose request is being handled, if any */
+};
+
+struct control_op {
+	const char *name;
+	const char *const *keys; /* the keys it takes besides "op", NULL-terminated */
+	int (*run)(struct control *c, struct json_object *req, struct json_object *reply,
+		   char *err);
+};
+
+/* The domain and device operations (control_domains.c), ended by a NULL name. */
+extern const struct control_op control_domain_ops[];
+
+/* Formats a one-line error into @err (ERR_MAX) and returns -EINVAL. */
+int control__fail(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* @s (@n bytes) if it is safe to echo in an error, else NULL. */
+const char *control__shown(const char *s, size_t n);
+void control__add_u64(struct json_object *o, const char *key, uint64_t v);
+void control__add_str(struct json_object *o, const char *key, const char *v);
+
+/* Hands @fd (which stays the caller's) to the current client with its reply. */
+int control__pass_fd(struct control *c, int fd);
+
+#endif

@@ -1,0 +1,432 @@
+#include "vmm/domain.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hw/iommu/posted.h"
+#include "lib/log.h"
+#include "vmm/hv.h"
+#include "vmm/hypercall.h"
+#include "vmm/loop.h"
+#include "vmm/passthrough.h"
+
+static bool name_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (!n || n >= VFNET_NAME_LEN || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.' || s[i] == '-'))
+			return false;
+	return true;
+}
+
+int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain **out)
+{
+	struct domain *d;
+	char rname[MEM_NAME_LEN];
+	unsigned id;
+	int rc;
+
+	if (!name_ok(cfg->name) || !cfg->mem_mib || cfg->mem_mib > HV_MAX_RAM_MIB ||
+	    (cfg->role != VFNET_ROLE_DOM0 && cfg->role != VFNET_ROLE_GUEST))
+		return -EINVAL;
+	if (cfg->config && strlen(cfg->config) >= DOMAIN_MAX_CONFIG)
+		return -E2BIG;
+	if (hv__domain_by_name(hv, cfg->name))
+		return -EEXIST;
+	if (cfg->role == VFNET_ROLE_DOM0) {
+		if (hv->dom[0])
+			return -EEXIST;
+		id = 0;
+	} else {
+		for (id = 1; id < HV_MAX_DOMAINS && hv->dom[id]; id++)
+			;
+		if (id == HV_MAX_DOMAINS)
+			return -ENOSPC;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->hv = hv;
+	d->id = id;
+	d->role = cfg->role;
+	snprintf(d->name, sizeof(d->name), "%s", cfg->name);
+	d->notify_fd = d->hc_fd = d->ev_fd = d->pidfd = -1;
+	d->ram_bytes = (uint64_t)cfg->mem_mib << 20;
+	d->ram_maddr = HV_DOM_RAM_BASE + id * HV_DOM_RAM_STRIDE;
+	d->log = calloc(1, DOMAIN_LOG_SIZE);
+	d->config = strdup(cfg->config ? cfg->config : "");
+	if (!d->log || !d->config) {
+		rc = -ENOMEM;
+		goto err;
+	}
+	d->config_len = strlen(d->config);
+	snprintf(rname, sizeof(rname), "dom%u %.24s", id, d->name);
+	if ((rc = mem__add(&hv->m->mem, rname, d->ram_maddr, d->ram_bytes, &d->ram)))
+		goto err;
+	d->shared = (struct vfnet_shared_page *)d->ram->host;
+	/* The posted-interrupt descriptor: notification vector 0 (unused: the eventfd notifies),
+	 * destination = domain id. */
+	pi_desc__init((struct pi_desc *)d->shared, 0, id);
+	d->shared->domid = id;
+	d->shared->role = d->role;
+	d->shared->ram_bytes = d->ram_bytes;
+	memcpy(d->shared->name, d->name, sizeof(d->name));
+
+	if ((rc = dma_domain__create(&d->dma, &hv->m->hv, hv->m->iommu, (uint16_t)(id + 1), 0)))
+		goto err_ram;
+	d->dma_ready = true;
+	if ((rc = dma_domain__map(&d->dma, 0, d->ram_maddr, d->ram_bytes,
+				  IOMMU_READ | IOMMU_WRITE)))
+		goto err_dma;
+	d->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d->notify_fd < 0) {
+		rc = -errno;
+		goto err_dma;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &d->started);
+	hv->irqdest[id].notify_fd = d->notify_fd;
+	hv->dom[id] = d;
+	*out = d;
+	return 0;
+err_dma:
+	dma_domain__destroy(&d->dma);
+err_ram:
+	mem__remove(&hv->m->mem, d->ram_maddr);
+err:
+	free(d->config);
+	free(d->log);
+	free(d);
+	return rc;
+}
+
+/* ---- serving the hypercall socket ---- */
+
+static void domain_gone(struct domain *d)
+{
+	pr_info("vmm", "domain %u (%s) is gone", d->id, d->name);
+	if (d->hv->dom_exit)
+		d->hv->dom_exit(d->hv->dom_exit_opaque, d);
+	domain__destroy(d);
+}
+
+static void send_reply(struct domain *d, const struct hc_reply *rep)
+{
+	struct iovec iov = {.iov_base = (void *)rep, .iov_len = sizeof(rep->hdr) + rep->hdr.len};
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * HC_MAX_FDS)];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (rep->hdr.nfds) {
+		struct cmsghdr *cm;
+
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * rep->hdr.nfds);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * rep->hdr.nfds);
+		memcpy(CMSG_DATA(cm), rep->fds, sizeof(int) * rep->hdr.nfds);
+	}
+	/* A synchronous caller always has room for its reply: one that does not read them is
+	 * not waited for. */
+	if (sendmsg(d->hc_fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		d->hc_dropped++;
+}
+
+static void close_passed_fds(struct msghdr *msg)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+			size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			int fd;
+
+			for (size_t i = 0; i < n; i++) {
+				memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+				close(fd);
+			}
+		}
+	}
+}
+
+static void domain_hc_io(void *opaque, uint32_t events)
+{
+	struct domain *d = opaque;
+	static uint8_t buf[VFNET_HC_MAX_MSG + 1];
+	static struct hc_reply rep;
+
+	for (unsigned i = 0; i < DOMAIN_HC_BUDGET; i++) {
+		union {
+			char b[CMSG_SPACE(sizeof(int) * 4)];
+			struct cmsghdr align;
+		} u;
+		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+		struct msghdr msg = {.msg_iov = &iov,
+				     .msg_iovlen = 1,
+				     .msg_control = u.b,
+				     .msg_controllen = sizeof(u.b)};
+		struct timespec t0, t1;
+		ssize_t n = recvmsg(d->hc_fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			domain_gone(d); /* EOF: the process closed its socket or died */
+			return;
+		}
+		if (msg.msg_controllen) {
+			close_passed_fds(&msg); /* nobody asked for them */
+			d->hc_dropped++;
+		}
+		if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+			d->hc_dropped++;
+			n = 0; /* answered as malformed below */
+		}
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+		hypercall__handle(d->hv, d, buf, (size_t)n, &rep);
+		send_reply(d, &rep);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+		d->hc_ns += (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull +
+			    (uint64_t)(t1.tv_nsec - t0.tv_nsec);
+		if (d->dying) {
+			domain_gone(d);
+			return;
+		}
+	}
+	(void)events;
+}
+
+static void domain_exit_io(void *opaque, uint32_t events)
+{
+	domain_gone(opaque);
+}
+
+int domain__spawn(struct domain *d)
+{
+	int hc[2], ev[2], rc;
+	sigset_t all;
+	pid_t pid;
+	char *argv[] = {"vfnet", "domain", NULL};
+
+	if (!d->hv->loop || !d->hv->exe)
+		return -EINVAL;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, hc))
+		return -errno;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ev)) {
+		rc = -errno;
+		goto err_hc;
+	}
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		goto err_ev;
+	}
+	if (pid == 0) {
+		/* The child: only async-signal-safe calls until exec. */
+		if (dup2(hc[1], VFNET_HC_FD) < 0 || dup2(ev[1], VFNET_EV_FD) < 0)
+			_exit(127);
+		syscall(SYS_close_range, VFNET_EV_FD + 1, ~0u, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setpgid(0, 0); /* the terminal's ^C is for the machine, which stops its domains */
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		execv(d->hv->exe, argv);
+		_exit(127);
+	}
+	close(hc[1]);
+	close(ev[1]);
+	d->pid = pid;
+	d->hc_fd = hc[0];
+	d->ev_fd = ev[0];
+	d->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if ((rc = vloop__add(d->hv->loop, d->hc_fd, EPOLLIN, domain_hc_io, d)))
+		return rc; /* domain__destroy kills and reaps */
+	if (d->pidfd >= 0 && (rc = vloop__add(d->hv->loop, d->pidfd, EPOLLIN, domain_exit_io, d)))
+		return rc;
+	pr_info("vmm", "domain %u (%s) started, pid %d", d->id, d->name, (int)pid);
+	return 0;
+err_ev:
+	close(ev[0]);
+	close(ev[1]);
+err_hc:
+	close(hc[0]);
+	close(hc[1]);
+	return rc;
+}
+
+void domain__destroy(struct domain *d)
+{
+	struct hv *hv;
+
+	if (!d)
+		return;
+	hv = d->hv;
+	d->dying = true;
+	/* Its devices first: reset, cut off from its memory, back to the pool. */
+	passthrough__release_domain(hv, d);
+	if (d->pid > 0) {
+		kill(d->pid, SIGKILL);
+		while (waitpid(d->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (hv->loop) {
+		if (d->hc_fd >= 0)
+			vloop__del(hv->loop, d->hc_fd);
+		if (d->pidfd >= 0)
+			vloop__del(hv->loop, d->pidfd);
+	}
+	if (d->hc_fd >= 0)
+		close(d->hc_fd);
+	if (d->ev_fd >= 0)
+		close(d->ev_fd);
+	if (d->pidfd >= 0)
+		close(d->pidfd);
+	/* No interrupt can name it any more (its entries are gone): let the engines finish any
+	 * delivery that started before, then close the line. */
+	hv->irqdest[d->id].notify_fd = -1;
+	hv__quiesce(hv);
+	if (d->notify_fd >= 0)
+		close(d->notify_fd);
+	if (d->dma_ready)
+		dma_domain__destroy(&d->dma);
+	if (d->ram)
+		mem__remove(&hv->m->mem, d->ram_maddr);
+	hv->dom[d->id] = NULL;
+	free(d->config);
+	free(d->log);
+	free(d);
+}
+
+void domain__log(struct domain *d, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	if (len > DOMAIN_LOG_SIZE) {
+		p += len - DOMAIN_LOG_SIZE;
+		d->log_bytes += len - DOMAIN_LOG_SIZE;
+		len = DOMAIN_LOG_SIZE;
+	}
+	while (len) {
+		size_t at = d->log_bytes % DOMAIN_LOG_SIZE;
+		size_t n = DOMAIN_LOG_SIZE - at < len ? DOMAIN_LOG_SIZE - at : len;
+
+		memcpy(d->log + at, p, n);
+		d->log_bytes += n;
+		p += n;
+		len -= n;
+	}
+}
+
+size_t domain__log_read(const struct domain *d, char *buf, size_t size)
+{
+	uint64_t have = d->log_bytes < DOMAIN_LOG_SIZE ? d->log_bytes : DOMAIN_LOG_SIZE;
+	uint64_t from;
+	size_t n = 0;
+
+	if (have > size)
+		have = size;
+	from = d->log_bytes - have;
+	while (n < have) {
+		size_t at = (from + n) % DOMAIN_LOG_SIZE;
+		size_t k = DOMAIN_LOG_SIZE - at < have - n ? DOMAIN_LOG_SIZE - at : have - n;
+
+		memcpy(buf + n, d->log + at, k);
+		n += k;
+	}
+	return n;
+}
+
+void domain__post(struct domain *d, uint8_t vector)
+{
+	struct hv_irqdest *dest = &d->hv->irqdest[d->id];
+	uint64_t one = 1;
+
+	__atomic_fetch_add(&dest->interrupts, 1, __ATOMIC_RELAXED);
+	if (pi_desc__post((struct pi_desc *)d->shared, vector, true)) {
+		__atomic_fetch_add(&dest->notifies, 1, __ATOMIC_RELAXED);
+		if (write(d->notify_fd, &one, sizeof(one)) < 0)
+			(void)0; /* a full counter still wakes the domain */
+	}
+}
+
+int domain__event(struct domain *d, uint32_t type, uint16_t rid)
+{
+	if (d->ev_count == DOMAIN_MAX_EVENTS) {
+		d->ev_lost++;
+		return -ENOSPC;
+	}
+	d->events[(d->ev_head + d->ev_count++) % DOMAIN_MAX_EVENTS] =
+		(struct vfnet_hc_event){.type = type, .rid = rid};
+	if (d->ev_vector)
+		domain__post(d, d->ev_vector);
+	return 0;
+}
+
+int domain__connect(struct domain *d, int fd)
+{
+	char byte = 'c';
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *cm;
+
+	if (d->ev_fd < 0 || d->dying)
+		return -ESRCH;
+	memset(&u, 0, sizeof(u));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(d->ev_fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+uint64_t domain__cpu_ns(const struct domain *d)
+{
+	char path[64], buf[1024], *p;
+	unsigned long utime, stime;
+	long hz = sysconf(_SC_CLK_TCK);
+	ssize_t n;
+	int fd;
+
+	if (d->pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)d->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* Field 2 is "(comm)", which may contain spaces: count fields from its closing paren. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+			 &stime) != 2 || hz <= 0)
+		return 0;
+	return (uint64_t)(utime + stime) * (1000000000ull / (uint64_t)hz);
+}

@@ -1,0 +1,96 @@
+/*
+ * A domain: one child process of the machine with its RAM (a memfd region of machine memory), a
+ * DMA page table mapping all of that RAM at IOVA = guest-physical address, a shared page holding
+ * its posted-interrupt descriptor, a notification eventfd, a hypercall socket, a log (what
+ * `vfnet dmesg` shows) and a queue of platform events (hot-plug).
+ *
+ * Lifecycle: domain__create (resources, no process) -> domain__spawn (the process, served from
+ * the loop) -> domain__destroy (functions taken back and reset, process killed and reaped,
+ * resources freed). A domain that dies on its own is destroyed from the loop.
+ */
+#ifndef VFNET_VMM_DOMAIN_H
+#define VFNET_VMM_DOMAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "hw/iommu/pgtable.h"
+#include "hw/mem/memory.h"
+#include "vfnet/abi.h"
+
+#define DOMAIN_LOG_SIZE	   (64u << 10)
+#define DOMAIN_MAX_EVENTS  32
+#define DOMAIN_MAX_CONFIG  2048 /* bytes of runtime configuration handed over at boot */
+#define DOMAIN_HC_BUDGET   32	/* hypercalls served per wakeup before others get a turn */
+
+struct hv;
+
+struct domain_config {
+	const char *name;     /* [A-Za-z0-9_.-], unique */
+	enum vfnet_role role;
+	unsigned mem_mib;     /* 1 .. HV_MAX_RAM_MIB */
+	const char *config;   /* lines for the domain's runtime (apps, ip), or NULL */
+};
+
+struct domain {
+	struct hv *hv;
+	unsigned id;
+	char name[VFNET_NAME_LEN];
+	enum vfnet_role role;
+	bool dying;
+
+	uint64_t ram_bytes;
+	uint64_t ram_maddr;
+	const struct mem_region *ram;
+	struct vfnet_shared_page *shared; /* the machine's view of page 0 */
+	struct dma_domain dma;
+	bool dma_ready;
+
+	int notify_fd; /* eventfd: the domain's interrupt line */
+	int hc_fd;     /* our end of the hypercall socket */
+	int ev_fd;     /* our end of the service socket */
+	pid_t pid;
+	int pidfd;
+	struct timespec started;
+
+	char *config;
+	size_t config_len;
+
+	char *log; /* DOMAIN_LOG_SIZE ring */
+	uint64_t log_bytes; /* written in total; the ring keeps the last DOMAIN_LOG_SIZE */
+
+	struct vfnet_hc_event events[DOMAIN_MAX_EVENTS];
+	unsigned ev_head, ev_count;
+	uint64_t ev_lost;
+	uint8_t ev_vector; /* 0: platform events not bound */
+
+	uint64_t hypercalls, hc_errors, hc_ns;
+	uint64_t hc_dropped; /* malformed transport (oversize, fds sent to us) */
+};
+
+int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain **out);
+/* Start the process and serve it from the hypervisor's loop. */
+int domain__spawn(struct domain *d);
+void domain__destroy(struct domain *d);
+
+/* Append to the domain's log; the oldest bytes go when it is full. */
+void domain__log(struct domain *d, const void *buf, size_t len);
+/* Copies out what the log holds (at most @size bytes, the newest); returns the length. */
+size_t domain__log_read(const struct domain *d, char *buf, size_t size);
+
+/* Queue a platform event and post the domain's platform vector, if bound. */
+int domain__event(struct domain *d, uint32_t type, uint16_t rid);
+
+/* Hand a connected socket to the domain's service loop (SCM_RIGHTS on its service socket). */
+int domain__connect(struct domain *d, int fd);
+
+/* CPU time of the domain's process in ns (0 when it has none). */
+uint64_t domain__cpu_ns(const struct domain *d);
+
+/* Post @vector into the domain's shared page; notify when no notification is outstanding. */
+void domain__post(struct domain *d, uint8_t vector);
+
+#endif

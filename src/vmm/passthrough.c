@@ -1,0 +1,698 @@
+#include "vmm/passthrough.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hw/pci/sriov.h"
+#include "hw/pci/topology.h"
+#include "lib/compiler.h"
+#include "lib/log.h"
+#include "vmm/domain.h"
+#include "vmm/hv.h"
+#include "vmm/hypercall.h"
+
+#define MSIX_ENTRY_SIZE 16
+#define MSI_ADDR_WINDOW 0xfee00000u
+
+static unsigned fidx(unsigned port, int vf)
+{
+	return port * (1 + E82576_MAX_VFS) + (unsigned)(vf + 1);
+}
+
+static struct hv_func *func_at(struct hv *hv, unsigned port, int vf)
+{
+	return &hv->funcs[fidx(port, vf)];
+}
+
+static struct pci_func *pf_of(struct hv *hv, const struct hv_func *f)
+{
+	return &hv->m->nicfn->pf[f->port];
+}
+
+/* ---- physical access from the control thread ---- */
+
+struct mmio_call {
+	struct e82576 *nic;
+	struct pci_func *fn;
+	unsigned bar, size;
+	uint64_t off, val;
+	bool write;
+	int rc;
+};
+
+static void mmio_on_engine(void *arg)
+{
+	struct mmio_call *c = arg;
+
+	c->rc = e82576__mmio(c->nic, c->fn, c->bar, c->off, c->size, c->write, &c->val);
+}
+
+static int phys_mmio(struct hv *hv, struct hv_func *f, unsigned bar, uint64_t off, unsigned size,
+		     bool write, uint64_t *val)
+{
+	struct mmio_call c = {.nic = hv->m->nic, .fn = f->fn, .bar = bar, .size = size,
+			      .off = off, .val = write ? *val : 0, .write = write};
+	int rc = e82576__call(hv->m->nic, f->port, mmio_on_engine, &c);
+
+	if (!write)
+		*val = c.val;
+	return rc ? rc : c.rc;
+}
+
+static int phys_flr(struct hv *hv, struct hv_func *f)
+{
+	uint32_t ctl;
+	int rc = machine__cfg_read(hv->m, f->rid, E82576_CAP_PCIE + PCI_EXP_DEVCTL, 2, &ctl);
+
+	if (!rc)
+		rc = machine__cfg_write(hv->m, f->rid, E82576_CAP_PCIE + PCI_EXP_DEVCTL, 2,
+					ctl | PCI_EXP_DEVCTL_BCR_FLR);
+	return rc;
+}
+
+static void phys_msix_control(struct hv *hv, struct hv_func *f, bool enable, bool masked)
+{
+	uint32_t v;
+
+	if (machine__cfg_read(hv->m, f->rid, E82576_CAP_MSIX + PCI_MSIX_FLAGS, 2, &v))
+		return;
+	v &= ~(uint32_t)(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+	v |= (enable ? PCI_MSIX_FLAGS_ENABLE : 0) | (masked ? PCI_MSIX_FLAGS_MASKALL : 0);
+	machine__cfg_write(hv->m, f->rid, E82576_CAP_MSIX + PCI_MSIX_FLAGS, 2, v);
+}
+
+/* ---- the table of functions ---- */
+
+int passthrough__init(struct hv *hv)
+{
+	for (unsigned p = 0; p < E82576_PORTS; p++) {
+		for (int vf = -1; vf < E82576_MAX_VFS; vf++) {
+			struct hv_func *f = func_at(hv, p, vf);
+
+			memset(f, 0, sizeof(*f));
+			f->hv = hv;
+			f->port = p;
+			f->vf = vf;
+			f->owner = vf < 0 ? 0 : HV_NO_OWNER;
+			f->fn = vf < 0 ? &hv->m->nicfn->pf[p] : &hv->m->nicfn->vf[p][vf];
+			f->present = f->fn->present;
+			f->rid = f->fn->rid;
+			f->msix_nr = vf < 0 ? E82576_PF_MSIX_VECTORS : E82576_VF_MSIX_VECTORS;
+			for (unsigned i = 0; i < E82576_PF_MSIX_VECTORS; i++)
+				f->msix[i] = (struct hv_msix_entry){.ctrl = 1, .irte = -1};
+		}
+	}
+	return 0;
+}
+
+struct hv_func *passthrough__by_rid(struct hv *hv, uint16_t rid)
+{
+	for (unsigned i = 0; i < HV_MAX_FUNCS; i++)
+		if (hv->funcs[i].present && hv->funcs[i].rid == rid)
+			return &hv->funcs[i];
+	return NULL;
+}
+
+uint16_t passthrough__vrid(const struct hv_func *f)
+{
+	return PCI_RID(0, f->vslot << 3);
+}
+
+struct hv_func *passthrough__lookup(struct hv *hv, const struct domain *d, uint16_t rid)
+{
+	if (d->role == VFNET_ROLE_DOM0) {
+		struct hv_func *f = passthrough__by_rid(hv, rid);
+
+		return f && f->owner == 0 ? f : NULL;
+	}
+	for (unsigned i = 0; i < HV_MAX_FUNCS; i++) {
+		struct hv_func *f = &hv->funcs[i];
+
+		if (f->present && f->owner == (int)d->id && passthrough__vrid(f) == rid)
+			return f;
+	}
+	return NULL;
+}
+
+/* ---- MSI-X: the trapped table ---- */
+
+static void msix_unbind(struct hv *hv, struct hv_func *f, unsigned i)
+{
+	struct hv_msix_entry *e = &f->msix[i];
+
+	if (e->irte < 0)
+		return;
+	ir_table__clear(&hv->irt, (unsigned)e->irte);
+	hv__irte_free(hv, (unsigned)e->irte);
+	e->irte = -1;
+}
+
+/* Bring the physical entry @i in line with what the owner wrote. */
+static void msix_apply(struct hv *hv, struct hv_func *f, unsigned i)
+{
+	struct hv_msix_entry *e = &f->msix[i];
+	struct domain *d = f->owner >= 0 ? hv__domain(hv, (unsigned)f->owner) : NULL;
+	uint64_t base = (uint64_t)i * MSIX_ENTRY_SIZE, addr, v;
+	uint32_t data;
+	uint8_t vector = (uint8_t)e->data;
+	struct irte irte;
+
+	if ((e->ctrl & PCI_MSIX_ENTRY_CTRL_MASKBIT) || !d) {
+		v = PCI_MSIX_ENTRY_CTRL_MASKBIT;
+		phys_mmio(hv, f, 3, base + PCI_MSIX_ENTRY_VECTOR_CTRL, 4, true, &v);
+		return;
+	}
+	if (vector < VFNET_VEC_FIRST || (e->addr_lo & 0xfff00000u) != MSI_ADDR_WINDOW ||
+	    e->addr_hi) {
+		/* Not a message this platform delivers: the entry stays masked, as Xen refuses
+		 * an address outside the MSI window. */
+		f->irq_refused++;
+		pr_debug("vmm", "dom%d %04x: MSI-X entry %u refused (address %08x, vector %u)",
+			 f->owner, f->rid, i, e->addr_lo, vector);
+		v = PCI_MSIX_ENTRY_CTRL_MASKBIT;
+		phys_mmio(hv, f, 3, base + PCI_MSIX_ENTRY_VECTOR_CTRL, 4, true, &v);
+		return;
+	}
+	if (e->irte < 0) {
+		int idx = hv__irte_alloc(hv);
+
+		if (idx < 0) {
+			f->irq_refused++;
+			return;
+		}
+		e->irte = idx;
+	}
+	irte = (struct irte){
+		.present = true,
+		.posted = true,
+		.vector = vector,
+		.pda = d->ram_maddr + VFNET_SHARED_PAGE,
+		.sid = f->rid,
+		.svt = IRTE_SVT_RID,
+	};
+	if (ir_table__set(&hv->irt, (unsigned)e->irte, &irte)) {
+		f->irq_refused++;
+		return;
+	}
+	irte__msi_message((unsigned)e->irte, &addr, &data);
+	v = (uint32_t)addr;
+	phys_mmio(hv, f, 3, base + PCI_MSIX_ENTRY_LOWER_ADDR, 4, true, &v);
+	v = addr >> 32;
+	phys_mmio(hv, f, 3, base + PCI_MSIX_ENTRY_UPPER_ADDR, 4, true, &v);
+	v = data;
+	phys_mmio(hv, f, 3, base + PCI_MSIX_ENTRY_DATA, 4, true, &v);
+	v = 0;
+	phys_mmio(hv, f, 3, base + PCI_MSIX_ENTRY_VECTOR_CTRL, 4, true, &v);
+}
+
+static void msix_reset(struct hv *hv, struct hv_func *f)
+{
+	for (unsigned i = 0; i < f->msix_nr; i++) {
+		uint64_t masked = PCI_MSIX_ENTRY_CTRL_MASKBIT;
+
+		/* Masked first: the entry's remappable message must not outlive its IRTE. */
+		if (f->present)
+			phys_mmio(hv, f, 3, (uint64_t)i * MSIX_ENTRY_SIZE +
+						    PCI_MSIX_ENTRY_VECTOR_CTRL, 4, true, &masked);
+		msix_unbind(hv, f, i);
+		f->msix[i] = (struct hv_msix_entry){.ctrl = PCI_MSIX_ENTRY_CTRL_MASKBIT, .irte = -1};
+	}
+	f->msix_enabled = f->msix_masked = false;
+}
+
+static int msix_access(struct hv *hv, struct hv_func *f, uint32_t off, unsigned width, bool write,
+		       uint64_t *value)
+{
+	unsigned table = f->msix_nr * MSIX_ENTRY_SIZE;
+
+	if (off < table) {
+		struct hv_msix_entry *e = &f->msix[off / MSIX_ENTRY_SIZE];
+		uint32_t *field[4] = {&e->addr_lo, &e->addr_hi, &e->data, &e->ctrl};
+		unsigned w = (off % MSIX_ENTRY_SIZE) / 4;
+
+		if (width == 8 && w % 2)
+			return -EINVAL;
+		if (!write) {
+			*value = *field[w] | (width == 8 ? (uint64_t)*field[w + 1] << 32 : 0);
+			return 0;
+		}
+		*field[w] = (uint32_t)*value;
+		if (width == 8)
+			*field[w + 1] = (uint32_t)(*value >> 32);
+		e->ctrl &= PCI_MSIX_ENTRY_CTRL_MASKBIT;
+		msix_apply(hv, f, off / MSIX_ENTRY_SIZE);
+		return 0;
+	}
+	if (off >= E82576_MSIX_PBA_OFFSET && off < E82576_MSIX_PBA_OFFSET + 8) {
+		if (write)
+			return 0; /* read-only */
+		return phys_mmio(hv, f, 3, off, width, false, value);
+	}
+	if (!write)
+		*value = 0;
+	return 0;
+}
+
+/* vPCI's hook: the guest changed MSI-X Enable or Function Mask. */
+static void guest_msix_control(void *opaque, bool enable, bool masked)
+{
+	struct hv_func *f = opaque;
+
+	f->msix_enabled = enable;
+	f->msix_masked = masked;
+	phys_msix_control(f->hv, f, enable, masked);
+}
+
+/* ---- BARs ---- */
+
+static uint64_t bar_size(struct hv *hv, const struct hv_func *f, unsigned bar)
+{
+	if (f->vf >= 0)
+		return pci_sriov__vf_bar_size(pf_of(hv, f), bar);
+	return f->fn->bar[bar].kind == PCI_BAR_IO ? 0 : f->fn->bar[bar].size;
+}
+
+static void ring_stop(struct hv *hv, struct hv_func *f)
+{
+	if (!f->ring.active)
+		return;
+	e82576__ring_remove(hv->m->nic, &f->ring.cons);
+	reqring__destroy(&f->ring.cons);
+	memfd__destroy(&f->ring.mem);
+	f->ring.active = false;
+}
+
+static int ring_start(struct hv *hv, struct hv_func *f)
+{
+	size_t sz = reqring__region_size(HV_RING_ENTRIES);
+	int rc;
+
+	if (f->ring.active && !reqring__is_broken(&f->ring.cons))
+		return 0;
+	ring_stop(hv, f); /* a broken ring is replaced by a fresh one */
+	if ((rc = memfd__create(&f->ring.mem, "vfnet bar ring", sz)))
+		return rc;
+	if ((rc = reqring__init(&f->ring.cons, f->ring.mem.base, sz, HV_RING_ENTRIES,
+				E82576_RING_SIZE)))
+		goto err_mem;
+	if ((rc = e82576__ring_add(hv->m->nic, f->fn, &f->ring.cons, 1u << 0)))
+		goto err_ring;
+	f->ring.active = true;
+	return 0;
+err_ring:
+	reqring__destroy(&f->ring.cons);
+err_mem:
+	memfd__destroy(&f->ring.mem);
+	return rc;
+}
+
+int passthrough__bar_map(struct hv *hv, struct domain *d, struct hv_func *f, unsigned bar,
+			 struct hc_reply *rep)
+{
+	struct vfnet_hc_bar_map *map = (struct vfnet_hc_bar_map *)rep->data;
+	uint64_t size = bar < PCI_NUM_BARS ? bar_size(hv, f, bar) : 0;
+	int rc;
+
+	if (!size || (bar != 0 && bar != 3))
+		return -EINVAL;
+	memset(map, 0, sizeof(*map));
+	map->size = size;
+	rep->hdr.len = sizeof(*map);
+	if (bar == 3) {
+		map->flags = VFNET_BAR_TRAPPED;
+		return 0;
+	}
+	if ((rc = ring_start(hv, f)))
+		return rc;
+	map->flags = VFNET_BAR_DIRECT;
+	map->ring_entries = HV_RING_ENTRIES;
+	map->ring_bytes = f->ring.mem.size;
+	map->ring_base = E82576_RING_OFFSET(0, 0);
+	rep->fds[0] = f->ring.mem.fd;
+	rep->fds[1] = reqring__doorbell_fd(&f->ring.cons);
+	rep->hdr.nfds = 2;
+	return 0;
+}
+
+int passthrough__mmio(struct hv *hv, struct domain *d, struct hv_func *f, unsigned bar,
+		      uint32_t off, unsigned width, bool write, uint64_t *value)
+{
+	uint64_t size = bar < PCI_NUM_BARS ? bar_size(hv, f, bar) : 0;
+
+	f->mmio_traps++;
+	if (bar != 3 || (width != 4 && width != 8) || off % width || (uint64_t)off + width > size) {
+		if (!write)
+			*value = ~0ull;
+		return -EINVAL;
+	}
+	return msix_access(hv, f, off, width, write, value);
+}
+
+/* ---- config space ---- */
+
+static bool vfs_in_use(struct hv *hv, unsigned port)
+{
+	for (int vf = 0; vf < E82576_MAX_VFS; vf++) {
+		struct hv_func *f = func_at(hv, port, vf);
+
+		if (f->present && (f->owner > 0 || f->assignable))
+			return true;
+	}
+	return false;
+}
+
+static void release(struct hv *hv, struct hv_func *f, bool reset);
+
+/* VF Enable may have changed under a dom0 write to a PF: follow the bus. */
+static void sync_vfs(struct hv *hv, unsigned port)
+{
+	for (int vf = 0; vf < E82576_MAX_VFS; vf++) {
+		struct hv_func *f = func_at(hv, port, vf);
+
+		if (f->present && !f->fn->present) {
+			release(hv, f, false);
+			context__block(&hv->ctx, f->rid, false);
+			f->present = f->reported = f->assignable = false;
+			f->owner = HV_NO_OWNER;
+		} else if (!f->present && f->fn->present) {
+			f->present = true;
+			f->rid = f->fn->rid;
+			f->owner = 0;
+			f->reported = false; /* its context stays blocked until dom0 reports it */
+		}
+	}
+}
+
+static int dom0_cfg_write(struct hv *hv, struct hv_func *f, uint16_t rid, unsigned off,
+			  unsigned size, uint32_t val)
+{
+	int rc;
+
+	if (f && f->owner != 0) {
+		f->cfg_refused++;
+		return -EPERM; /* it was given away */
+	}
+	if (f && f->vf < 0 && vfs_in_use(hv, f->port)) {
+		/* A PF whose VFs are assigned or assignable keeps VF Enable and is not reset. */
+		uint16_t cap = f->fn->sriov ? f->fn->sriov->cap : 0;
+		bool hits_ctrl = cap && off < cap + PCI_SRIOV_CTRL + 2u && off + size > (unsigned)(cap + PCI_SRIOV_CTRL);
+		bool hits_flr = off < E82576_CAP_PCIE + PCI_EXP_DEVCTL + 2u &&
+				off + size > E82576_CAP_PCIE + PCI_EXP_DEVCTL;
+
+		if (hits_ctrl || hits_flr) {
+			uint32_t cur;
+
+			if ((rc = machine__cfg_read(hv->m, rid, off, size, &cur)))
+				return rc;
+			if (hits_ctrl) {
+				unsigned sh = (cap + PCI_SRIOV_CTRL - off) * 8;
+				uint32_t bit = (uint32_t)PCI_SRIOV_CTRL_VFE << sh;
+
+				if (sh < 32 && (cur & bit) && !(val & bit)) {
+					f->cfg_refused++;
+					return -EBUSY;
+				}
+			}
+			if (hits_flr) {
+				unsigned sh = (E82576_CAP_PCIE + PCI_EXP_DEVCTL - off) * 8;
+
+				if (sh < 32 && (val & ((uint32_t)PCI_EXP_DEVCTL_BCR_FLR << sh))) {
+					f->cfg_refused++;
+					return -EBUSY;
+				}
+			}
+		}
+	}
+	rc = machine__cfg_write(hv->m, rid, off, size, val);
+	if (rc == -ENODEV)
+		return 0; /* nobody there: the write goes nowhere */
+	if (!rc && f && f->vf < 0)
+		sync_vfs(hv, f->port);
+	return rc;
+}
+
+int passthrough__cfg_read(struct hv *hv, struct domain *d, uint16_t rid, unsigned off,
+			  unsigned size, uint32_t *val)
+{
+	struct hv_func *f;
+
+	if ((size != 1 && size != 2 && size != 4) || off % size || off + size > PCI_CFG_SIZE)
+		return -EINVAL;
+	if (d->role == VFNET_ROLE_DOM0) {
+		int rc = machine__cfg_read(hv->m, rid, off, size, val);
+
+		return rc == -ENODEV ? 0 : rc; /* master abort: all ones, as the bus answers */
+	}
+	f = passthrough__lookup(hv, d, rid);
+	if (!f) {
+		*val = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+		return 0; /* nothing at that address on its bus: master abort */
+	}
+	return vpci__read(&f->vpci, off, size, val);
+}
+
+int passthrough__cfg_write(struct hv *hv, struct domain *d, uint16_t rid, unsigned off,
+			   unsigned size, uint32_t val)
+{
+	struct hv_func *f;
+
+	if ((size != 1 && size != 2 && size != 4) || off % size || off + size > PCI_CFG_SIZE)
+		return -EINVAL;
+	if (d->role == VFNET_ROLE_DOM0)
+		return dom0_cfg_write(hv, passthrough__by_rid(hv, rid), rid, off, size, val);
+	f = passthrough__lookup(hv, d, rid);
+	if (!f)
+		return 0; /* nothing there */
+	return vpci__write(&f->vpci, off, size, val);
+}
+
+/* ---- ownership ---- */
+
+/* Cut the owner off: ring, interrupts; with @reset also an FLR. */
+static void release(struct hv *hv, struct hv_func *f, bool reset)
+{
+	ring_stop(hv, f);
+	msix_reset(hv, f);
+	if (f->owner > 0)
+		phys_msix_control(hv, f, false, false);
+	if (reset && f->present)
+		phys_flr(hv, f);
+}
+
+int passthrough__vf_report(struct hv *hv, uint16_t pf_rid, uint16_t vf_rid, unsigned index,
+			   bool add)
+{
+	struct hv_func *pf = passthrough__by_rid(hv, pf_rid), *f;
+	struct domain *dom0 = hv__domain(hv, 0);
+
+	if (!pf || pf->vf >= 0 || index >= E82576_MAX_VFS)
+		return -ENODEV;
+	f = func_at(hv, pf->port, (int)index);
+	if (!f->present || f->rid != vf_rid)
+		return -ENODEV; /* not what the PF's SR-IOV capability says */
+	if (!add) {
+		if (f->owner != 0)
+			return -EBUSY;
+		release(hv, f, false);
+		context__block(&hv->ctx, f->rid, false);
+		f->reported = false;
+		return 0;
+	}
+	if (f->owner != 0)
+		return -EBUSY;
+	if (!f->reported && dom0) {
+		int rc = context__attach(&hv->ctx, f->rid, &dom0->dma);
+
+		if (rc)
+			return rc;
+	}
+	f->reported = true;
+	return 0;
+}
+
+int passthrough__assignable(struct hv *hv, uint16_t rid, bool add)
+{
+	struct hv_func *f = passthrough__by_rid(hv, rid);
+	struct domain *dom0 = hv__domain(hv, 0);
+	int rc;
+
+	if (!f)
+		return -ENODEV;
+	if (f->vf < 0)
+		return -EPERM; /* the PF driver lives in dom0 */
+	if (add) {
+		if (f->assignable)
+			return 0; /* as xl: already assignable is success */
+		if (f->owner != 0)
+			return -EBUSY;
+		if (dom0)
+			domain__event(dom0, VFNET_EV_PCI_REMOVE, f->rid);
+		release(hv, f, true);
+		if ((rc = context__block(&hv->ctx, f->rid, false)))
+			return rc;
+		f->owner = HV_NO_OWNER;
+		f->assignable = true;
+		return 0;
+	}
+	if (!f->assignable)
+		return 0;
+	if (f->owner != HV_NO_OWNER)
+		return -EBUSY; /* attached to a guest */
+	f->assignable = false;
+	f->owner = 0;
+	if (dom0 && f->reported) {
+		if ((rc = context__attach(&hv->ctx, f->rid, &dom0->dma)))
+			return rc;
+		domain__event(dom0, VFNET_EV_PCI_ADD, f->rid);
+	}
+	return 0;
+}
+
+static uint32_t bar_flags(const struct pci_bar_info *b)
+{
+	if (b->kind == PCI_BAR_IO)
+		return PCI_BASE_ADDRESS_SPACE_IO;
+	return (b->kind == PCI_BAR_MEM64 ? PCI_BASE_ADDRESS_MEM_TYPE_64 : 0) |
+	       (b->prefetch ? PCI_BASE_ADDRESS_MEM_PREFETCH : 0);
+}
+
+static int vpci_phys_read(void *opaque, unsigned off, unsigned size, uint32_t *val)
+{
+	struct hv_func *f = opaque;
+
+	return machine__cfg_read(f->hv->m, f->rid, off, size, val);
+}
+
+static int vpci_phys_write(void *opaque, unsigned off, unsigned size, uint32_t val)
+{
+	struct hv_func *f = opaque;
+
+	return machine__cfg_write(f->hv->m, f->rid, off, size, val);
+}
+
+static const struct vpci_phys_ops vpci_phys = {
+	.read = vpci_phys_read,
+	.write = vpci_phys_write,
+};
+
+static const struct vpci_msix_ops vpci_msix = {
+	.control = guest_msix_control,
+};
+
+static int guest_view(struct hv *hv, struct hv_func *f)
+{
+	struct pci_func *pf = pf_of(hv, f);
+	struct vpci_dev_config cfg = {0};
+	uint32_t vendor, did;
+	int rc;
+
+	if ((rc = machine__cfg_read(hv->m, pf->rid, PCI_VENDOR_ID, 2, &vendor)) ||
+	    (rc = machine__cfg_read(hv->m, pf->rid, pf->sriov->cap + PCI_SRIOV_VF_DID, 2, &did)))
+		return rc;
+	cfg.vendor = (uint16_t)vendor;
+	cfg.device = (uint16_t)did;
+	for (unsigned b = 0; b < PCI_NUM_BARS; b++) {
+		const struct pci_bar_info *info = &pf->sriov->vf_bar[b];
+
+		if (info->kind == PCI_BAR_NONE || info->kind == PCI_BAR_IO)
+			continue;
+		cfg.bar_size[b] = info->size;
+		cfg.bar_flags[b] = bar_flags(info);
+		cfg.bar_gpa[b] = HV_GUEST_BAR_BASE + ((uint64_t)f->vslot << 20) + ((uint64_t)b << 16);
+	}
+	return vpci__init(&f->vpci, &cfg, &vpci_phys, f, &vpci_msix, f);
+}
+
+int passthrough__attach(struct hv *hv, struct domain *d, uint16_t rid, unsigned vslot)
+{
+	struct hv_func *f = passthrough__by_rid(hv, rid);
+	bool used[HV_GUEST_SLOTS] = {false};
+	int rc;
+
+	if (!f)
+		return -ENODEV;
+	if (d->role != VFNET_ROLE_GUEST || d->dying)
+		return -EINVAL;
+	if (!f->assignable)
+		return f->owner > 0 ? -EBUSY : -EPERM; /* EPERM: dom0 still has it */
+	if (f->owner != HV_NO_OWNER)
+		return -EBUSY;
+	for (unsigned i = 0; i < HV_MAX_FUNCS; i++)
+		if (hv->funcs[i].present && hv->funcs[i].owner == (int)d->id)
+			used[hv->funcs[i].vslot] = true;
+	if (vslot) {
+		if (vslot < 1 || vslot >= HV_GUEST_SLOTS)
+			return -EINVAL;
+		if (used[vslot])
+			return -EEXIST;
+	} else {
+		for (vslot = HV_GUEST_SLOT0; vslot < HV_GUEST_SLOTS && used[vslot]; vslot++)
+			;
+		if (vslot == HV_GUEST_SLOTS)
+			return -ENOSPC;
+	}
+	f->vslot = (uint8_t)vslot;
+	if ((rc = guest_view(hv, f)))
+		return rc;
+	if ((rc = context__attach(&hv->ctx, f->rid, &d->dma)))
+		return rc;
+	f->owner = (int)d->id;
+	domain__event(d, VFNET_EV_PCI_ADD, passthrough__vrid(f));
+	pr_info("vmm", "%04x attached to domain %u at 00:%02x.0", f->rid, d->id, vslot);
+	return 0;
+}
+
+int passthrough__detach(struct hv *hv, struct domain *d, uint16_t rid)
+{
+	struct hv_func *f = passthrough__by_rid(hv, rid);
+
+	if (!f || f->owner != (int)d->id || d->role != VFNET_ROLE_GUEST)
+		return -ENODEV;
+	/* Surprise removal, as `xl pci-detach -f`: the guest is told after it lost the device. */
+	release(hv, f, true);
+	context__block(&hv->ctx, f->rid, false);
+	f->owner = HV_NO_OWNER;
+	f->assignable = true;
+	if (!d->dying)
+		domain__event(d, VFNET_EV_PCI_REMOVE, passthrough__vrid(f));
+	return 0;
+}
+
+void passthrough__adopt(struct hv *hv, struct domain *dom0)
+{
+	for (unsigned i = 0; i < HV_MAX_FUNCS; i++) {
+		struct hv_func *f = &hv->funcs[i];
+
+		if (!f->present || f->owner != 0)
+			continue;
+		if (f->vf < 0 || f->reported)
+			context__attach(&hv->ctx, f->rid, &dom0->dma);
+	}
+}
+
+void passthrough__release_domain(struct hv *hv, struct domain *d)
+{
+	for (unsigned i = 0; i < HV_MAX_FUNCS; i++) {
+		struct hv_func *f = &hv->funcs[i];
+
+		if (!f->present || f->owner != (int)d->id)
+			continue;
+		if (d->role == VFNET_ROLE_GUEST) {
+			passthrough__detach(hv, d, f->rid);
+			continue;
+		}
+		/* dom0 goes; the devices stay as they are (guests keep running), but nothing
+		 * of the old dom0 may reach its memory or get its interrupts. */
+		release(hv, f, false);
+		context__block(&hv->ctx, f->rid, true);
+	}
+}
+
+void passthrough__fini(struct hv *hv)
+{
+	for (unsigned i = 0; i < HV_MAX_FUNCS; i++) {
+		ring_stop(hv, &hv->funcs[i]);
+		msix_reset(hv, &hv->funcs[i]);
+	}
+}
