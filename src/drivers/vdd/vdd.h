@@ -253,7 +253,7 @@ int vdd_intr_request(struct vdd *a);
 void vdd_intr_free(struct vdd *a);
 void vdd_intr_configure(struct vdd *a);
 void vdd_intr_enable(struct vdd *a, uint32_t mask);
-void vdd_intr_disable(struct vdd *a);
+void vdd_intr_disable(struct vdd *a, uint32_t mask);
 
 /* tx.c */
 int vdd_tx_alloc(struct vdd *a);
