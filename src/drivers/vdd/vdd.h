@@ -126,7 +126,6 @@ _Static_assert(sizeof(union e1000_adv_rx_desc) == 16, "Rx descriptor is 16 bytes
 #define VDD_RING_TIMEOUT_NS  10000000ull   /* queue enable bit to settle */
 #define VDD_WATCHDOG_NS	     2000000000ull
 #define VDD_RESET_RETRY_NS   200000000ull /* a failed handshake is tried again after this */
-#define VDD_RESET_SPACING_NS 10000000000ull /* error-driven resets at most this often */
 
 /* ---- rings ---- */
 
@@ -134,7 +133,6 @@ _Static_assert(sizeof(union e1000_adv_rx_desc) == 16, "Rx descriptor is 16 bytes
 #define VDD_RXD		  256
 #define VDD_BUF_SIZE	  2048 /* SRRCTL one-buffer, 2 KiB */
 #define VDD_RX_BUDGET	  64   /* frames per poll, as NAPI's weight */
-#define VDD_RX_REFILL	  16   /* buffers handed back per RDT write */
 #define VDD_DEFAULT_ITR	  20000 /* interrupts per second per queue vector */
 #define VDD_MIN_MTU	  68
 #define VDD_MAX_MTU	  9216
@@ -202,6 +200,8 @@ struct vdd {
 	struct os_timer *watchdog;
 	struct os_timer *retry;
 };
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
 static inline struct vdd *vdd_from_nd(struct netdev *nd)
 {
