@@ -31,7 +31,6 @@ static void get_mac(const uint32_t *msg, uint8_t mac[ETH_ALEN])
 static void control_msg(struct vdd *a, uint32_t word)
 {
 	a->cts = word & E1000_VT_MSGTYPE_CTS;
-	a->get_link_status = true;
 	if (!a->cts)
 		vdd_schedule_reset(a);
 }
@@ -161,7 +160,6 @@ int vdd_vf_check_link(struct vdd *a, bool *up, unsigned *speed)
 		return -ECONNRESET;
 	if (a->mbx.timed_out)
 		return -ETIMEDOUT;
-	a->get_link_status = false;
 	if (!(status & E1000_STATUS_LU) || !a->cts)
 		return 0;
 	*up = true;
