@@ -42,9 +42,9 @@ static void vdd_msix_other(int vector, void *opaque)
 }
 
 static const irq_handler_t vdd_handlers[VDD_NVEC] = {
-	[VDD_VEC_TX] = vdd_msix_tx,
-	[VDD_VEC_RX] = vdd_msix_rx,
-	[VDD_VEC_MBX] = vdd_msix_other,
+    [VDD_VEC_TX] = vdd_msix_tx,
+    [VDD_VEC_RX] = vdd_msix_rx,
+    [VDD_VEC_MBX] = vdd_msix_other,
 };
 
 int vdd_intr_request(struct vdd *a)

@@ -6,17 +6,17 @@
 #define VDD_REGS_H
 
 /* ---- general ---- */
-#define E1000_CTRL	0x0000
-#define E1000_STATUS	0x0008
-#define E1000_FRTIMER	0x1048
+#define E1000_CTRL    0x0000
+#define E1000_STATUS  0x0008
+#define E1000_FRTIMER 0x1048
 
 #define E1000_CTRL_RST 0x04000000 /* VF queue and interrupt reset, self-clearing */
 
-#define E1000_STATUS_FD		 0x00000001
-#define E1000_STATUS_LU		 0x00000002
-#define E1000_STATUS_SPEED_MASK	 0x000000C0
-#define E1000_STATUS_SPEED_100	 0x00000040
-#define E1000_STATUS_SPEED_1000	 0x00000080
+#define E1000_STATUS_FD		0x00000001
+#define E1000_STATUS_LU		0x00000002
+#define E1000_STATUS_SPEED_MASK 0x000000C0
+#define E1000_STATUS_SPEED_100	0x00000040
+#define E1000_STATUS_SPEED_1000 0x00000080
 
 /* ---- interrupts (82576.md section 5) ---- */
 #define E1000_EICS	0x1520
@@ -29,9 +29,9 @@
 #define E1000_IVAR0	0x1700
 #define E1000_IVAR_MISC 0x1740
 
-#define E1000_IVAR_VALID     0x80
-#define E1000_EITR_INTERVAL  0x00007FFC /* bits 14:2 */
-#define E1000_EITR_CNT_IGNR  0x80000000
+#define E1000_IVAR_VALID    0x80
+#define E1000_EITR_INTERVAL 0x00007FFC /* bits 14:2 */
+#define E1000_EITR_CNT_IGNR 0x80000000
 
 /* ---- mailbox (mailbox.md sections 1-2) ---- */
 #define E1000_VMBMEM(i)	 (0x0800 + 4 * (i))
@@ -52,15 +52,15 @@
 #define E1000_PSRTYPE 0x0F0C
 
 /* ---- statistics: 32-bit, wrapping, not clear-on-read ---- */
-#define E1000_VFGPRC	0x0F10
-#define E1000_VFGPTC	0x0F14
-#define E1000_VFGORC	0x0F18
-#define E1000_VFGOTC	0x0F34
-#define E1000_VFMPRC	0x0F3C
-#define E1000_VFGPRLBC	0x0F40
-#define E1000_VFGPTLBC	0x0F44
-#define E1000_VFGORLBC	0x0F48
-#define E1000_VFGOTLBC	0x0F50
+#define E1000_VFGPRC   0x0F10
+#define E1000_VFGPTC   0x0F14
+#define E1000_VFGORC   0x0F18
+#define E1000_VFGOTC   0x0F34
+#define E1000_VFMPRC   0x0F3C
+#define E1000_VFGPRLBC 0x0F40
+#define E1000_VFGPTLBC 0x0F44
+#define E1000_VFGORLBC 0x0F48
+#define E1000_VFGOTLBC 0x0F50
 
 /* ---- queues: VF queue q (igbvf uses q = 0 only) ---- */
 #define E1000_RDBAL(q)	(0x2800 + 0x100 * (q))

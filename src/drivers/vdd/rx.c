@@ -95,7 +95,7 @@ void vdd_rx_configure(struct vdd *a)
 	ew32(a, E1000_RDT(0), 0);
 	ew32(a, E1000_SRRCTL(0),
 	     (VDD_BUF_SIZE >> E1000_SRRCTL_BSIZEPKT_SHIFT) | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF |
-		     E1000_SRRCTL_DROP_EN);
+		 E1000_SRRCTL_DROP_EN);
 	ew32(a, E1000_PSRTYPE, 0);
 	vdd_queue_enable(a, E1000_RXDCTL(0), VDD_RXDCTL_THRESH, true);
 	rx_refill(a);
@@ -214,11 +214,11 @@ static unsigned rx_poll(struct vdd *a, unsigned budget)
 			p->vlan = le16toh(ring[last].wb.vlan);
 		}
 		if ((st & (E1000_RXD_STAT_TCPCS | E1000_RXD_STAT_UDPCS)) &&
-		    !(st & (E1000_RXD_STAT_IXSM | E1000_RXDEXT_STATERR_L4E |
-			    E1000_RXDEXT_STATERR_IPE)))
+		    !(st &
+		      (E1000_RXD_STAT_IXSM | E1000_RXDEXT_STATERR_L4E | E1000_RXDEXT_STATERR_IPE)))
 			p->flags |= PKT_CSUM_OK;
 		n++;
-next:
+	next:
 		ntc = (last + 1) % r->count;
 	}
 	rx_deliver(a, batch, n);

@@ -17,9 +17,9 @@
 #include "regs.h"
 #include "vdd.h"
 
-#define ETH_P_IPV4  0x0800
-#define ETH_P_IPV6  0x86DD
-#define ETH_P_8021Q 0x8100
+#define ETH_P_IPV4   0x0800
+#define ETH_P_IPV6   0x86DD
+#define ETH_P_8021Q  0x8100
 #define ETH_P_8021AD 0x88A8
 #define IPPROTO_TCP_ 6
 #define IPPROTO_UDP_ 17
@@ -199,7 +199,8 @@ static void tx_map(struct vdd *a, const struct pkt *p, bool ctx, unsigned ndesc)
 	uint8_t *f;
 
 	/* Copy first: checksum offload patches the copy. Data buffers follow the context slot. */
-	for (unsigned k = 0, j = (i + ctx) % r->count; k < ndesc - ctx; k++, j = (j + 1) % r->count) {
+	for (unsigned k = 0, j = (i + ctx) % r->count; k < ndesc - ctx;
+	     k++, j = (j + 1) % r->count) {
 		unsigned seg = p->len - off < VDD_BUF_SIZE ? p->len - off : VDD_BUF_SIZE;
 
 		memcpy(r->buf + (size_t)j * VDD_BUF_SIZE, (const uint8_t *)p->data + off, seg);
@@ -222,7 +223,7 @@ static void tx_map(struct vdd *a, const struct pkt *p, bool ctx, unsigned ndesc)
 		c->vlan_macip_lens = htole32(o.vlan_macip_lens);
 		c->seqnum_seed = 0;
 		c->type_tucmd_mlhl =
-			htole32(E1000_ADVTXD_DTYP_CTXT | E1000_ADVTXD_DCMD_DEXT | o.tucmd);
+		    htole32(E1000_ADVTXD_DTYP_CTXT | E1000_ADVTXD_DCMD_DEXT | o.tucmd);
 		c->mss_l4len_idx = 0; /* context slot 0 */
 		i = (i + 1) % r->count;
 	}
@@ -236,7 +237,7 @@ static void tx_map(struct vdd *a, const struct pkt *p, bool ctx, unsigned ndesc)
 		ring[i].read.buffer_addr = htole64(r->buf_bus + (uint64_t)i * VDD_BUF_SIZE);
 		ring[i].read.cmd_type_len = htole32(c);
 		ring[i].read.olinfo_status =
-			htole32((uint32_t)p->len << E1000_ADVTXD_PAYLEN_SHIFT | o.popts);
+		    htole32((uint32_t)p->len << E1000_ADVTXD_PAYLEN_SHIFT | o.popts);
 		eop = i;
 	}
 	r->info[first].eop = (uint16_t)eop;
