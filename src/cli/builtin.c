@@ -2,7 +2,10 @@
 
 #include <stddef.h>
 
+#include "drivers/vdd/vdd.h"
+
 struct pci_driver *const builtin_drivers[] = {
+	&vdd_driver,
 	NULL,
 };
 
