@@ -316,12 +316,12 @@ static void mdd_configure(struct mdd_adapter *a)
 	mdd_rar_set(a, 0, a->netdev.mac, a->queue);
 	if (a->num_vfs)
 		rctl |= E1000_RCTL_VFE;
-	if (a->netdev.mtu > ETH_DATA_LEN)
-		rctl |= E1000_RCTL_LPE;
-	wr32(a, E1000_RLPML, a->netdev.mtu + ETH_HLEN + 4 + 4);
 	wr32(a, E1000_RCTL, rctl);
 	wr32(a, E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP | E1000_TCTL_CT | E1000_TCTL_COLD);
 	mdd_configure_vt(a);
+	for (unsigned vid = 1; vid < 4095; vid++)
+		if (a->pf_vlans[vid >> 5] & 1u << (vid & 31))
+			a->netdev.ops->vlan_add(&a->netdev, (uint16_t)vid);
 	mdd_set_rx_mode(a);
 	mdd_ring_configure(a);
 	mdd_configure_msix(a);

@@ -116,10 +116,12 @@ struct mdd_adapter {
 	struct netdev netdev;
 	struct mdd_ring tx, rx;
 	uint8_t *jumbo; /* Rx frames over several buffers are joined here */
+	unsigned jumbo_len;
+	bool in_frame; /* the descriptors seen so far had no EOP */
+	uint32_t pf_vlans[E1000_VFTA_SIZE]; /* VIDs the PF's port uses */
 	unsigned rx_flags;
 	uint8_t (*pf_mc)[ETH_ALEN];
 	unsigned pf_nmc;
-	uint64_t pf_stats_last_rqdpc;
 
 	struct mdd_adapter *next;
 };
@@ -158,6 +160,7 @@ int mdd_ring_alloc(struct mdd_adapter *a);
 void mdd_ring_free(struct mdd_adapter *a);
 void mdd_ring_configure(struct mdd_adapter *a);
 void mdd_ring_stop(struct mdd_adapter *a);
+void mdd_set_rlpml(struct mdd_adapter *a);
 void mdd_napi_poll(struct os_work *w);
 extern const struct netdev_ops mdd_netdev_ops;
 
@@ -179,7 +182,7 @@ void mdd_vf_reset_event(struct mdd_adapter *a, unsigned vf);
 void mdd_vf_reset_msg(struct mdd_adapter *a, unsigned vf);
 int mdd_vf_msg(struct mdd_adapter *a, unsigned vf, uint32_t *msg);
 void mdd_vf_set_mac(struct mdd_adapter *a, unsigned vf, const uint8_t *mac);
-int mdd_vf_vlan(struct mdd_adapter *a, unsigned vf, uint16_t vid, bool add);
+int mdd_vlvf_set(struct mdd_adapter *a, unsigned pool, uint16_t vid, bool add);
 void mdd_vf_set_vmolr(struct mdd_adapter *a, unsigned pool, bool aupe);
 void mdd_vf_set_vmvir(struct mdd_adapter *a, unsigned vf, uint32_t tci);
 void mdd_vf_set_strip(struct mdd_adapter *a, unsigned vf, bool on);
