@@ -328,9 +328,7 @@ static void mdd_configure(struct mdd_adapter *a)
 	a->link_up = mdd_link_read(a, &a->link_speed);
 	netdev__carrier(&a->netdev, a->link_up);
 	a->netdev.speed_mbps = a->link_speed;
-	a->rate_link_speed = a->link_speed;
-	for (unsigned vf = 0; vf < a->num_vfs; vf++)
-		mdd_rate_program(a, vf);
+	mdd_rates_check(a);
 	/* PF reset done: RSTI leaves every VF mailbox and RSTD tells the VFs to start over. */
 	if (a->num_vfs)
 		wr32(a, E1000_CTRL_EXT, rd32(a, E1000_CTRL_EXT) | E1000_CTRL_EXT_PFRSTD);

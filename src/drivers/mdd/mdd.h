@@ -166,6 +166,9 @@ extern const struct netdev_ops mdd_netdev_ops;
 
 /* sriov.c */
 int mdd_sriov_configure(struct pci_dev *dev, int num_vfs);
+/* The same with the reason of a failure in @msg (a one-line message). */
+int mdd_sriov_set(struct mdd_adapter *a, int num_vfs, char *msg, unsigned len);
+unsigned mdd_sriov_total(struct mdd_adapter *a);
 
 /* mbx.c */
 int mdd_mbx_read(struct mdd_adapter *a, unsigned vf, uint32_t *msg, unsigned len);
