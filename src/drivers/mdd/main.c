@@ -326,7 +326,10 @@ static void mdd_configure(struct mdd_adapter *a)
 	mdd_ring_configure(a);
 	mdd_configure_msix(a);
 	a->link_up = mdd_link_read(a, &a->link_speed);
-	netdev__carrier(&a->netdev, a->link_up);
+	if (a->pdev->drvdata) /* registered */
+		netdev__carrier(&a->netdev, a->link_up);
+	else
+		a->netdev.carrier = a->link_up;
 	a->netdev.speed_mbps = a->link_speed;
 	mdd_rates_check(a);
 	/* PF reset done: RSTI leaves every VF mailbox and RSTD tells the VFs to start over. */
