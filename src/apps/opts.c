@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "vfnet/app.h"
+#include "vfnet/os.h"
 
 #include "apps/opts.h"
 
@@ -212,4 +213,20 @@ int opts__parse(const char *app, const struct opt *table, int argc, char **argv,
 		}
 	}
 	return 0;
+}
+
+int opts__config_ipv4(const char *key, uint32_t *addr_be)
+{
+	const char *v = os__config(key);
+	char buf[16];
+	size_t len;
+
+	if (!v)
+		return -ENOENT;
+	len = strcspn(v, "/");
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, v, len);
+	buf[len] = 0;
+	return opts__ipv4(buf, addr_be);
 }

@@ -42,4 +42,8 @@ int opts__ipv4(const char *s, uint32_t *addr_be);
 /* @type is OPT_UINT, OPT_SIZE, OPT_COUNT or OPT_RATE; -ERANGE when the value overflows. */
 int opts__number(const char *s, enum opt_type type, uint64_t *v);
 
+/* The address of the domain's configuration key @key ("ip = 10.0.0.2/24"; the prefix is
+ * ignored): 0, -ENOENT when the key is absent, -EINVAL when it is not an address. */
+int opts__config_ipv4(const char *key, uint32_t *addr_be);
+
 #endif
