@@ -26,7 +26,7 @@ int opts__mac(const char *s, uint8_t mac[6])
 	char sep = 0;
 
 	for (int i = 0; i < 6; i++) {
-		int hi = hexval(s[0]), lo = hexval(s[1]);
+		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]); /* s[1] may be past the end */
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
@@ -76,9 +76,11 @@ int opts__number(const char *s, enum opt_type type, uint64_t *v)
 	if (*s < '0' || *s > '9')
 		return -EINVAL;
 	for (; *s >= '0' && *s <= '9'; s++) {
-		if (n > (UINT64_MAX - 9) / 10)
+		uint64_t d = (uint64_t)(*s - '0');
+
+		if (n > (UINT64_MAX - d) / 10)
 			return -ERANGE;
-		n = n * 10 + (uint64_t)(*s - '0');
+		n = n * 10 + d;
 	}
 	if (type != OPT_UINT) {
 		switch (*s) {
