@@ -26,7 +26,8 @@ int opts__mac(const char *s, uint8_t mac[6])
 	char sep = 0;
 
 	for (int i = 0; i < 6; i++) {
-		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]); /* s[1] may be past the end */
+		int hi = hexval(s[0]),
+		    lo = hi < 0 ? -1 : hexval(s[1]); /* s[1] may be past the end */
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
@@ -193,7 +194,8 @@ int opts__parse(const char *app, const struct opt *table, int argc, char **argv,
 			return -EINVAL;
 		}
 		if (seen & (1ull << k)) {
-			snprintf(err, APP_ERR_MAX, "%s: option '%s' given twice", app, table[k].key);
+			snprintf(err, APP_ERR_MAX, "%s: option '%s' given twice", app,
+				 table[k].key);
 			return -EINVAL;
 		}
 		if (opts__value(&table[k], eq + 1)) {

@@ -76,8 +76,9 @@ static void pg_finish(struct pktgen *pg, uint64_t now)
 
 	pg->done = true;
 	pg->stop_ns = now;
-	os__log("pktgen", "%s: sent %" PRIu64 " frames of %" PRIu64 " bytes in %" PRIu64
-		" us (%" PRIu64 " pps), ring full %" PRIu64 " times",
+	os__log("pktgen",
+		"%s: sent %" PRIu64 " frames of %" PRIu64 " bytes in %" PRIu64 " us (%" PRIu64
+		" pps), ring full %" PRIu64 " times",
 		pg->nd->name, pg->sent, pg->size, ns / 1000, ns ? pg->sent * NSEC / ns : 0,
 		pg->busy);
 }
@@ -186,10 +187,10 @@ static void pg_build(struct pktgen *pg, const struct proto_udp_flow *f)
 		if (i)
 			memcpy(pg->bufs + i * pg->size, frame, pg->size);
 		pg->pkts[i] = (struct pkt){
-			.data = pg->bufs + i * pg->size,
-			.len = (uint16_t)pg->size,
-			.vlan = (uint16_t)pg->vlan,
-			.flags = pg->vlan_given ? PKT_VLAN : 0,
+		    .data = pg->bufs + i * pg->size,
+		    .len = (uint16_t)pg->size,
+		    .vlan = (uint16_t)pg->vlan,
+		    .flags = pg->vlan_given ? PKT_VLAN : 0,
 		};
 	}
 }
@@ -213,7 +214,10 @@ static int pg_start(struct app *a, int argc, char **argv, char *err)
 		f.saddr = htonl(0xc6120001);
 	const struct opt table[] = {
 	    {.key = "dst", .type = OPT_MAC, .val = f.dst, .required = true},
-	    {.key = "size", .type = OPT_SIZE, .val = &pg->size, .min = PROTO_PG_MIN,
+	    {.key = "size",
+	     .type = OPT_SIZE,
+	     .val = &pg->size,
+	     .min = PROTO_PG_MIN,
 	     .max = ETH_FRAME_MAX},
 	    {.key = "count", .type = OPT_COUNT, .val = &pg->count, .max = UINT64_MAX},
 	    {.key = "rate", .type = OPT_RATE, .val = &pg->rate, .max = PG_RATE_MAX},
@@ -284,8 +288,8 @@ static void pg_stats(struct app *a, void *obj)
 }
 
 const struct app_type app_pktgen = {
-	.name = "pktgen",
-	.start = pg_start,
-	.stop = pg_stop,
-	.stats = pg_stats,
+    .name = "pktgen",
+    .start = pg_start,
+    .stop = pg_stop,
+    .stats = pg_stats,
 };

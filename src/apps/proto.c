@@ -65,8 +65,9 @@ int proto__parse(const void *frame, size_t len, struct proto_pkt *p)
 
 		if (len < off + sizeof(*arp))
 			return -EINVAL;
-		if (ntohs(arp->htype) == PROTO_ARP_HTYPE_ETH && ntohs(arp->ptype) == PROTO_ETH_P_IPV4 &&
-		    arp->hlen == ETH_ALEN && arp->plen == 4)
+		if (ntohs(arp->htype) == PROTO_ARP_HTYPE_ETH &&
+		    ntohs(arp->ptype) == PROTO_ETH_P_IPV4 && arp->hlen == ETH_ALEN &&
+		    arp->plen == 4)
 			p->kind = PROTO_ARP;
 		return 0;
 	}
@@ -105,8 +106,7 @@ int proto__parse(const void *frame, size_t len, struct proto_pkt *p)
 	return 0;
 }
 
-void proto__eth(void *buf, const uint8_t dst[ETH_ALEN], const uint8_t src[ETH_ALEN],
-		uint16_t type)
+void proto__eth(void *buf, const uint8_t dst[ETH_ALEN], const uint8_t src[ETH_ALEN], uint16_t type)
 {
 	struct eth_hdr *eth = buf;
 
@@ -166,8 +166,8 @@ void proto__udp_fix_csum(const struct ipv4_hdr *ip, struct udp_hdr *udp)
 	uint16_t c;
 
 	udp->csum = 0;
-	c = (uint16_t)~proto__csum_fold(proto__csum_add(proto__udp_pseudo(ip, udp), udp,
-							ntohs(udp->len)));
+	c = (uint16_t)~proto__csum_fold(
+	    proto__csum_add(proto__udp_pseudo(ip, udp), udp, ntohs(udp->len)));
 	udp->csum = htons(c ? c : 0xffff);
 }
 
@@ -175,8 +175,8 @@ bool proto__udp_csum_ok(const struct ipv4_hdr *ip, const struct udp_hdr *udp)
 {
 	if (!udp->csum)
 		return true;
-	return proto__csum_fold(proto__csum_add(proto__udp_pseudo(ip, udp), udp,
-						ntohs(udp->len))) == 0xffff;
+	return proto__csum_fold(
+		   proto__csum_add(proto__udp_pseudo(ip, udp), udp, ntohs(udp->len))) == 0xffff;
 }
 
 size_t proto__udp_frame(void *buf, size_t frame_len, const struct proto_udp_flow *f)
@@ -187,7 +187,8 @@ size_t proto__udp_frame(void *buf, size_t frame_len, const struct proto_udp_flow
 
 	memset(b, 0, frame_len);
 	proto__eth(b, f->dst, f->src, PROTO_ETH_P_IPV4);
-	proto__ipv4(b + ETH_HLEN, f->saddr, f->daddr, PROTO_IP_UDP, frame_len - ETH_HLEN - sizeof(struct ipv4_hdr));
+	proto__ipv4(b + ETH_HLEN, f->saddr, f->daddr, PROTO_IP_UDP,
+		    frame_len - ETH_HLEN - sizeof(struct ipv4_hdr));
 	udp->sport = htons(f->sport);
 	udp->dport = htons(f->dport);
 	udp->len = htons((uint16_t)(frame_len - ETH_HLEN - sizeof(struct ipv4_hdr)));

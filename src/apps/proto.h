@@ -90,7 +90,8 @@ struct pg_hdr {
 	uint16_t csum;
 } __attribute__((packed));
 
-#define PROTO_PG_MIN (ETH_HLEN + sizeof(struct ipv4_hdr) + sizeof(struct udp_hdr) + sizeof(struct pg_hdr))
+#define PROTO_PG_MIN                                                                               \
+	(ETH_HLEN + sizeof(struct ipv4_hdr) + sizeof(struct udp_hdr) + sizeof(struct pg_hdr))
 
 /* ---- Internet checksum (RFC 1071), over big-endian 16-bit words ---- */
 
@@ -113,13 +114,13 @@ enum proto_kind {
 
 struct proto_pkt {
 	enum proto_kind kind;
-	uint16_t type;	  /* EtherType after an in-frame 802.1Q tag, host order */
-	bool tagged;	  /* an 802.1Q tag sits in the frame */
-	size_t l3;	  /* offset of the ARP or IPv4 header */
-	size_t l4;	  /* offset of the ICMP or UDP header */
-	size_t l4_len;	  /* bytes from l4 to the end of the IP datagram (frame padding excluded) */
-	size_t data;	  /* offset of the UDP payload */
-	size_t data_len;  /* its length, from the UDP length field */
+	uint16_t type;	 /* EtherType after an in-frame 802.1Q tag, host order */
+	bool tagged;	 /* an 802.1Q tag sits in the frame */
+	size_t l3;	 /* offset of the ARP or IPv4 header */
+	size_t l4;	 /* offset of the ICMP or UDP header */
+	size_t l4_len;	 /* bytes from l4 to the end of the IP datagram (frame padding excluded) */
+	size_t data;	 /* offset of the UDP payload */
+	size_t data_len; /* its length, from the UDP length field */
 };
 
 /*
@@ -132,8 +133,7 @@ bool proto__ipv4_csum_ok(const struct ipv4_hdr *ip);
 
 /* ---- building (all lengths in bytes, addresses in network byte order) ---- */
 
-void proto__eth(void *buf, const uint8_t dst[ETH_ALEN], const uint8_t src[ETH_ALEN],
-		uint16_t type);
+void proto__eth(void *buf, const uint8_t dst[ETH_ALEN], const uint8_t src[ETH_ALEN], uint16_t type);
 /* An IPv4 header without options, its checksum filled in. */
 void proto__ipv4(void *buf, uint32_t saddr, uint32_t daddr, uint8_t proto, size_t payload_len);
 void proto__ipv4_fix_csum(struct ipv4_hdr *ip);

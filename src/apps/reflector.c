@@ -124,8 +124,8 @@ static void rf_stats(struct app *a, void *obj)
 }
 
 const struct app_type app_reflector = {
-	.name = "reflector",
-	.start = rf_start,
-	.stop = rf_stop,
-	.stats = rf_stats,
+    .name = "reflector",
+    .start = rf_start,
+    .stop = rf_stop,
+    .stats = rf_stats,
 };

@@ -256,8 +256,8 @@ static void rs_stats(struct app *a, void *obj)
 }
 
 const struct app_type app_responder = {
-	.name = "responder",
-	.start = rs_start,
-	.stop = rs_stop,
-	.stats = rs_stats,
+    .name = "responder",
+    .start = rs_start,
+    .stop = rs_stop,
+    .stats = rs_stats,
 };

@@ -218,10 +218,13 @@ static void sink_stats(struct app *a, void *obj)
 	json_object_object_add(obj, "corrupted", json_object_new_uint64(s->corrupted));
 	json_object_object_add(obj, "other", json_object_new_uint64(s->other));
 	json_object_object_add(obj, "untracked", json_object_new_uint64(s->untracked));
-	json_object_object_add(obj, "latency_p50_ns", json_object_new_uint64(sink_percentile(s, 50)));
-	json_object_object_add(obj, "latency_p99_ns", json_object_new_uint64(sink_percentile(s, 99)));
+	json_object_object_add(obj, "latency_p50_ns",
+			       json_object_new_uint64(sink_percentile(s, 50)));
+	json_object_object_add(obj, "latency_p99_ns",
+			       json_object_new_uint64(sink_percentile(s, 99)));
 	json_object_object_add(obj, "latency_max_ns", json_object_new_uint64(s->lat_max));
-	/* latency_log2_ns[k]: frames with a latency in [2^k, 2^(k+1)) ns, up to the last non-zero */
+	/* latency_log2_ns[k]: frames with a latency in [2^k, 2^(k+1)) ns, up to the last non-zero
+	 */
 	while (top && !s->hist[top - 1])
 		top--;
 	for (unsigned k = 0; k < top; k++)
@@ -230,8 +233,8 @@ static void sink_stats(struct app *a, void *obj)
 }
 
 const struct app_type app_sink = {
-	.name = "sink",
-	.start = sink_start,
-	.stop = sink_stop,
-	.stats = sink_stats,
+    .name = "sink",
+    .start = sink_start,
+    .stop = sink_stop,
+    .stats = sink_stats,
 };

@@ -34,8 +34,8 @@
 #include "apps/opts.h"
 #include "apps/proto.h"
 
-#define TB_BATCH  32
-#define TB_BUDGET 256 /* frames read from the TAP per callback */
+#define TB_BATCH     32
+#define TB_BUDGET    256 /* frames read from the TAP per callback */
 #define TB_NETNS_MAX 64
 
 struct tapbridge {
@@ -174,7 +174,8 @@ static void tb_rx(void *opaque, struct netdev *nd, const struct pkt *pkts, unsig
 			tag = (struct vlan_hdr){htons(PROTO_ETH_P_8021Q), htons(pkts[i].vlan)};
 			iov[niov++] = (struct iovec){(void *)f, 2 * ETH_ALEN};
 			iov[niov++] = (struct iovec){&tag, sizeof(tag)};
-			iov[niov++] = (struct iovec){(void *)(f + 2 * ETH_ALEN), pkts[i].len - 2u * ETH_ALEN};
+			iov[niov++] =
+			    (struct iovec){(void *)(f + 2 * ETH_ALEN), pkts[i].len - 2u * ETH_ALEN};
 		} else {
 			iov[niov++] = (struct iovec){(void *)f, pkts[i].len};
 		}
@@ -265,7 +266,8 @@ static int tb_start(struct app *a, int argc, char **argv, char *err)
 		goto err_free;
 	if (strchr(tb->tap, '/') || strchr(tb->netns, '/') || !strcmp(tb->netns, ".") ||
 	    !strcmp(tb->netns, "..")) {
-		snprintf(err, APP_ERR_MAX, "tapbridge: bad value '%.40s' for %s (a name without '/')",
+		snprintf(err, APP_ERR_MAX,
+			 "tapbridge: bad value '%.40s' for %s (a name without '/')",
 			 strchr(tb->tap, '/') ? tb->tap : tb->netns,
 			 strchr(tb->tap, '/') ? "tap" : "netns");
 		r = -EINVAL;
@@ -329,8 +331,8 @@ static void tb_stats(struct app *a, void *obj)
 }
 
 const struct app_type app_tapbridge = {
-	.name = "tapbridge",
-	.start = tb_start,
-	.stop = tb_stop,
-	.stats = tb_stats,
+    .name = "tapbridge",
+    .start = tb_start,
+    .stop = tb_stop,
+    .stats = tb_stats,
 };

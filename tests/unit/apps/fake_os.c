@@ -290,8 +290,8 @@ static int fake_open(struct netdev *nd)
 }
 
 static const struct netdev_ops fake_ops = {
-	.open = fake_open,
-	.xmit = fake_xmit,
+    .open = fake_open,
+    .xmit = fake_xmit,
 };
 
 void fake_netdev_init(struct fake_netdev *f, const char *name, const uint8_t mac[ETH_ALEN])

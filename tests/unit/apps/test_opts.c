@@ -108,9 +108,8 @@ static void test_parse(void **state)
 	struct pg_opts o = {.size = 64};
 	char err[APP_ERR_MAX];
 
-	assert_int_equal(parse(&o, err, 4, "dst=02:00:00:00:00:01", "count=1M", "vlan=4094",
-			       "tap=vf0"),
-			 0);
+	assert_int_equal(
+	    parse(&o, err, 4, "dst=02:00:00:00:00:01", "count=1M", "vlan=4094", "tap=vf0"), 0);
 	assert_int_equal(o.dst[5], 1);
 	assert_int_equal(o.size, 64); /* absent: untouched */
 	assert_int_equal(o.count, 1000000);
@@ -183,8 +182,8 @@ static void test_config_ipv4(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_mac),	       cmocka_unit_test(test_ipv4),
-	    cmocka_unit_test(test_numbers),    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_mac),		 cmocka_unit_test(test_ipv4),
+	    cmocka_unit_test(test_numbers),	 cmocka_unit_test(test_parse),
 	    cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_config_ipv4),
 	};
 

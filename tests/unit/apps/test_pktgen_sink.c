@@ -292,7 +292,7 @@ static void test_sink_corrupt_other_and_flow_filter(void **state)
 
 	assert_int_equal(start(&s, &app_sink, &nd_b, err, "flow=4"), 0);
 	make(4, 4, 128);
-	nd_a.tx[1].data[100] ^= 0x10; /* payload fill */
+	nd_a.tx[1].data[100] ^= 0x10;	 /* payload fill */
 	nd_a.tx[2].data[42 + 4] ^= 0x01; /* the sequence number itself */
 	feed(first, 2);
 	feed(rest, 2);

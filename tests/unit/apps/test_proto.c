@@ -154,9 +154,9 @@ static void test_pg_hdr_fits_min_frame(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_csum_rfc1071),	   cmocka_unit_test(test_ipv4_header),
-	    cmocka_unit_test(test_udp_roundtrip),	   cmocka_unit_test(test_parse_vlan_and_arp),
-	    cmocka_unit_test(test_parse_malformed),	   cmocka_unit_test(test_pg_hdr_fits_min_frame),
+	    cmocka_unit_test(test_csum_rfc1071),    cmocka_unit_test(test_ipv4_header),
+	    cmocka_unit_test(test_udp_roundtrip),   cmocka_unit_test(test_parse_vlan_and_arp),
+	    cmocka_unit_test(test_parse_malformed), cmocka_unit_test(test_pg_hdr_fits_min_frame),
 	};
 
 	return cmocka_run_group_tests_name("apps_proto", tests, NULL, NULL);

@@ -94,7 +94,8 @@ static size_t icmp_req(uint8_t *f, size_t n, uint32_t dst)
 
 	proto__eth(f, mac_me, mac_peer, PROTO_ETH_P_IPV4);
 	proto__ipv4(f + 14, IP_PEER, dst, PROTO_IP_ICMP, sizeof(*icmp) + n);
-	*icmp = (struct icmp_hdr){.type = PROTO_ICMP_ECHO_REQUEST, .id = htons(77), .seq = htons(5)};
+	*icmp =
+	    (struct icmp_hdr){.type = PROTO_ICMP_ECHO_REQUEST, .id = htons(77), .seq = htons(5)};
 	for (size_t i = 0; i < n; i++)
 		f[42 + i] = (uint8_t)(i * 7);
 	icmp->csum = htons(proto__csum(icmp, sizeof(*icmp) + n));
