@@ -101,8 +101,8 @@ unsigned pci__sriov_totalvfs(struct pci_dev *pf);
 unsigned pci__sriov_numvfs(struct pci_dev *pf);
 /*
  * Linux's pci_enable_sriov: NumVFs, VF Enable and VF MSE, the wait, then each VF hot-added
- * (drivers may bind) and reported to the hypervisor. -EBUSY when VFs are already enabled,
- * -ERANGE beyond TotalVFs.
+ * (unbound, as with sriov_drivers_autoprobe = 0) and reported to the hypervisor. 0, -EBUSY
+ * when VFs are already enabled, -ERANGE beyond TotalVFs.
  */
 int pci__enable_sriov(struct pci_dev *pf, unsigned num_vfs);
 /* Removes the VFs (their drivers first), then clears VF Enable. -EBUSY, with the guest's name

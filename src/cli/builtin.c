@@ -2,6 +2,8 @@
 
 #include <stddef.h>
 
+#include "apps/apps.h"
+
 
 /* Each driver exports one symbol; their private headers (mdd.h, vdd.h) stay private. */
 extern struct pci_driver mdd_driver; /* 8086:10C9, the PF: dom0's Master Device Driver */
@@ -13,6 +15,4 @@ struct pci_driver *const builtin_drivers[] = {
 	NULL,
 };
 
-const struct app_type *const builtin_apps[] = {
-	NULL,
-};
+

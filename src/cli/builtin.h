@@ -5,6 +5,6 @@
 #include "os/runtime.h"
 
 extern struct pci_driver *const builtin_drivers[];
-extern const struct app_type *const builtin_apps[];
+
 
 #endif

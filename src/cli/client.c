@@ -158,6 +158,12 @@ out:
 
 int client__call(const char *cmd, struct json_object *req, struct json_object **reply)
 {
+	return client__call_fd(cmd, req, reply, NULL);
+}
+
+int client__call_fd(const char *cmd, struct json_object *req, struct json_object **reply,
+		    int *passed)
+{
 	const char *path = client__socket();
 	struct json_object *ok, *err;
 	int fd, rc;
@@ -170,8 +176,14 @@ int client__call(const char *cmd, struct json_object *req, struct json_object **
 		return cmd__fail(cmd, "no vfnet host at %s: start one with `vfnet host`", path);
 	if (fd < 0)
 		return cmd__fail(cmd, "cannot reach the vfnet host at %s: %s", path, strerror(-fd));
-	rc = client__request(fd, req, reply);
+	if (passed)
+		*passed = -1;
+	rc = client__request_fd(fd, req, reply, passed);
 	close(fd);
+	if (rc && passed && *passed >= 0) {
+		close(*passed);
+		*passed = -1;
+	}
 	if (rc)
 		return cmd__fail(cmd, "no reply from the vfnet host at %s: %s", path,
 				 rc == -EPROTO ? "not a JSON object" : strerror(-rc));
@@ -180,6 +192,41 @@ int client__call(const char *cmd, struct json_object *req, struct json_object **
 			       json_object_object_get_ex(*reply, "error", &err)
 				       ? json_object_get_string(err)
 				       : "no reason given");
+		json_object_put(*reply);
+		*reply = NULL;
+		if (passed && *passed >= 0) {
+			close(*passed);
+			*passed = -1;
+		}
+		return rc;
+	}
+	return EXIT_OK;
+}
+
+int client__domain_call(const char *cmd, const char *domain, struct json_object *req,
+			struct json_object **reply)
+{
+	struct json_object *creq = json_object_new_object(), *crep = NULL, *ok, *err;
+	int fd, rc;
+
+	json_object_object_add(creq, "op", json_object_new_string("connect"));
+	json_object_object_add(creq, "domain", json_object_new_string(domain));
+	rc = client__call_fd(cmd, creq, &crep, &fd);
+	json_object_put(creq);
+	json_object_put(crep);
+	if (rc)
+		return rc;
+	if (fd < 0)
+		return cmd__fail(cmd, "the host passed no connection to domain %s", domain);
+	rc = client__request(fd, req, reply);
+	close(fd);
+	if (rc)
+		return cmd__fail(cmd, "no reply from domain %s: %s", domain,
+				 rc == -EPROTO ? "not a JSON object" : strerror(-rc));
+	if (!json_object_object_get_ex(*reply, "ok", &ok) || !json_object_get_boolean(ok)) {
+		rc = cmd__fail(cmd, "%s", json_object_object_get_ex(*reply, "error", &err)
+						  ? json_object_get_string(err)
+						  : "the domain refused without a reason");
 		json_object_put(*reply);
 		*reply = NULL;
 		return rc;

@@ -22,6 +22,8 @@ extern const struct cmd cmd_iommu;
 extern const struct cmd cmd_demo;
 extern const struct cmd cmd_bench;
 extern const struct cmd cmd_domain;
+extern const struct cmd cmd_sriov;
+extern const struct cmd cmd_ip;
 
 /* One-line error to stderr, prefixed "vfnet CMD: ". Returns EXIT_FAIL. */
 int cmd__fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "apps/apps.h"
 #include "cli/builtin.h"
 #include "cli/cmd.h"
 #include "os/runtime.h"
@@ -31,7 +32,7 @@ static int domain_run(int argc, char **argv)
 {
 	static const struct os_builtin builtin = {
 		.drivers = builtin_drivers,
-		.apps = builtin_apps,
+		.apps = vfnet_apps,
 	};
 
 	if (argc > 1)

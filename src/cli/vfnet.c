@@ -11,6 +11,8 @@ static const struct cmd *const cmds[] = {
 	&cmd_host,
 	&cmd_lspci,
 	&cmd_iommu,
+	&cmd_sriov,
+	&cmd_ip,
 	&cmd_bench,
 	&cmd_demo,
 };

@@ -293,10 +293,7 @@ void pci__event(void)
 
 			os__log("pci", "%04x: hot-plug", ev.rid);
 			if (pf) {
-				struct os_pci_dev *vf = vf_add(pf, i);
-
-				if (vf)
-					probe(&vf->pub);
+				vf_add(pf, i); /* back from the pool: unbound, as after enable */
 			} else {
 				scan_fn(ev.rid, 0);
 				if ((dev = pci__find(ev.rid)))
@@ -318,7 +315,8 @@ int pci__init(void)
 void pci__probe_all(void)
 {
 	for (struct os_pci_dev *d = devices; d; d = d->next)
-		probe(&d->pub);
+		if (!d->pub.is_virtfn)
+			probe(&d->pub);
 }
 
 void pci__fini(void)
@@ -533,15 +531,19 @@ int pci__enable_sriov(struct pci_dev *pfdev, unsigned num_vfs)
 	/* SR-IOV 1.1 §3.3.3.1: VFs may take 100 ms to answer after VF Enable, as Linux waits. */
 	sleep_ms(100);
 	pf->numvfs = num_vfs;
+	/*
+	 * The VFs appear unbound, as with sriov_drivers_autoprobe = 0, which is how a Xen driver
+	 * domain keeps them for assignment. Binding the VF driver here would also deadlock a
+	 * one-vCPU dom0: its reset handshake waits for the PF driver's mailbox reply, which only
+	 * this vCPU could send.
+	 */
 	for (unsigned i = 0; i < num_vfs; i++) {
 		struct os_pci_dev *vf = vf_add(pf, i);
 
-		if (vf) {
+		if (vf)
 			os__log("pci", "%s: VF %u of %s", vf->pub.slot, i, pf->pub.slot);
-			probe(&vf->pub);
-		}
 	}
-	return (int)num_vfs;
+	return 0;
 }
 
 int pci__disable_sriov(struct pci_dev *pfdev, char *who, unsigned wholen)

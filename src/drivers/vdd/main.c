@@ -86,7 +86,8 @@ static int set_hw_mac(struct vdd *a, bool first)
 			"%s: PF gave no MAC address, using random %02x:%02x:%02x:%02x:%02x:%02x",
 			a->pdev->slot, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	}
-	err = vdd_vf_set_mac(a, mac);
+	/* The address the PF gave in its reset reply is already in our RAR: nothing to ask. */
+	err = perm && !memcmp(mac, a->perm_addr, ETH_ALEN) ? 0 : vdd_vf_set_mac(a, mac);
 	if (err == -EPERM && perm && memcmp(mac, a->perm_addr, ETH_ALEN)) {
 		/* the administrator set our MAC meanwhile: theirs wins */
 		memcpy(mac, a->perm_addr, ETH_ALEN);
@@ -228,6 +229,8 @@ static int vdd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 			err == -EAGAIN ? ": PF still in reset state. Is the PF interface up?" : "");
 		goto err_intr;
 	}
+	/* The link may have come up during the handshake, before anyone could be told. */
+	a->nd.carrier = a->link;
 	err = netdev__register(&a->nd);
 	if (err)
 		goto err_intr;

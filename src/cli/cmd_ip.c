@@ -1,0 +1,179 @@
+/* vfnet ip link: iproute2's VF administration, answered by dom0's PF driver. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/client.h"
+#include "cli/cmd.h"
+
+static void ip_help(FILE *out)
+{
+	fprintf(out,
+		"usage: vfnet ip [-s] [-j] link show [pf0|pf1]\n"
+		"       vfnet ip link set PF vf N [mac MAC] [vlan VID [qos Q]] [spoofchk on|off]\n"
+		"                               [trust on|off] [state auto|enable|disable]\n"
+		"                               [max_tx_rate MBPS] [min_tx_rate MBPS]\n\n"
+		"As iproute2's `ip link`, for the 82576's PFs: dom0's PF driver applies each VF's\n"
+		"administrator policy (MAC in RAR, port VLAN in VMVIR/VLVF, anti-spoofing in\n"
+		"DTXSWC, trust, the link state the VF sees, the Tx rate limit) and reports the\n"
+		"per-VF lines `ip link show` prints. -s adds statistics, -j prints JSON.\n\n"
+		"examples:\n"
+		"  vfnet ip link set pf0 vf 2 mac 02:00:00:00:02:02 vlan 10 spoofchk on\n"
+		"  vfnet ip link set pf0 vf 2 max_tx_rate 100\n"
+		"  vfnet ip -s link show pf0\n");
+}
+
+static int link_show(int argc, char **argv, bool stats, bool json)
+{
+	struct json_object *req = json_object_new_object(), *reply = NULL, *links, *v;
+	int rc;
+
+	if (argc > 1)
+		return json_object_put(req), cmd__usage("ip", "unexpected argument '%s'", argv[1]);
+	json_object_object_add(req, "op", json_object_new_string("ip-link-show"));
+	if (argc == 1)
+		json_object_object_add(req, "pf", json_object_new_string(argv[0]));
+	if (stats)
+		json_object_object_add(req, "stats", json_object_new_boolean(true));
+	rc = client__domain_call("ip", "0", req, &reply);
+	json_object_put(req);
+	if (rc)
+		return rc;
+	if (!json_object_object_get_ex(reply, "links", &links)) {
+		json_object_put(reply);
+		return cmd__fail("ip", "dom0's reply has no links");
+	}
+	if (json) {
+		printf("%s\n", json_object_to_json_string_ext(links, JSON_C_TO_STRING_PLAIN));
+		json_object_put(reply);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < json_object_array_length(links); i++) {
+		struct json_object *l = json_object_array_get_idx(links, i), *vfs, *st;
+		const char *name = json_object_object_get_ex(l, "ifname", &v) ? json_object_get_string(v) : "?";
+		bool up = json_object_object_get_ex(l, "up", &v) && json_object_get_boolean(v);
+		bool carrier = json_object_object_get_ex(l, "carrier", &v) && json_object_get_boolean(v);
+		int mtu = json_object_object_get_ex(l, "mtu", &v) ? json_object_get_int(v) : 1500;
+
+		printf("%zu: %s: <BROADCAST,MULTICAST%s%s> mtu %d state %s\n", i + 2, name,
+		       up ? ",UP" : "", up && carrier ? ",LOWER_UP" : "", mtu,
+		       !up ? "DOWN" : carrier ? "UP" : "DOWN");
+		printf("    link/ether %s brd %s\n",
+		       json_object_object_get_ex(l, "address", &v) ? json_object_get_string(v) : "?",
+		       json_object_object_get_ex(l, "broadcast", &v) ? json_object_get_string(v)
+								      : "ff:ff:ff:ff:ff:ff");
+		if (stats && json_object_object_get_ex(l, "stats", &st)) {
+			struct json_object *a, *b, *c, *d;
+
+			json_object_object_get_ex(st, "rx_bytes", &a);
+			json_object_object_get_ex(st, "rx_packets", &b);
+			json_object_object_get_ex(st, "rx_errors", &c);
+			json_object_object_get_ex(st, "rx_dropped", &d);
+			printf("    RX:  bytes packets errors dropped\n    %10s %7s %6s %7s\n",
+			       json_object_get_string(a), json_object_get_string(b),
+			       json_object_get_string(c), json_object_get_string(d));
+			json_object_object_get_ex(st, "tx_bytes", &a);
+			json_object_object_get_ex(st, "tx_packets", &b);
+			json_object_object_get_ex(st, "tx_errors", &c);
+			json_object_object_get_ex(st, "tx_dropped", &d);
+			printf("    TX:  bytes packets errors dropped\n    %10s %7s %6s %7s\n",
+			       json_object_get_string(a), json_object_get_string(b),
+			       json_object_get_string(c), json_object_get_string(d));
+		}
+		if (!json_object_object_get_ex(l, "vfinfo_list", &vfs))
+			continue;
+		for (size_t k = 0; k < json_object_array_length(vfs); k++) {
+			struct json_object *vf = json_object_array_get_idx(vfs, k);
+
+			if (json_object_object_get_ex(vf, "line", &v))
+				printf("    %s\n", json_object_get_string(v));
+			if (stats && json_object_object_get_ex(vf, "stats", &st)) {
+				struct json_object *a, *b;
+
+				json_object_object_get_ex(st, "rx_bytes", &a);
+				json_object_object_get_ex(st, "rx_packets", &b);
+				printf("    RX: bytes  packets\n    %10s %7s\n",
+				       json_object_get_string(a), json_object_get_string(b));
+				json_object_object_get_ex(st, "tx_bytes", &a);
+				json_object_object_get_ex(st, "tx_packets", &b);
+				printf("    TX: bytes  packets\n    %10s %7s\n",
+				       json_object_get_string(a), json_object_get_string(b));
+			}
+		}
+	}
+	json_object_put(reply);
+	return EXIT_OK;
+}
+
+static const char *const set_keys[] = {"mac", "vlan", "qos", "spoofchk", "trust", "state",
+				       "max_tx_rate", "min_tx_rate", "rate", NULL};
+
+static int link_set(int argc, char **argv)
+{
+	struct json_object *req, *reply = NULL;
+	int rc;
+
+	if (argc < 3 || strcmp(argv[1], "vf"))
+		return cmd__usage("ip", "usage: ip link set PF vf N [OPTION VALUE]...");
+	req = json_object_new_object();
+	json_object_object_add(req, "op", json_object_new_string("ip-link-set"));
+	json_object_object_add(req, "pf", json_object_new_string(argv[0]));
+	json_object_object_add(req, "vf", json_object_new_string(argv[2]));
+	for (int i = 3; i < argc; i += 2) {
+		bool known = false;
+
+		for (const char *const *k = set_keys; *k; k++)
+			known |= !strcmp(*k, argv[i]);
+		if (!known) {
+			json_object_put(req);
+			return cmd__usage("ip", "Error: argument \"%s\" is wrong: unknown vf option",
+					  argv[i]);
+		}
+		if (i + 1 == argc) {
+			json_object_put(req);
+			return cmd__usage("ip", "Command line is not complete: %s needs a value",
+					  argv[i]);
+		}
+		if (json_object_object_get_ex(req, argv[i], NULL)) {
+			json_object_put(req);
+			return cmd__usage("ip", "Error: duplicate \"%s\": \"%s\" is the second value",
+					  argv[i], argv[i + 1]);
+		}
+		json_object_object_add(req, argv[i], json_object_new_string(argv[i + 1]));
+	}
+	rc = client__domain_call("ip", "0", req, &reply);
+	json_object_put(req);
+	json_object_put(reply);
+	return rc;
+}
+
+static int ip_run(int argc, char **argv)
+{
+	bool stats = false, json = false;
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-s"))
+			stats = true;
+		else if (!strcmp(argv[i], "-j"))
+			json = true;
+		else
+			return cmd__usage("ip", "Option \"%s\" is unknown", argv[i]);
+	}
+	if (i == argc || strcmp(argv[i], "link"))
+		return cmd__usage("ip", "only `ip link` is implemented: ip link show|set ...");
+	i++;
+	if (i == argc || !strcmp(argv[i], "show"))
+		return link_show(i == argc ? 0 : argc - i - 1, argv + i + 1, stats, json);
+	if (!strcmp(argv[i], "set"))
+		return link_set(argc - i - 1, argv + i + 1);
+	return cmd__usage("ip", "Command \"%s\" is unknown, try \"ip link help\"", argv[i]);
+}
+
+const struct cmd cmd_ip = {
+	.name = "ip",
+	.summary = "ip link show/set: per-VF MAC, VLAN, spoof check, trust, state, rate",
+	.run = ip_run,
+	.help = ip_help,
+};
