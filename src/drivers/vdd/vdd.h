@@ -132,7 +132,7 @@ _Static_assert(sizeof(union e1000_adv_rx_desc) == 16, "Rx descriptor is 16 bytes
 /* ---- rings ---- */
 
 #define VDD_TXD		256
-#define VDD_RXD		1024
+#define VDD_RXD		4096
 #define VDD_BUF_SIZE	2048  /* SRRCTL one-buffer, 2 KiB */
 #define VDD_RX_BUDGET	64    /* frames per poll, as NAPI's weight */
 #define VDD_DEFAULT_ITR 20000 /* interrupts per second per queue vector */
