@@ -214,9 +214,51 @@ static void dev_remove(struct os_pci_dev *d, bool gone)
 
 /* ---- enumeration ---- */
 
-static void scan_bus(unsigned bus, unsigned depth);
+static uint32_t sriov_rd_early(struct os_pci_dev *pf, unsigned reg)
+{
+	uint32_t v = 0;
 
-static void scan_fn(uint16_t rid, unsigned depth)
+	pci__cfg_read(&pf->pub, pf->sriov_cap + reg, 2, &v);
+	return v;
+}
+
+static void scan_bus(unsigned bus, unsigned depth, struct os_pci_dev *parent);
+
+/*
+ * As Linux's pci_configure_ari: when a device below a PCI Express port has the ARI capability
+ * and the port can forward ARI, turn ARI Forwarding on, so that function numbers above 7 (the
+ * VFs) are routed; then the PFs' SR-IOV capabilities may use the ARI layout (sriov_init sets
+ * ARI Capable Hierarchy when the bus is ARI-enabled).
+ */
+static void configure_ari(struct os_pci_dev *bridge)
+{
+	unsigned pcie = pci__find_cap(&bridge->pub, PCI_CAP_ID_EXP);
+	uint32_t cap2, ctl2;
+	bool any = false;
+
+	for (struct os_pci_dev *d = devices; d; d = d->next)
+		any |= d->parent == bridge && pci__find_ext_cap(&d->pub, PCI_EXT_CAP_ID_ARI);
+	if (!any || !pcie || pci__cfg_read(&bridge->pub, pcie + PCI_EXP_DEVCAP2, 4, &cap2) ||
+	    !(cap2 & PCI_EXP_DEVCAP2_ARI) ||
+	    pci__cfg_read(&bridge->pub, pcie + PCI_EXP_DEVCTL2, 2, &ctl2))
+		return;
+	if (!(ctl2 & PCI_EXP_DEVCTL2_ARI)) {
+		pci__cfg_write(&bridge->pub, pcie + PCI_EXP_DEVCTL2, 2, ctl2 | PCI_EXP_DEVCTL2_ARI);
+		os__log("pci", "%s: ARI forwarding enabled", bridge->pub.slot);
+	}
+	for (struct os_pci_dev *d = devices; d; d = d->next) {
+		uint32_t ctrl;
+
+		if (d->parent != bridge || !d->sriov_cap)
+			continue;
+		ctrl = sriov_rd_early(d, PCI_SRIOV_CTRL);
+		if (!(ctrl & (PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_ARI)))
+			pci__cfg_write(&d->pub, d->sriov_cap + PCI_SRIOV_CTRL, 2,
+				       ctrl | PCI_SRIOV_CTRL_ARI);
+	}
+}
+
+static void scan_fn(uint16_t rid, unsigned depth, struct os_pci_dev *parent)
 {
 	uint32_t id, hdr, sec;
 	struct os_pci_dev *d;
@@ -226,17 +268,21 @@ static void scan_fn(uint16_t rid, unsigned depth)
 		return;
 	if (!(d = dev_add(rid, (uint16_t)id, (uint16_t)(id >> 16))))
 		return;
+	d->parent = parent;
 	os__log("pci", "%s [%06x] %04x:%04x", d->pub.slot, d->pub.class, d->pub.vendor,
 		d->pub.device);
 	cfg_read_rid(rid, PCI_HEADER_TYPE, 1, &hdr);
 	if ((hdr & 0x7f) == PCI_HEADER_TYPE_BRIDGE && depth < 4) {
 		cfg_read_rid(rid, PCI_SECONDARY_BUS, 1, &sec);
-		if (sec > (unsigned)(rid >> 8))
-			scan_bus(sec, depth + 1);
+		if (sec > (unsigned)(rid >> 8)) {
+			scan_bus(sec, depth + 1, d);
+			if (os.role == VFNET_ROLE_DOM0)
+				configure_ari(d);
+		}
 	}
 }
 
-static void scan_bus(unsigned bus, unsigned depth)
+static void scan_bus(unsigned bus, unsigned depth, struct os_pci_dev *parent)
 {
 	for (unsigned dev = 0; dev < 32; dev++) {
 		uint32_t id, hdr;
@@ -246,7 +292,7 @@ static void scan_bus(unsigned bus, unsigned depth)
 			continue;
 		cfg_read_rid(rid, PCI_HEADER_TYPE, 1, &hdr);
 		for (unsigned fn = 0; fn < ((hdr & 0x80) ? 8u : 1u); fn++)
-			scan_fn((uint16_t)(rid | fn), depth);
+			scan_fn((uint16_t)(rid | fn), depth, parent);
 	}
 }
 
@@ -254,7 +300,7 @@ static void sriov_adopt(struct os_pci_dev *pf);
 
 void pci__scan(void)
 {
-	scan_bus(0, 0);
+	scan_bus(0, 0, NULL);
 	if (os.role != VFNET_ROLE_DOM0)
 		return;
 	/* A restarted dom0 finds VFs already enabled: take them over. */
@@ -295,7 +341,7 @@ void pci__event(void)
 			if (pf) {
 				vf_add(pf, i); /* back from the pool: unbound, as after enable */
 			} else {
-				scan_fn(ev.rid, 0);
+				scan_fn(ev.rid, 0, NULL);
 				if ((dev = pci__find(ev.rid)))
 					probe(dev);
 			}

@@ -23,6 +23,7 @@ struct pci_bar {
 struct os_pci_dev {
 	struct pci_dev pub;
 	struct os_pci_dev *next;
+	struct os_pci_dev *parent; /* the bridge above, if scanned */
 	struct pci_bar *bar[6];
 	unsigned msix_cap;
 	unsigned msix_nr;
