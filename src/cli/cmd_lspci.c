@@ -13,7 +13,7 @@
 static void lspci_help(FILE *out)
 {
 	fprintf(out,
-		"usage: vfnet lspci [-n|-nn] [-s BB:DD.F] [-x|-xxx|-xxxx]\n\n"
+		"usage: vfnet lspci [-d DOM] [-n|-nn] [-s BB:DD.F] [-x|-xxx|-xxxx]\n\n"
 		"List the machine's PCI functions the way lspci does. When a machine runs\n"
 		"(`vfnet host`) at the control socket (--socket before the command,\n"
 		"$VFNET_SOCKET, or the default), its functions are shown as they are now, read\n"
@@ -21,6 +21,9 @@ static void lspci_help(FILE *out)
 		"power-on: host bridge, root port, the 82576's two PFs. VFs appear once SR-IOV\n"
 		"is enabled on a PF.\n\n"
 		"options:\n"
+		"  -d DOM    the view of domain DOM (a name or an id) of a running host: a guest\n"
+		"            sees its virtual bus 00 with the VFs assigned to it (8086:10CA at\n"
+		"            00:04.0, ...), as vPCI emulates them; dom0 sees the physical bus\n"
 		"  -n        numeric class, vendor and device ids\n"
 		"  -nn       names and numeric ids\n"
 		"  -s BDF    only the function at bus:device.function (e.g. 01:00.0)\n"
@@ -32,12 +35,14 @@ static void lspci_help(FILE *out)
 		"examples:\n"
 		"  vfnet lspci\n"
 		"  vfnet lspci -nn -s 01:00.0\n"
+		"  vfnet lspci -d guest1 -xxxx > guest.txt && lspci -F guest.txt -vv\n"
 		"  vfnet --socket /tmp/m1.sock lspci -n\n"
 		"  vfnet lspci -xxxx > dump.txt && lspci -F dump.txt -vv\n");
 }
 
 struct lspci_sel {
 	enum pci_names names;
+	const char *domain;
 	unsigned nbytes; /* 0: description lines only */
 	bool have_sel;
 	uint16_t sel;
@@ -121,6 +126,8 @@ static int lspci_remote(int fd, const char *path, const struct lspci_sel *ls, un
 	json_object_object_add(req, "op", json_object_new_string("lspci"));
 	if (ls->nbytes)
 		json_object_object_add(req, "config", json_object_new_int((int)ls->nbytes));
+	if (ls->domain)
+		json_object_object_add(req, "domain", json_object_new_string(ls->domain));
 	rc = client__request(fd, req, &reply);
 	json_object_put(req);
 	if (rc) {
@@ -159,13 +166,16 @@ static int lspci_run(int argc, char **argv)
 	unsigned hex = 0, n, shown = 0;
 	uint16_t sel = 0;
 	bool have_sel = false;
-	const char *path;
+	const char *path, *domain = NULL;
 	int opt, rc, fd;
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt(argc, argv, "+nxs:")) != -1) {
+	while ((opt = getopt(argc, argv, "+nxs:d:")) != -1) {
 		switch (opt) {
+		case 'd':
+			domain = optarg;
+			break;
 		case 'n':
 			names = names == PCI_NAMES_TEXT ? PCI_NAMES_NUMERIC : PCI_NAMES_BOTH;
 			break;
@@ -181,6 +191,8 @@ static int lspci_run(int argc, char **argv)
 		default:
 			if (optopt == 's')
 				return cmd__usage("lspci", "-s needs a slot, e.g. -s 01:00.0");
+			if (optopt == 'd')
+				return cmd__usage("lspci", "-d needs a domain, e.g. -d guest1");
 			return cmd__usage("lspci", "unknown option '-%c'", optopt);
 		}
 	}
@@ -199,6 +211,7 @@ static int lspci_run(int argc, char **argv)
 			.nbytes = !hex ? 0 : hex <= 2 ? 64 : hex == 3 ? 256 : 4096,
 			.have_sel = have_sel,
 			.sel = sel,
+			.domain = domain,
 		};
 
 		rc = lspci_remote(fd, path, &ls, &shown);
@@ -210,6 +223,9 @@ static int lspci_run(int argc, char **argv)
 	if (fd != -ENOENT && fd != -ECONNREFUSED && fd != -ENOTDIR)
 		return cmd__fail("lspci", "cannot reach the vfnet host at %s: %s", path,
 				 strerror(-fd));
+	if (domain)
+		return cmd__fail("lspci", "no vfnet host at %s: start one with `vfnet host` (-d "
+					  "shows a running domain's view)", path ? path : "(no socket)");
 
 	rc = machine__create(&m, NULL);
 	if (rc)

@@ -1,5 +1,8 @@
 #include "vmm/control.h"
 #include "vmm/control_priv.h"
+#include "vmm/domain.h"
+#include "vmm/hv.h"
+#include "vmm/passthrough.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -82,26 +85,33 @@ static int cfg_get(struct machine *m, uint16_t rid, unsigned off, unsigned size,
 	return 0;
 }
 
+/* @guest: the guest whose emulated view to show (f is then one of its functions). */
 static int lspci_func(struct control *c, struct pci_func *f, unsigned nbytes,
-		      struct json_object *out, char *err)
+		      struct json_object *out, char *err, struct domain *guest)
 {
 	uint8_t cfg[PCI_CFG_SIZE];
 	unsigned want = MIN(MAX(nbytes, 64u), f->size);
 	struct pci_ident id = {.rid = f->rid, .vendor = f->vendor, .name = f->name};
+	struct hv_func *hf = guest ? passthrough__by_rid(c->hv, f->rid) : NULL;
+	uint16_t rid = hf ? passthrough__vrid(hf) : f->rid;
 	char bdf[8], *hex;
 	uint32_t v;
 	int rc;
 
 	for (unsigned off = 0; off < want; off += 4) {
-		if ((rc = cfg_get(c->m, f->rid, off, 4, &v, err)))
-			return rc;
+		if (hf)
+			rc = passthrough__cfg_read(c->hv, guest, rid, off, 4, &v);
+		else
+			rc = cfg_get(c->m, f->rid, off, 4, &v, err);
+		if (rc)
+			return hf ? fail(err, "config read failed: %s", strerror(-rc)) : rc;
 		le32_put(cfg + off, v);
 	}
 	id.class16 = le16_get(cfg + PCI_CLASS_DEVICE);
 	id.rev = cfg[PCI_REVISION_ID];
 	id.vendor_id = le16_get(cfg + PCI_VENDOR_ID);
 	id.device_id = le16_get(cfg + PCI_DEVICE_ID);
-	if (f->pf && f->pf->sriov) {
+	if (f->pf && f->pf->sriov && !hf) {
 		/* A VF reads 0xFFFF; software names it by its PF's vendor and VF Device ID. */
 		if ((rc = cfg_get(c->m, f->pf->rid, PCI_VENDOR_ID, 2, &v, err)))
 			return rc;
@@ -111,7 +121,7 @@ static int lspci_func(struct control *c, struct pci_func *f, unsigned nbytes,
 			return rc;
 		id.device_id = (uint16_t)v;
 	}
-	add_str(out, "bdf", pci_rid__str(f->rid, bdf));
+	add_str(out, "bdf", pci_rid__str(rid, bdf));
 	add_hex(out, "class", 4, id.class16);
 	add_hex(out, "vendor", 4, id.vendor_id);
 	add_hex(out, "device", 4, id.device_id);
@@ -139,9 +149,18 @@ static int op_lspci(struct control *c, struct json_object *req, struct json_obje
 {
 	struct pci_func *funcs[PCI_TOPO_MAX_FUNCS * (1 + E82576_MAX_VFS)];
 	struct json_object *v, *arr;
+	struct domain *guest = NULL;
 	unsigned nbytes = 0, n;
 	int rc;
 
+	if (json_object_object_get_ex(req, "domain", &v)) {
+		if (!c->hv)
+			return fail(err, "this machine runs no hypervisor");
+		if ((rc = control__get_domain(c, req, &guest, err)))
+			return rc;
+		if (guest->role != VFNET_ROLE_GUEST)
+			guest = NULL; /* dom0's view is the physical one */
+	}
 	if (json_object_object_get_ex(req, "config", &v)) {
 		int64_t x = json_object_get_int64(v);
 
@@ -155,10 +174,15 @@ static int op_lspci(struct control *c, struct json_object *req, struct json_obje
 	arr = json_object_new_array();
 	json_object_object_add(reply, "functions", arr);
 	for (unsigned i = 0; i < n; i++) {
-		struct json_object *fo = json_object_new_object();
+		struct json_object *fo;
+		struct hv_func *hf = guest ? passthrough__by_rid(c->hv, funcs[i]->rid) : NULL;
 
+		/* A guest sees what it was given, on its own bus, in slot order. */
+		if (guest && (!hf || hf->owner != (int)guest->id))
+			continue;
+		fo = json_object_new_object();
 		json_object_array_add(arr, fo);
-		if ((rc = lspci_func(c, funcs[i], nbytes, fo, err)))
+		if ((rc = lspci_func(c, funcs[i], nbytes, fo, err, guest)))
 			return rc;
 	}
 	return 0;
@@ -282,7 +306,7 @@ static int op_shutdown(struct control *c, struct json_object *req, struct json_o
 	return 0;
 }
 
-static const char *const lspci_keys[] = {"config", NULL};
+static const char *const lspci_keys[] = {"config", "domain", NULL};
 static const char *const no_keys[] = {NULL};
 
 static const struct control_op ops[] = {

@@ -37,7 +37,8 @@ static int need_hv(struct control *c, char *err)
 	return c->hv ? 0 : fail(err, "this machine runs no hypervisor");
 }
 
-static int get_domain(struct control *c, struct json_object *req, struct domain **out, char *err)
+int control__get_domain(struct control *c, struct json_object *req, struct domain **out,
+			char *err)
 {
 	struct json_object *v;
 	const char *s, *shown;
@@ -233,7 +234,7 @@ static int op_destroy(struct control *c, struct json_object *req, struct json_ob
 {
 	struct domain *d;
 
-	if (need_hv(c, err) || get_domain(c, req, &d, err))
+	if (need_hv(c, err) || control__get_domain(c, req, &d, err))
 		return -EINVAL;
 	if (d->role == VFNET_ROLE_DOM0)
 		return fail(err, "dom0 is not destroyed; `vfnet dom0 restart` restarts it");
@@ -267,7 +268,7 @@ static int op_dmesg(struct control *c, struct json_object *req, struct json_obje
 	char *buf;
 	size_t n;
 
-	if (need_hv(c, err) || get_domain(c, req, &d, err))
+	if (need_hv(c, err) || control__get_domain(c, req, &d, err))
 		return -EINVAL;
 	if (!(buf = malloc(DOMAIN_LOG_SIZE + 1)))
 		return fail(err, "out of memory");
@@ -283,7 +284,7 @@ static int op_connect(struct control *c, struct json_object *req, struct json_ob
 	struct domain *d;
 	int sv[2], rc;
 
-	if (need_hv(c, err) || get_domain(c, req, &d, err))
+	if (need_hv(c, err) || control__get_domain(c, req, &d, err))
 		return -EINVAL;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		return fail(err, "socketpair: %s", strerror(errno));
@@ -374,7 +375,7 @@ static int op_attach(struct control *c, struct json_object *req, struct json_obj
 	unsigned vslot = 0;
 	int rc;
 
-	if (need_hv(c, err) || get_domain(c, req, &d, err) || get_bdf(req, &rid, err))
+	if (need_hv(c, err) || control__get_domain(c, req, &d, err) || get_bdf(req, &rid, err))
 		return -EINVAL;
 	if (json_object_object_get_ex(req, "vslot", &v)) {
 		int64_t s = json_object_get_int64(v);
@@ -400,7 +401,7 @@ static int op_detach(struct control *c, struct json_object *req, struct json_obj
 	uint16_t rid;
 	char b[16];
 
-	if (need_hv(c, err) || get_domain(c, req, &d, err) || get_bdf(req, &rid, err))
+	if (need_hv(c, err) || control__get_domain(c, req, &d, err) || get_bdf(req, &rid, err))
 		return -EINVAL;
 	if (passthrough__detach(c->hv, d, rid))
 		return fail(err, "%s is not attached to '%s'", bdf(rid, b), d->name);
@@ -413,7 +414,7 @@ static int op_pci_list(struct control *c, struct json_object *req, struct json_o
 	struct json_object *arr;
 	struct domain *d;
 
-	if (need_hv(c, err) || get_domain(c, req, &d, err))
+	if (need_hv(c, err) || control__get_domain(c, req, &d, err))
 		return -EINVAL;
 	arr = json_object_new_array();
 	for (unsigned i = 0; i < HV_MAX_FUNCS; i++) {

@@ -40,6 +40,11 @@ const char *control__shown(const char *s, size_t n);
 void control__add_u64(struct json_object *o, const char *key, uint64_t v);
 void control__add_str(struct json_object *o, const char *key, const char *v);
 
+/* The domain a request names in "domain" (a name or an id), or an error in @err. */
+struct domain;
+int control__get_domain(struct control *c, struct json_object *req, struct domain **out,
+			char *err);
+
 /* Hands @fd (which stays the caller's) to the current client with its reply. */
 int control__pass_fd(struct control *c, int fd);
 
