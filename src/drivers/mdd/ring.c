@@ -444,8 +444,14 @@ static int mdd_open(struct netdev *nd)
 	return 0;
 }
 
+/* As igb_down: the port is reset. The VFs are told (PF control message, RSTI) and redo their
+ * reset handshake by themselves; their pools come back as the administrator set them. */
 static int mdd_stop(struct netdev *nd)
 {
+	struct mdd_adapter *a = nd->priv;
+
+	os__log(MDD_TAG, "%s: down: resetting the port (%u VFs)", nd->name, a->num_vfs);
+	mdd_reinit(a, a->num_vfs);
 	return 0;
 }
 
