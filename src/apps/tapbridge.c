@@ -8,8 +8,10 @@
  * Frames read from the TAP go out through netdev__xmit in batches; a drain stops after TB_BUDGET
  * frames and continues from deferred work, so a flooding stack cannot starve the vCPU (and nothing
  * depends on the fd watch being level- or edge-triggered). Frames received on the netdev are
- * written to the TAP, a VLAN tag the NIC stripped put back into the frame. A full TAP queue or a
- * full ring drops the frame (counted), as a NIC would.
+ * written to the TAP, a VLAN tag the NIC stripped put back into the frame; a full TAP queue drops
+ * the frame (counted). A full transmit ring is pushed back on the TAP instead: the frames not
+ * taken are kept, nothing more is read until they are out (retried from a timer), and the TAP's
+ * queue and then the Linux stack's qdisc hold the rest, as they would for a busy NIC.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -42,6 +44,8 @@ struct tapbridge {
 	struct netdev *nd;
 	struct netdev_listener l;
 	struct os_work work; /* continue a drain that hit TB_BUDGET */
+	struct os_timer *retry; /* the ring was full: try the pending frames again */
+	unsigned pend_off, pend_n; /* frames in pkts[] the ring has not taken yet */
 	int fd;
 	bool stopped; /* freed by the queued drain */
 	char tap[IFNAMSIZ];
@@ -187,10 +191,38 @@ static void tb_rx(void *opaque, struct netdev *nd, const struct pkt *pkts, unsig
 	}
 }
 
+#define TB_RETRY_NS 20000 /* a ring of 256 at a few Mpps drains in tens of microseconds */
+
+/* Push the frames the ring did not take; false while some are still pending. */
+static bool tb_flush(struct tapbridge *tb)
+{
+	int r;
+
+	if (!tb->pend_n)
+		return true;
+	r = netdev__xmit(tb->nd, tb->pkts + tb->pend_off, tb->pend_n);
+	if (r < 0) {
+		/* The device is down: these frames have nowhere to go. */
+		tb->drops += tb->pend_n;
+		tb->pend_n = 0;
+		return true;
+	}
+	tb->from_tap += (unsigned)r;
+	tb->pend_off += (unsigned)r;
+	tb->pend_n -= (unsigned)r;
+	if (tb->pend_n) {
+		os__timer_arm(tb->retry, TB_RETRY_NS);
+		return false;
+	}
+	return true;
+}
+
 static void tb_drain(struct tapbridge *tb)
 {
 	unsigned budget = TB_BUDGET;
 
+	if (!tb_flush(tb))
+		return;
 	while (budget) {
 		unsigned n = 0;
 		bool empty = false;
@@ -214,12 +246,12 @@ static void tb_drain(struct tapbridge *tb)
 			n++;
 		}
 		if (n) {
-			r = netdev__xmit(tb->nd, tb->pkts, n);
-			if (r < 0)
-				r = 0;
-			tb->from_tap += (unsigned)r;
-			tb->drops += n - (unsigned)r;
+			tb->pend_off = 0;
+			tb->pend_n = n;
+			if (!tb_flush(tb))
+				return; /* reading resumes when the ring has taken them */
 		}
+		(void)r;
 		if (empty)
 			return;
 	}
@@ -227,6 +259,11 @@ static void tb_drain(struct tapbridge *tb)
 }
 
 static void tb_fd(void *opaque, uint32_t events)
+{
+	tb_drain(opaque);
+}
+
+static void tb_retry(void *opaque)
 {
 	tb_drain(opaque);
 }
@@ -256,6 +293,12 @@ static int tb_start(struct app *a, int argc, char **argv, char *err)
 	tb->nd = a->nd;
 	tb->fd = -1;
 	tb->work.fn = tb_work;
+	tb->retry = os__timer_create(tb_retry, tb);
+	if (!tb->retry) {
+		free(tb);
+		snprintf(err, APP_ERR_MAX, "tapbridge: out of memory");
+		return -ENOMEM;
+	}
 	const struct opt table[] = {
 	    {.key = "tap", .type = OPT_STR, .val = tb->tap, .max = IFNAMSIZ - 1, .required = true},
 	    {.key = "netns", .type = OPT_STR, .val = tb->netns, .max = TB_NETNS_MAX},
@@ -302,6 +345,7 @@ err_unwatch:
 err_close:
 	close(tb->fd);
 err_free:
+	os__timer_destroy(tb->retry);
 	free(tb);
 	return r;
 }
@@ -313,6 +357,7 @@ static void tb_stop(struct app *a)
 	netdev__unlisten(a->nd, &tb->l);
 	os__unwatch_fd(tb->fd);
 	close(tb->fd);
+	os__timer_destroy(tb->retry);
 	a->priv = NULL;
 	/* A queued drain still points at tb: let it free tb when it runs. */
 	if (tb->work.queued)

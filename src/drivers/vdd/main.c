@@ -229,12 +229,18 @@ static int vdd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 			err == -EAGAIN ? ": PF still in reset state. Is the PF interface up?" : "");
 		goto err_intr;
 	}
-	/* The link may have come up during the handshake, before anyone could be told. */
+	/*
+	 * The link may have come up during the handshake, before anyone could be told; and apps
+	 * open the device from inside netdev__register, so link changes from then on must reach
+	 * the netdev core.
+	 */
 	a->nd.carrier = a->link;
-	err = netdev__register(&a->nd);
-	if (err)
-		goto err_intr;
 	a->registered = true;
+	err = netdev__register(&a->nd);
+	if (err) {
+		a->registered = false;
+		goto err_intr;
+	}
 	pdev->drvdata = a;
 	os__log(VDD_NAME, "%s: %s, MAC %02x:%02x:%02x:%02x:%02x:%02x, 3 MSI-X vectors", pdev->slot,
 		a->nd.name, a->nd.mac[0], a->nd.mac[1], a->nd.mac[2], a->nd.mac[3], a->nd.mac[4],
