@@ -4,7 +4,10 @@
  * as a fixed-point number with 14 fraction bits. A limited queue is paced on nic__now() by a
  * virtual clock (GCRA): each frame pushes the queue's next allowed time by the time the wire
  * needs for it at the limited rate; a frame waits (it is never dropped) while that time is more
- * than one largest frame ahead of now, which is the burst the limiter tolerates.
+ * than RATE_BURST_FRAMES largest frames ahead of now, which is the burst the limiter tolerates.
+ * That tolerance is what the hardware's memory window (RTTBCNRM) gives: it lets a queue make up
+ * for an engine that woke late (a host under load schedules it milliseconds late), so the rate
+ * holds over a window of a second instead of falling by the wake-up latency on every frame.
  *
  * The wire time of a frame counts what the link carries for it: the frame padded to 60 bytes,
  * FCS, preamble and inter-packet gap (24 bytes), at the speed STATUS reports. RTTBCNRM (the
@@ -16,6 +19,7 @@
 #define ETH_ZLEN     60 /* shortest frame on the wire, without FCS */
 #define ETH_OVERHEAD 24 /* FCS 4, preamble and SFD 8, inter-packet gap 12 */
 #define RF_ONE	     (1u << E1000_RTTBCNRC_RF_INT_SHIFT)
+#define RATE_BURST_FRAMES 16 /* 16 x 9.7 KiB: 1.3 ms at 1 Gbit/s, 12 ms at 100 Mbit/s */
 
 static uint32_t rate_factor(const struct nic_port *p, unsigned q)
 {
@@ -47,7 +51,7 @@ bool nic_rate__admit(struct nic_port *p, unsigned q, uint32_t len, uint64_t now)
 
 	if (!rf)
 		return true;
-	if (txq->rate_tat > now + wire_ns(p, rf, NIC_TX_FRAME_MAX))
+	if (txq->rate_tat > now + RATE_BURST_FRAMES * wire_ns(p, rf, NIC_TX_FRAME_MAX))
 		return false;
 	txq->rate_tat = MAX(txq->rate_tat, now) + wire_ns(p, rf, len);
 	return true;
@@ -60,6 +64,6 @@ uint64_t nic_rate__wake(struct nic_port *p, unsigned q)
 
 	if (!rf)
 		return 0;
-	burst = wire_ns(p, rf, NIC_TX_FRAME_MAX);
+	burst = RATE_BURST_FRAMES * wire_ns(p, rf, NIC_TX_FRAME_MAX);
 	return p->dp.txq[q].rate_tat > burst ? p->dp.txq[q].rate_tat - burst : 1;
 }

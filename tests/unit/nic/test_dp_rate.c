@@ -91,11 +91,12 @@ static void test_other_queues_are_not_limited(void **state)
 	frames = run(1000000);
 	assert_true(frames > 1000);
 	assert_int_equal(nic_dp__next_deadline(fx.port), UINT64_MAX);
-	/* The same limit on VF 0's queue paces it: a few frames a millisecond. */
+	/* The same limit on VF 0's queue paces it: 1 ms at 100 Mb/s is ~8 such frames, plus the
+	 * burst the limiter tolerates (16 jumbo frames' worth, rate.c), far from unlimited. */
 	fx__pf_wr(E1000_RTTDQSEL, 0);
 	fx__pf_wr(E1000_RTTBCNRC, rttbcnrc(100));
 	frames = run(1000000);
-	assert_true(frames < 20);
+	assert_true(frames < 200);
 }
 
 static void test_link_follows_the_wire(void **state)
