@@ -196,8 +196,16 @@ static void mdd_msix_other(int vector, void *opaque)
 		return;
 	if (icr & E1000_ICR_DRSTA)
 		os__log(MDD_TAG, "%s: device reset asserted", a->netdev.name);
-	if (icr & E1000_ICR_DOUTSYNC)
+	if (icr & E1000_ICR_DOUTSYNC) {
+		/*
+		 * A VF that keeps forging frames would raise this cause for each one: log what
+		 * WVBR says now, then leave the cause masked until the watchdog's next look, so a
+		 * hostile guest costs dom0 one interrupt per watchdog period, not one per frame.
+		 */
 		mdd_spoof_check(a);
+		wr32(a, E1000_IMC, E1000_ICR_DOUTSYNC);
+		a->doutsync_masked = true;
+	}
 	if (icr & E1000_ICR_VMMB)
 		os__schedule(&a->mbx_work);
 	if (icr & E1000_ICR_LSC)
@@ -380,6 +388,10 @@ static void mdd_watchdog(void *opaque)
 		mdd_rates_check(a);
 	}
 	mdd_spoof_check(a);
+	if (a->doutsync_masked) {
+		a->doutsync_masked = false;
+		wr32(a, E1000_IMS, E1000_ICR_DOUTSYNC);
+	}
 	for (unsigned vf = 0; vf < a->num_vfs; vf++)
 		mdd_vf_update_stats(a, vf);
 	os__timer_arm(a->watchdog, MDD_WATCHDOG_NS);

@@ -109,6 +109,7 @@ struct mdd_adapter {
 	int8_t rar_owner[E1000_RAR_ENTRIES]; /* extra unicast filter -> VF, or -1 */
 
 	bool link_up;
+	bool doutsync_masked; /* spoof events: looked at by the watchdog until it unmasks */
 	unsigned link_speed; /* Mbit/s */
 	unsigned rate_link_speed; /* the speed VF rates were computed for */
 
