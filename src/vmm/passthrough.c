@@ -407,9 +407,11 @@ static int dom0_cfg_write(struct hv *hv, struct hv_func *f, uint16_t rid, unsign
 				return rc;
 			if (hits_ctrl) {
 				unsigned sh = (cap + PCI_SRIOV_CTRL - off) * 8;
-				uint32_t bit = (uint32_t)PCI_SRIOV_CTRL_VFE << sh;
+				/* VF Enable, and VF MSE: without it the guests' VFs stop decoding
+				 * and the hypervisor could not mask their MSI-X entries. */
+				uint32_t bits = (uint32_t)(PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE) << sh;
 
-				if (sh < 32 && (cur & bit) && !(val & bit)) {
+				if (sh < 32 && (cur & bits & ~val)) {
 					f->cfg_refused++;
 					return -EBUSY;
 				}

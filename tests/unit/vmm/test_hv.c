@@ -136,10 +136,15 @@ static void test_views_of_a_vf(void **state)
 	}
 	/* dom0 gave it away: its config writes to the VF are refused. */
 	assert_int_equal(hc_cfg_wr(e->hv, e->dom0, e->vf0, PCI_COMMAND, 2, 4), -EPERM);
-	/* and it may not turn SR-IOV off under the guest. */
+	/* and it may not turn SR-IOV off under the guest, nor VF memory decoding. */
 	assert_int_equal(hc_cfg_wr(e->hv, e->dom0, PF0,
 				   machine__pf(e->m, 0)->sriov->cap + PCI_SRIOV_CTRL, 2, 0),
 			 -EBUSY);
+	assert_int_equal(hc_cfg_wr(e->hv, e->dom0, PF0,
+				   machine__pf(e->m, 0)->sriov->cap + PCI_SRIOV_CTRL, 2,
+				   PCI_SRIOV_CTRL_VFE),
+			 -EBUSY);
+	assert_true(pci_sriov__vf_mse(machine__pf(e->m, 0)));
 }
 
 static void test_guest_privilege(void **state)
