@@ -12,6 +12,8 @@
  *   stats          per port: NIC port counters, datapath counters with drops by reason, engine
  *                  counters and CPU time; the IOMMU's counters
  *   iommu-faults   pops every pending fault record and decodes it
+ *   top            CPU times (domains, hypervisor, NIC engines) and per-VF counters, read at
+ *                  once for rates (control_top.c)
  *   shutdown       replies, then the server stops
  *
  * Every request is checked where it enters: it must be one JSON object of at most

@@ -32,6 +32,8 @@ struct control_op {
 
 /* The domain and device operations (control_domains.c), ended by a NULL name. */
 extern const struct control_op control_domain_ops[];
+/* `vfnet top`'s reading of CPU times and VF counters (control_top.c), the same. */
+extern const struct control_op control_top_ops[];
 
 /* Formats a one-line error into @err (ERR_MAX) and returns -EINVAL. */
 int control__fail(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -196,6 +196,7 @@ struct nic_dp {
 	struct nic_txq txq[E1000_NUM_QUEUES];
 	struct nic_filters filters;
 	struct e82576_dp_stats stats; /* one writer (the port's thread), relaxed atomic stores */
+	struct e82576_pool_stats pool_stats[NIC_DP_POOLS + 1]; /* the same, per pool */
 	/* Pools with counts in count[] (stats.c). */
 	uint32_t counted;
 	struct nic_pool_count count[NIC_DP_POOLS + 1];
@@ -299,7 +300,13 @@ bool nic_rate__admit(struct nic_port *p, unsigned q, uint32_t len, uint64_t now)
 uint64_t nic_rate__wake(struct nic_port *p, unsigned q);
 
 /* ---- stats.c ---- */
+/* A drop that belongs to no pool (a frame from the wire nobody takes). */
 void nic_stats__drop(struct nic_port *p, enum e82576_drop why);
+/* A copy for pool dropped on its way in, or a frame from pool dropped on its way out. */
+void nic_stats__rx_drop(struct nic_port *p, unsigned pool, enum e82576_drop why);
+void nic_stats__tx_drop(struct nic_port *p, unsigned pool, enum e82576_drop why);
+/* The pool whose counters Rx queue q's copies go to: q's pool in VMDq mode, else the PF's. */
+unsigned nic_stats__rxq_pool(const struct nic_port *p, unsigned q);
 void nic_stats__count(uint64_t *counter, uint64_t n);
 void nic_stats__wire_tx(struct nic_port *p, const struct nic_frame *f);
 void nic_stats__wire_rx(struct nic_port *p, const struct nic_frame *f, bool accepted);

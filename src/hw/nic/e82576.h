@@ -97,6 +97,23 @@ struct e82576_dp_stats {
 void e82576__dp_stats(struct e82576 *nic, unsigned port, struct e82576_dp_stats *st);
 const char *e82576_drop__name(enum e82576_drop why);
 
+/*
+ * What one pool moved and dropped (VF n's pool is pool n; E82576_POOLS is the PF outside VMDq),
+ * counted since the NIC was created and never cleared, by a VF reset or by SR-IOV going off, so
+ * that a rate is the difference of two readings. Bytes as in e82576_dp_stats (no FCS). A drop is
+ * counted here and in the port's drops[] alike, when the pool is known: frames the wire brought
+ * that no pool took (filtered) belong to no pool.
+ */
+struct e82576_pool_stats {
+	uint64_t rx_frames, rx_bytes; /* copies written into the pool's Rx queue */
+	uint64_t tx_frames, tx_bytes; /* frames its Tx queues sent, to the wire or a pool */
+	uint64_t rx_drops;	      /* copies meant for it that were dropped (gated, no desc...) */
+	uint64_t tx_drops;	      /* frames it sent that were dropped (spoofed, link down...) */
+};
+/* @pool 0..E82576_POOLS; any thread (relaxed loads of one writer's counters). */
+void e82576__pool_stats(struct e82576 *nic, unsigned port, unsigned pool,
+			struct e82576_pool_stats *st);
+
 /* ---- the engine: one thread per port owns the port (engine.c) ---- */
 struct reqring_cons;
 

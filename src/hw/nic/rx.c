@@ -47,7 +47,7 @@ static void rx_no_desc(struct nic_port *p, unsigned q)
 		nic_set(p, E1000_RQDPC(q), nic_get(p, E1000_RQDPC(q)) + 1);
 	else
 		nic_stats__reg_add(p, E1000_MPC, 1);
-	nic_stats__drop(p, E82576_DROP_NO_DESC);
+	nic_stats__rx_drop(p, nic_stats__rxq_pool(p, q), E82576_DROP_NO_DESC);
 }
 
 /* Queue q for this pass: its registers and ring taken once per nic_dp__poll, as on the Tx
@@ -89,7 +89,7 @@ static void rx_prefetch(const struct nic_ring *r, uint32_t idx, uint32_t avail)
 static void rx_fault(struct nic_port *p, unsigned q, const char *why)
 {
 	nic_dp__queue_fault(p, q, false, why);
-	nic_stats__drop(p, E82576_DROP_DMA_FAULT);
+	nic_stats__rx_drop(p, nic_stats__rxq_pool(p, q), E82576_DROP_DMA_FAULT);
 }
 
 /* Descriptor write-back: everything, then (release) the status dword that holds DD. */
@@ -113,12 +113,12 @@ bool nic_rx__deliver(struct nic_port *p, unsigned q, struct nic_frame *f, bool s
 	struct nic_ring *r = &rq->ring;
 
 	if (!(nic_get(p, E1000_RXDCTL(q)) & E1000_RXDCTL_QUEUE_ENABLE) || !rq->master) {
-		nic_stats__drop(p, E82576_DROP_RX_QUEUE_OFF);
+		nic_stats__rx_drop(p, nic_stats__rxq_pool(p, q), E82576_DROP_RX_QUEUE_OFF);
 		return false;
 	}
 	if (f->len + ETH_FCS_LEN > rq->limit) {
 		nic_stats__reg_add(p, E1000_ROC, 1);
-		nic_stats__drop(p, E82576_DROP_RX_TOO_LONG);
+		nic_stats__rx_drop(p, nic_stats__rxq_pool(p, q), E82576_DROP_RX_TOO_LONG);
 		return false;
 	}
 	len = f->len - (strip ? VLAN_HLEN : 0);

@@ -1,7 +1,8 @@
 /*
  * Datapath statistics: the PF's counters (read to clear, saturating, 82576.md section 4), the
  * per-VF mirrors igbvf reads through its BAR (32-bit, wrapping, never cleared by a read), and the
- * port's own counters of frames moved and dropped by reason, which any thread may read.
+ * port's own counters of frames moved and dropped by reason, and the same per pool, which any
+ * thread may read.
  *
  * Octet counters count the frame as the wire carries it, FCS included (4 bytes more than the
  * bytes in the buffers), as the e1000 family's GORC/GOTC do. Broadcasts are not multicasts here
@@ -33,6 +34,23 @@ void nic_stats__count(uint64_t *counter, uint64_t n)
 void nic_stats__drop(struct nic_port *p, enum e82576_drop why)
 {
 	nic_stats__count(&p->dp.stats.drops[why], 1);
+}
+
+void nic_stats__rx_drop(struct nic_port *p, unsigned pool, enum e82576_drop why)
+{
+	nic_stats__drop(p, why);
+	nic_stats__count(&p->dp.pool_stats[pool].rx_drops, 1);
+}
+
+void nic_stats__tx_drop(struct nic_port *p, unsigned pool, enum e82576_drop why)
+{
+	nic_stats__drop(p, why);
+	nic_stats__count(&p->dp.pool_stats[pool].tx_drops, 1);
+}
+
+unsigned nic_stats__rxq_pool(const struct nic_port *p, unsigned q)
+{
+	return nic_switch__vmdq(p) ? q & (E82576_POOLS - 1) : E82576_POOLS;
 }
 
 void nic_stats__reg_add(struct nic_port *p, uint32_t off, uint32_t n)
@@ -134,7 +152,12 @@ void nic_stats__flush(struct nic_port *p)
 	for (uint32_t m = p->dp.counted; m; m &= m - 1) {
 		unsigned pool = (unsigned)__builtin_ctz(m);
 		struct nic_pool_count *c = &p->dp.count[pool];
+		struct e82576_pool_stats *ps = &p->dp.pool_stats[pool];
 
+		nic_stats__count(&ps->tx_frames, c->tx);
+		nic_stats__count(&ps->tx_bytes, c->tx_bytes);
+		nic_stats__count(&ps->rx_frames, c->rx);
+		nic_stats__count(&ps->rx_bytes, c->rx_bytes);
 		nic_stats__count(&st->tx_frames, c->tx);
 		nic_stats__count(&st->tx_bytes, c->tx_bytes);
 		nic_stats__count(&st->rx_frames, c->rx);
@@ -176,4 +199,17 @@ void e82576__dp_stats(struct e82576 *nic, unsigned port, struct e82576_dp_stats 
 	st->bad_tail = load(&s->bad_tail);
 	for (unsigned i = 0; i < E82576_DROP_NR; i++)
 		st->drops[i] = load(&s->drops[i]);
+}
+
+void e82576__pool_stats(struct e82576 *nic, unsigned port, unsigned pool,
+			struct e82576_pool_stats *st)
+{
+	const struct e82576_pool_stats *s = &nic->port[port].dp.pool_stats[pool];
+
+	st->rx_frames = load(&s->rx_frames);
+	st->rx_bytes = load(&s->rx_bytes);
+	st->tx_frames = load(&s->tx_frames);
+	st->tx_bytes = load(&s->tx_bytes);
+	st->rx_drops = load(&s->rx_drops);
+	st->tx_drops = load(&s->tx_drops);
 }

@@ -211,7 +211,7 @@ static unsigned deliver(struct nic_port *p, struct nic_frame *f, uint32_t pools,
 
 		pools &= pools - 1;
 		if (!nic_switch__pool_rx_enabled(p, pool)) {
-			nic_stats__drop(p, E82576_DROP_RX_GATED);
+			nic_stats__rx_drop(p, pool, E82576_DROP_RX_GATED);
 			continue;
 		}
 		if (nic_rx__deliver(p, pool, f, strip_tag(p, pool, f, true), looped)) {
@@ -286,7 +286,7 @@ static bool spoofed(struct nic_port *p, unsigned pool, const struct nic_frame *f
 	} else {
 		return false;
 	}
-	nic_stats__drop(p, why);
+	nic_stats__tx_drop(p, pool, why);
 	nic_set(p, E1000_WVBR, nic_get(p, E1000_WVBR) | wvbr);
 	nic_intr__raise_icr(p, E1000_ICR_DOUTSYNC);
 	return true;

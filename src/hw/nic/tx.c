@@ -284,7 +284,7 @@ static int tx_flush(struct nic_port *p, unsigned q, struct nic_ring *r, uint32_t
 			if (sent)
 				nic_stats__wire_tx(p, &dp->slot[i].f);
 			else
-				nic_stats__drop(p, E82576_DROP_LINK_DOWN);
+				nic_stats__tx_drop(p, q & 7, E82576_DROP_LINK_DOWN);
 			dp->slot[i].to_wire = false;
 		}
 	}
@@ -326,7 +326,8 @@ static void tx_stop(struct nic_port *p, unsigned q, int err)
 			    err == -E2BIG
 				? "no end of packet within the descriptors a frame may take"
 				: "DMA fault on a descriptor or buffer");
-	nic_stats__drop(p, err == -E2BIG ? E82576_DROP_BAD_DESC : E82576_DROP_DMA_FAULT);
+	nic_stats__tx_drop(p, q & 7,
+			   err == -E2BIG ? E82576_DROP_BAD_DESC : E82576_DROP_DMA_FAULT);
 }
 
 /* Send the built frame: anti-spoofing and loopback in VMDq mode, then (at flush) the wire. */
@@ -385,7 +386,7 @@ unsigned nic_tx__poll(struct nic_port *p, unsigned q, unsigned budget, uint64_t 
 		if (why == E82576_DROP_NR)
 			tx_send(p, pool, s);
 		else
-			nic_stats__drop(p, why);
+			nic_stats__tx_drop(p, pool, why);
 		s->first = (uint16_t)head;
 		s->ndesc = (uint16_t)g.ndesc;
 		s->rs = g.rs;

@@ -1,6 +1,6 @@
 /*
  * Statistics: the per-VF mirrors igbvf reads (good and loopback packets and octets, multicast),
- * the PF's read-to-clear counters for the wire, and the port's datapath counters.
+ * the PF's read-to-clear counters for the wire, and the port's datapath counters, also per pool.
  */
 #include <string.h>
 
@@ -107,6 +107,7 @@ static void test_pf_wire_counters_read_to_clear(void **state)
 static void test_port_counters(void **state)
 {
 	struct e82576_dp_stats st;
+	struct e82576_pool_stats ps;
 	uint32_t len;
 
 	setup();
@@ -123,6 +124,23 @@ static void test_port_counters(void **state)
 	assert_int_equal(st.drops[E82576_DROP_NO_DESC], 1);
 	assert_int_equal(st.drops[E82576_DROP_LINK_DOWN], 1); /* no wire attached */
 	assert_int_equal(fx__rx(0, got, sizeof(got), NULL), len);
+	/* The same per pool: VF 2 sent it (and lost its wire copy), VF 0 got it, VF 1 lost it. */
+	e82576__pool_stats(fx.nic, 0, 2, &ps);
+	assert_int_equal(ps.tx_frames, 1);
+	assert_int_equal(ps.tx_bytes, len);
+	assert_int_equal(ps.tx_drops, 1);
+	assert_int_equal(ps.rx_frames + ps.rx_drops, 0);
+	e82576__pool_stats(fx.nic, 0, 0, &ps);
+	assert_int_equal(ps.rx_frames, 1);
+	assert_int_equal(ps.rx_bytes, len);
+	assert_int_equal(ps.tx_frames + ps.rx_drops + ps.tx_drops, 0);
+	e82576__pool_stats(fx.nic, 0, 1, &ps);
+	assert_int_equal(ps.rx_drops, 1);
+	assert_int_equal(ps.rx_frames + ps.tx_frames + ps.tx_drops, 0);
+	/* A VF reset clears its mirrors, not these: rates are differences of readings. */
+	fx__wr(1, E1000_VF_CTRL, E1000_CTRL_RST);
+	e82576__pool_stats(fx.nic, 0, 1, &ps);
+	assert_int_equal(ps.rx_drops, 1);
 	for (unsigned i = 0; i < E82576_DROP_NR; i++)
 		assert_string_not_equal(e82576_drop__name((enum e82576_drop)i), "unknown");
 	assert_string_equal(e82576_drop__name(E82576_DROP_SPOOF_MAC), "spoof_mac");

@@ -1,0 +1,102 @@
+/* `vfnet top`'s rates from two readings (top_calc.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "cli/top_calc.h"
+
+uint64_t top__delta(uint64_t before, uint64_t after)
+{
+	return after >= before ? after - before : after;
+}
+
+double top__per_sec(uint64_t before, uint64_t after, uint64_t dt_ns)
+{
+	return dt_ns ? (double)top__delta(before, after) * 1e9 / (double)dt_ns : 0.0;
+}
+
+double top__cpu_pct(uint64_t before, uint64_t after, uint64_t dt_ns)
+{
+	return dt_ns ? (double)top__delta(before, after) * 100.0 / (double)dt_ns : 0.0;
+}
+
+double top__mbit_s(uint64_t before, uint64_t after, uint64_t dt_ns)
+{
+	return top__per_sec(before, after, dt_ns) * 8.0 / 1e6;
+}
+
+static const struct top_dom *find_dom(const struct top_snap *s, const struct top_dom *d)
+{
+	for (unsigned i = 0; i < s->ndoms; i++)
+		if (s->dom[i].id == d->id && !strcmp(s->dom[i].name, d->name))
+			return &s->dom[i];
+	return NULL;
+}
+
+static const struct top_vf *find_vf(const struct top_snap *s, const struct top_vf *v)
+{
+	for (unsigned i = 0; i < s->nvfs; i++)
+		if (!strcmp(s->vf[i].bdf, v->bdf))
+			return &s->vf[i];
+	return NULL;
+}
+
+int top__rates(const struct top_snap *a, const struct top_snap *b, struct top_rates *r)
+{
+	static const struct top_dom none;
+	uint64_t dt;
+	double charged = 0.0;
+
+	if (b->time_ns <= a->time_ns)
+		return -EINVAL;
+	dt = b->time_ns - a->time_ns;
+	memset(r, 0, sizeof(*r));
+	r->period_s = (double)dt / 1e9;
+
+	r->ndoms = b->ndoms < TOP_MAX_DOMAINS ? b->ndoms : TOP_MAX_DOMAINS;
+	for (unsigned i = 0; i < r->ndoms; i++) {
+		const struct top_dom *d = &b->dom[i], *was = find_dom(a, d);
+		struct top_dom_row *row = &r->dom[i];
+		double own;
+
+		if (!was)
+			was = &none; /* new: its counters started at zero within the period */
+		own = top__cpu_pct(was->cpu_ns, d->cpu_ns, dt);
+		row->d = d;
+		row->hyp = top__cpu_pct(was->hv_ns, d->hv_ns, dt);
+		if (d->dom0)
+			row->dom0 = own;
+		else
+			row->guest = own;
+		row->cpu = own + row->hyp;
+		r->guests += row->guest;
+		r->dom0 += row->dom0;
+		charged += row->hyp;
+	}
+
+	r->hyp_all = top__cpu_pct(a->hv_cpu_ns, b->hv_cpu_ns, dt);
+	/* Hypercall time is control-thread time, so the rest cannot be negative but for clock
+	 * granularity and domains gone since @a: show none rather than less than none. */
+	r->hyp_other = r->hyp_all > charged ? r->hyp_all - charged : 0.0;
+
+	r->nports = b->nports < TOP_MAX_PORTS ? b->nports : TOP_MAX_PORTS;
+	for (unsigned p = 0; p < r->nports; p++) {
+		r->hw[p] = p < a->nports ? top__cpu_pct(a->engine_ns[p], b->engine_ns[p], dt) : 0.0;
+		r->hw_all += r->hw[p];
+	}
+
+	r->nvfs = b->nvfs < TOP_MAX_VFS ? b->nvfs : TOP_MAX_VFS;
+	for (unsigned i = 0; i < r->nvfs; i++) {
+		const struct top_vf *v = &b->vf[i], *was = find_vf(a, v);
+		struct top_vf_row *row = &r->vf[i];
+
+		row->v = v;
+		if (!was)
+			continue; /* just enabled: no rates yet */
+		row->rx_pps = top__per_sec(was->rx_pkts, v->rx_pkts, dt);
+		row->rx_mbps = top__mbit_s(was->rx_bytes, v->rx_bytes, dt);
+		row->tx_pps = top__per_sec(was->tx_pkts, v->tx_pkts, dt);
+		row->tx_mbps = top__mbit_s(was->tx_bytes, v->tx_bytes, dt);
+		row->drops_ps = top__per_sec(was->drops, v->drops, dt);
+	}
+	return 0;
+}

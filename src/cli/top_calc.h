@@ -1,0 +1,92 @@
+/*
+ * The arithmetic of `vfnet top`: two readings of the host's `top` op (vmm/control_top.c) a
+ * period apart become CPU shares and packet rates. No I/O and no JSON here, so that unit tests
+ * feed it readings by hand.
+ *
+ * CPU shares are percent of one host CPU over the period (a domain with two busy threads shows
+ * 200), split by who the time is charged to, as ARCHITECTURE.md "Threads, accounting and time"
+ * says:
+ *   guest       a guest's own process
+ *   dom0        dom0's own process. dom0 does not run on the SR-IOV data path, and what it does
+ *               for one guest (mailbox requests of its VF) is not counted per guest: it is shown
+ *               on dom0's row only, never shared out among guests by a guess
+ *   hypervisor  the control thread: the hypercall time charged to each domain on its row, and
+ *               what is left (control requests, dead domains) on a row of its own
+ *   hardware    the NIC engine threads: what the silicon would do for free
+ */
+#ifndef VFNET_CLI_TOP_CALC_H
+#define VFNET_CLI_TOP_CALC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TOP_MAX_DOMAINS 64
+#define TOP_MAX_VFS	64
+#define TOP_MAX_PORTS	4
+#define TOP_NAME_MAX	32 /* bytes of a name, NUL included */
+
+struct top_dom {
+	int id;
+	char name[TOP_NAME_MAX];
+	bool dom0;
+	uint64_t cpu_ns; /* its process */
+	uint64_t hv_ns;	 /* hypercall service charged to it */
+};
+
+struct top_vf {
+	char bdf[16];
+	unsigned port, vf;
+	char owner[TOP_NAME_MAX]; /* a domain's name, "pool" or "-" */
+	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes, drops;
+};
+
+/* One reading, as the `top` op gives it. */
+struct top_snap {
+	uint64_t time_ns;   /* CLOCK_MONOTONIC */
+	uint64_t hv_cpu_ns; /* the control thread */
+	unsigned nports, ndoms, nvfs;
+	uint64_t engine_ns[TOP_MAX_PORTS];
+	struct top_dom dom[TOP_MAX_DOMAINS];
+	struct top_vf vf[TOP_MAX_VFS];
+};
+
+/* A domain of the second reading over the period. */
+struct top_dom_row {
+	const struct top_dom *d;
+	double guest, dom0, hyp; /* percent; guest is 0 for dom0, dom0 is 0 for a guest */
+	double cpu;		 /* all three */
+};
+
+struct top_vf_row {
+	const struct top_vf *v;
+	double rx_pps, rx_mbps, tx_pps, tx_mbps, drops_ps;
+};
+
+struct top_rates {
+	double period_s;
+	unsigned ndoms, nvfs, nports;
+	struct top_dom_row dom[TOP_MAX_DOMAINS];
+	struct top_vf_row vf[TOP_MAX_VFS];
+	double hyp_other;		  /* control thread time not charged to a listed domain */
+	double hw[TOP_MAX_PORTS], hw_all; /* NIC engines */
+	double guests, dom0, hyp_all;	  /* column totals: every guest, dom0, the control thread */
+};
+
+/* How much a counter grew; one that went back (its owner was restarted) grew from zero. */
+uint64_t top__delta(uint64_t before, uint64_t after);
+/* Percent of one CPU that a CPU-time counter's growth is over @dt_ns (0 when dt_ns is 0). */
+double top__cpu_pct(uint64_t before, uint64_t after, uint64_t dt_ns);
+/* Events per second. */
+double top__per_sec(uint64_t before, uint64_t after, uint64_t dt_ns);
+/* A byte counter's growth in Mbit/s (10^6 bits). */
+double top__mbit_s(uint64_t before, uint64_t after, uint64_t dt_ns);
+
+/*
+ * Rates from reading @a to the later reading @b, for what @b lists. A domain is the same in
+ * both when id and name match; one @a lacks started within the period, so all its time is the
+ * period's. A VF @a lacks (just enabled) shows no rates: its pool's counters are older than it.
+ * Returns -EINVAL when @b is not later than @a.
+ */
+int top__rates(const struct top_snap *a, const struct top_snap *b, struct top_rates *r);
+
+#endif

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# `vfnet top`: two guests on VFs of pf0, one sending to the other; the batch tables show both
+# guests, dom0 idle, the hypervisor and the hardware, and the traffic on the right VFs.
+# usage: test_top.sh VFNET
+set -u
+. "$(dirname "$0")/tap.sh"
+vfnet=$1
+t=$(mktemp -d)
+host=
+cleanup() {
+	[ -n "$host" ] && kill -9 "$host" 2>/dev/null
+	rm -rf "$t"
+}
+trap cleanup EXIT
+command -v python3 >/dev/null || skip_all "python3 (for raw protocol requests) not installed"
+unset VFNET_SOCKET
+sock=$t/s
+v() { "$vfnet" --socket "$sock" "$@"; }
+# Send raw request lines to the socket and print one reply line per request.
+raw() { python3 - "$sock" "$@" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile('rb')
+for req in sys.argv[2:]:
+    s.sendall(req.encode() + b'\n')
+    print(f.readline().decode().rstrip('\n'))
+PY
+}
+
+# Errors first: they need no host, or a host that is not there.
+v top -b >/dev/null 2>"$t/err"; check "no host: exit 1" test $? -eq 1
+has "no host: message" "$t/err" "^vfnet top: no vfnet host at $sock: start one with \`vfnet host\`$"
+v top -d 0 >/dev/null 2>"$t/err"; check "-d 0: exit 2" test $? -eq 2
+has "-d 0: message" "$t/err" "^vfnet top: bad -d '0': seconds"
+v top -d x1 >/dev/null 2>"$t/err"; check "-d x1: exit 2" test $? -eq 2
+v top -b -n 0 >/dev/null 2>&1; check "-n 0: exit 2" test $? -eq 2
+v top --help >"$t/help"; has "--help has examples" "$t/help" 'vfnet top -d 0\.5'
+
+"$vfnet" host --socket "$sock" >"$t/host.out" 2>"$t/host.err" &
+host=$!
+for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+check "host serves" test -S "$sock"
+v sriov pf0 numvfs 2 >/dev/null; check "two VFs on pf0" test $? -eq 0
+v ip link set pf0 vf 0 mac 02:00:00:00:00:0a
+v ip link set pf0 vf 1 mac 02:00:00:00:00:0b
+raw '{"op":"pci-assignable-add","bdf":"01:10.0"}' '{"op":"pci-assignable-add","bdf":"01:10.2"}' \
+	'{"op":"create","name":"ga","memory":64,"pci":["01:10.0"],"config":"app=sink\n"}' \
+	'{"op":"create","name":"gb","memory":64,"pci":["01:10.2"],"config":"app=pktgen dst=02:00:00:00:00:0a rate=20k\n"}' \
+	>"$t/setup"
+check "guests created" test "$(grep -c '^{"ok":true' "$t/setup")" -eq 4
+# Wait up to 10 s for the first frames to reach ga's VF.
+raw '{"op":"top"}' >"$t/top.json"
+for _ in $(seq 100); do
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+sys.exit(0 if any(f["bdf"]=="01:10.0" and f["rx_packets"] > 0 for f in d["vfs"]) else 1)' \
+		"$t/top.json" 2>/dev/null && break
+	sleep 0.1
+	raw '{"op":"top"}' >"$t/top.json"
+done
+check "op top: a reading with domains, engines, VFs and owners" python3 -c '
+import json, sys; d = json.load(open(sys.argv[1]))
+assert d["ok"] and d["time_ns"] > 0 and d["hypervisor_cpu_ns"] > 0
+names = {x["name"]: x for x in d["domains"]}
+assert names["Domain-0"]["role"] == "dom0" and names["ga"]["role"] == "guest"
+assert all("cpu_ns" in x and "hypervisor_ns" in x for x in d["domains"])
+assert len(d["ports"]) == 2 and d["ports"][0]["engine_cpu_ns"] > 0
+vf = {f["bdf"]: f for f in d["vfs"]}
+assert vf["01:10.0"]["domain"] == "ga" and vf["01:10.0"]["domid"] == names["ga"]["id"]
+assert vf["01:10.2"]["domain"] == "gb" and vf["01:10.0"]["rx_packets"] > 0
+assert vf["01:10.2"]["tx_packets"] > 0 and vf["01:10.2"]["port"] == 0 and vf["01:10.2"]["vf"] == 1
+assert "drops" in vf["01:10.0"] and "rx_drops" in vf["01:10.0"]' "$t/top.json"
+raw '{"op":"top","x":1}' >"$t/bad"; has "op top takes no keys" "$t/bad" '"ok":false'
+
+v top -b -n 2 -d 1 >"$t/out" 2>"$t/err"; check "top -b -n 2 -d 1 exits 0" test $? -eq 0
+sed 's/^/# /' "$t/out"
+check "two tables" test "$(grep -c '^NAME ' "$t/out")" -eq 2
+hasnt "batch mode: no escape codes" "$t/out" $'\033'
+has "header" "$t/out" '^NAME +ID +CPU\(%\) +GUEST% +DOM0% +HYPERVISOR%$'
+has "ga's row" "$t/out" '^ga +[0-9]+ +[0-9.]+ +[0-9.]+ +- +[0-9.]+$'
+has "gb's row" "$t/out" '^gb +[0-9]+ +[0-9.]+ +[0-9.]+ +- +[0-9.]+$'
+has "the hypervisor's own row" "$t/out" '^\(hypervisor\) +- '
+has "a hardware line" "$t/out" '^HARDWARE \(NIC engines\) [0-9.]+%: pf0 [0-9.]+% pf1 [0-9.]+%$'
+has "VF header" "$t/out" '^VF +PF +DOMAIN +RX pkt/s +RX Mbit/s +TX pkt/s +TX Mbit/s +DROPS/s$'
+# The last table: dom0 idle (its process is not on the SR-IOV path), ga receives at about the
+# rate gb sends (20k/s, loose bounds for a loaded machine), the hardware busy.
+tail -n 15 "$t/out" >"$t/last"
+check "dom0's CPU near 0" awk '$1 == "Domain-0" { found = 1; if ($5 > 5) exit 1 } END { exit !found }' "$t/last"
+check "ga's VF receives, sends nothing" awk '$1 == "01:10.0" && $3 == "ga" { found = 1
+	if ($4 < 2000 || $4 > 25000 || $6 != 0) exit 1 } END { exit !found }' "$t/last"
+check "gb's VF sends, receives nothing" awk '$1 == "01:10.2" && $3 == "gb" { found = 1
+	if ($6 < 2000 || $6 > 25000 || $4 != 0) exit 1 } END { exit !found }' "$t/last"
+check "the NIC engine works for it" awk '/^HARDWARE/ { v = $4; sub(/%:/, "", v); found = 1
+	if (v <= 0) exit 1 } END { exit !found }' "$t/last"
+
+raw '{"op":"shutdown"}' >/dev/null
+for _ in $(seq 50); do kill -0 "$host" 2>/dev/null || break; sleep 0.1; done
+check "host stopped" sh -c "! kill -0 $host 2>/dev/null"
+done_testing

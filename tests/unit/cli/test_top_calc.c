@@ -1,0 +1,175 @@
+/*
+ * vfnet top's arithmetic: CPU shares split by who pays, the hypervisor's time nobody was charged
+ * with, the NIC engines, VF rates, and what happens to domains and VFs that come, go or restart
+ * between two readings.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli/top_calc.h"
+
+#define MS 1000000ull /* ns */
+
+/* Equal but for rounding. */
+#define assert_near(x, y) assert_true((x) > (y) - 1e-9 && (x) < (y) + 1e-9)
+
+static struct top_snap a, b;
+static struct top_rates r;
+
+static void add_dom(struct top_snap *s, int id, const char *name, uint64_t cpu, uint64_t hv)
+{
+	struct top_dom *d = &s->dom[s->ndoms++];
+
+	d->id = id;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->dom0 = id == 0;
+	d->cpu_ns = cpu;
+	d->hv_ns = hv;
+}
+
+static void add_vf(struct top_snap *s, const char *bdf, const char *owner, uint64_t rxp,
+		   uint64_t rxb, uint64_t txp, uint64_t txb, uint64_t drops)
+{
+	struct top_vf *v = &s->vf[s->nvfs++];
+
+	snprintf(v->bdf, sizeof(v->bdf), "%s", bdf);
+	snprintf(v->owner, sizeof(v->owner), "%s", owner);
+	v->rx_pkts = rxp;
+	v->rx_bytes = rxb;
+	v->tx_pkts = txp;
+	v->tx_bytes = txb;
+	v->drops = drops;
+}
+
+/* Two readings 2 s apart of dom0 and two guests, two ports and two VFs. */
+static int setup(void **state)
+{
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.time_ns = 10000 * MS;
+	b.time_ns = 12000 * MS;
+	a.hv_cpu_ns = 500 * MS;
+	b.hv_cpu_ns = 540 * MS; /* 40 ms: 2% */
+	add_dom(&a, 0, "Domain-0", 1000 * MS, 100 * MS);
+	add_dom(&b, 0, "Domain-0", 1020 * MS, 102 * MS); /* 1% own, 0.1% hypervisor */
+	add_dom(&a, 1, "ga", 300 * MS, 10 * MS);
+	add_dom(&b, 1, "ga", 700 * MS, 30 * MS); /* 20% own, 1% hypervisor */
+	add_dom(&a, 2, "gb", 0, 0);
+	add_dom(&b, 2, "gb", 1000 * MS, 0); /* 50% */
+	a.nports = b.nports = 2;
+	a.engine_ns[0] = 100 * MS;
+	b.engine_ns[0] = 1100 * MS; /* 50% */
+	b.engine_ns[1] = 20 * MS;   /* 1% */
+	add_vf(&a, "01:10.0", "ga", 1000, 64000, 0, 0, 5);
+	add_vf(&b, "01:10.0", "ga", 41000, 64000 + 40000 * 1000, 0, 0, 9);
+	add_vf(&a, "01:10.2", "gb", 0, 0, 7, 700, 0);
+	add_vf(&b, "01:10.2", "gb", 0, 0, 40007, 40000 * 1000 + 700, 0);
+	(void)state;
+	return 0;
+}
+
+static void test_arithmetic(void **state)
+{
+	assert_int_equal(top__delta(5, 8), 3);
+	assert_int_equal(top__delta(8, 5), 5); /* restarted: counted from zero */
+	assert_near(top__cpu_pct(0, 250 * MS, 1000 * MS), 25.0);
+	assert_near(top__cpu_pct(0, 250 * MS, 0), 0.0);
+	assert_near(top__per_sec(100, 300, 500 * MS), 400.0);
+	/* 125000 bytes in 1 s = 1 Mbit/s (10^6 bits). */
+	assert_near(top__mbit_s(0, 125000, 1000 * MS), 1.0);
+	(void)state;
+}
+
+static void test_domains_split(void **state)
+{
+	assert_int_equal(top__rates(&a, &b, &r), 0);
+	assert_near(r.period_s, 2.0);
+	assert_int_equal(r.ndoms, 3);
+	/* dom0's own time is DOM0, never GUEST; a guest's the other way round. */
+	assert_near(r.dom[0].dom0, 1.0);
+	assert_near(r.dom[0].guest, 0.0);
+	assert_near(r.dom[0].hyp, 0.1);
+	assert_near(r.dom[0].cpu, 1.1);
+	assert_string_equal(r.dom[1].d->name, "ga");
+	assert_near(r.dom[1].guest, 20.0);
+	assert_near(r.dom[1].dom0, 0.0);
+	assert_near(r.dom[1].hyp, 1.0);
+	assert_near(r.dom[1].cpu, 21.0);
+	assert_near(r.dom[2].guest, 50.0);
+	/* Totals: the whole control thread is the hypervisor's; 2% - 1.1% charged = 0.9% left. */
+	assert_near(r.guests, 70.0);
+	assert_near(r.dom0, 1.0);
+	assert_near(r.hyp_all, 2.0);
+	assert_near(r.hyp_other, 0.9);
+	/* The hardware: each engine, and both. */
+	assert_near(r.hw[0], 50.0);
+	assert_near(r.hw[1], 1.0);
+	assert_near(r.hw_all, 51.0);
+	(void)state;
+}
+
+static void test_vf_rates(void **state)
+{
+	assert_int_equal(top__rates(&a, &b, &r), 0);
+	assert_int_equal(r.nvfs, 2);
+	assert_string_equal(r.vf[0].v->owner, "ga");
+	assert_near(r.vf[0].rx_pps, 20000.0);
+	assert_near(r.vf[0].rx_mbps, 160.0); /* 20 MB/s */
+	assert_near(r.vf[0].tx_pps, 0.0);
+	assert_near(r.vf[0].tx_mbps, 0.0);
+	assert_near(r.vf[0].drops_ps, 2.0);
+	assert_near(r.vf[1].tx_pps, 20000.0);
+	assert_near(r.vf[1].tx_mbps, 160.0);
+	assert_near(r.vf[1].rx_pps, 0.0);
+	(void)state;
+}
+
+static void test_comings_and_goings(void **state)
+{
+	/* gb was destroyed and a new gb took id 3; dom0 was restarted (its counters went back);
+	 * a third VF was just enabled, with old counters in its pool. */
+	b.dom[2].id = 3;
+	b.dom[0].cpu_ns = 30 * MS; /* a new process: 1.5% in the period */
+	b.dom[0].hv_ns = 4 * MS;
+	add_vf(&b, "01:10.4", "pool", 999999, 999999999, 999999, 999999999, 99);
+	assert_int_equal(top__rates(&a, &b, &r), 0);
+	assert_near(r.dom[0].dom0, 1.5);
+	assert_near(r.dom[0].hyp, 0.2);
+	assert_int_equal(r.dom[2].d->id, 3);
+	assert_near(r.dom[2].guest, 50.0); /* new: all of its time is the period's */
+	assert_near(r.vf[2].rx_pps, 0.0);
+	assert_near(r.vf[2].tx_mbps, 0.0);
+	assert_near(r.vf[2].drops_ps, 0.0);
+	/* More charged than the thread's time (ticks, a renamed domain): no negative rest. */
+	b.hv_cpu_ns = a.hv_cpu_ns;
+	assert_int_equal(top__rates(&a, &b, &r), 0);
+	assert_near(r.hyp_other, 0.0);
+	(void)state;
+}
+
+static void test_clock_must_advance(void **state)
+{
+	b.time_ns = a.time_ns;
+	assert_int_equal(top__rates(&a, &b, &r), -EINVAL);
+	(void)state;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_arithmetic),
+	    cmocka_unit_test_setup(test_domains_split, setup),
+	    cmocka_unit_test_setup(test_vf_rates, setup),
+	    cmocka_unit_test_setup(test_comings_and_goings, setup),
+	    cmocka_unit_test_setup(test_clock_must_advance, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
