@@ -407,6 +407,9 @@ static int dispatch(struct control *c, struct json_object *req, struct json_obje
 	for (const struct control_op *o = control_domain_ops; show && !op && o->name; o++)
 		if (!strcmp(o->name, name))
 			op = o;
+	for (const struct control_op *o = control_capture_ops; show && !op && o->name; o++)
+		if (!strcmp(o->name, name))
+			op = o;
 	if (!op)
 		return fail(err, "unknown op%s%s%s (vfnet(1) lists the ops)", show ? " \"" : "",
 			    show ? show : "", show ? "\"" : "");
@@ -473,6 +476,7 @@ void control__destroy(struct control *c)
 {
 	if (!c)
 		return;
+	control_capture__fini(c);
 	control_detach(c);
 	free(c);
 }
