@@ -13,6 +13,7 @@ static const struct cmd *const cmds[] = {
 	&cmd_iommu,
 	&cmd_sriov,
 	&cmd_ip,
+	&cmd_capture,
 	&cmd_bench,
 	&cmd_demo,
 };
