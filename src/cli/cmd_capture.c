@@ -158,15 +158,16 @@ static int capture_run(int argc, char **argv)
 	if (!(path = absolute(file)))
 		return cmd__fail("capture", "cannot resolve %s: %s", file, strerror(errno));
 
+	/* From here a signal ends the capture, even one that comes before it started. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	if ((rc = start(target, path, count, &id))) {
 		free(path);
 		return rc;
 	}
 	fprintf(stderr, "capturing on %s, writing %s\n", target, path);
 	free(path);
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	while (!done) {
 		struct timespec ts = {0, CAPTURE_POLL_NS};
 
