@@ -25,6 +25,7 @@ extern const struct cmd cmd_domain;
 extern const struct cmd cmd_sriov;
 extern const struct cmd cmd_ip;
 extern const struct cmd cmd_top;
+extern const struct cmd cmd_capture;
 
 /* One-line error to stderr, prefixed "vfnet CMD: ". Returns EXIT_FAIL. */
 int cmd__fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

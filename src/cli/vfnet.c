@@ -14,6 +14,7 @@ static const struct cmd *const cmds[] = {
 	&cmd_sriov,
 	&cmd_ip,
 	&cmd_top,
+	&cmd_capture,
 	&cmd_bench,
 	&cmd_demo,
 };

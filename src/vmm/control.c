@@ -408,6 +408,7 @@ static int dispatch(struct control *c, struct json_object *req, struct json_obje
 		if (!strcmp(o->name, name))
 			op = o;
 	for (const struct control_op *o = control_top_ops; show && !op && o->name; o++)
+	for (const struct control_op *o = control_capture_ops; show && !op && o->name; o++)
 		if (!strcmp(o->name, name))
 			op = o;
 	if (!op)
@@ -476,6 +477,7 @@ void control__destroy(struct control *c)
 {
 	if (!c)
 		return;
+	control_capture__fini(c);
 	control_detach(c);
 	free(c);
 }

@@ -14,6 +14,11 @@
  *   iommu-faults   pops every pending fault record and decodes it
  *   top            CPU times (domains, hypervisor, NIC engines) and per-VF counters, read at
  *                  once for rates (control_top.c)
+ *   capture-start  target ("pf0", "pf1": the wire; "pf0vf3": a VF), path (absolute: the machine
+ *                  creates the file), [count]: a pcap file of what the target sends and
+ *                  receives; returns its id. One capture per port (control_capture.c)
+ *   capture-status id: frames written and dropped, done (count reached, stopped, or failed)
+ *   capture-stop   id: stop, write what is left, close the file
  *   shutdown       replies, then the server stops
  *
  * Every request is checked where it enters: it must be one JSON object of at most

@@ -21,6 +21,7 @@ struct control {
 	int listen_fd;
 	struct client *clients;
 	struct client *current; /* the client whose request is being handled, if any */
+	struct control_captures *captures; /* control_capture.c: NULL until the first */
 };
 
 struct control_op {
@@ -34,6 +35,10 @@ struct control_op {
 extern const struct control_op control_domain_ops[];
 /* `vfnet top`'s reading of CPU times and VF counters (control_top.c), the same. */
 extern const struct control_op control_top_ops[];
+/* The capture operations (control_capture.c), ended by a NULL name. */
+extern const struct control_op control_capture_ops[];
+/* Stop every capture and close its file: control__destroy, while the loop still exists. */
+void control_capture__fini(struct control *c);
 
 /* Formats a one-line error into @err (ERR_MAX) and returns -EINVAL. */
 int control__fail(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

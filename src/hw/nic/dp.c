@@ -117,6 +117,8 @@ int nic_dp__wire_send(struct nic_port *p, const struct wire_frame *frames, unsig
 
 	if (!dp->wire || !(nic_get(p, E1000_STATUS) & E1000_STATUS_LU))
 		return -ENOLINK;
+	if (nic_cap__on(dp, NIC_CAP_WIRE))
+		nic_cap__wire_tx(p, frames, n);
 	/* The frames' bytes stay where they are until the send returns: no copy here. */
 	rc = wire__send(dp->wire, frames, n);
 	if (rc < 0)
@@ -149,6 +151,8 @@ static unsigned wire_rx(struct nic_port *p, unsigned budget)
 					      .hdr = dp->rxbuf[i],
 					      .hdr_len = dp->wbuf[i].len};
 
+			if (nic_cap__on(dp, NIC_CAP_WIRE))
+				nic_cap__wire_rx(p, &f);
 			if (f.len < ETH_HLEN) {
 				nic_stats__drop(p, E82576_DROP_FILTERED);
 				continue;

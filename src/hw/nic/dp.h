@@ -185,8 +185,13 @@ struct nic_pool_count {
 };
 #define NIC_DP_POOLS 8 /* pools in VMDq mode; the PF outside it counts as one more */
 
+struct cap_ring;
+/* Capture sources (capture.c): pool n is BIT(n), the wire the bit after the pools. */
+#define NIC_CAP_WIRE BIT(NIC_DP_POOLS)
+
 struct nic_dp {
 	struct wire *wire;
+	uint32_t cap_src; /* capture sources the tap takes frames of (0: no capture runs) */
 	uint64_t link_next_ns;
 	bool link_due;
 	uint32_t tx_pending;	   /* queues left with descriptors after a pass */
@@ -200,6 +205,9 @@ struct nic_dp {
 	/* Pools with counts in count[] (stats.c). */
 	uint32_t counted;
 	struct nic_pool_count count[NIC_DP_POOLS + 1];
+	/* The capture tap (capture.c): set and cleared on this thread, by e82576__call. */
+	struct cap_ring *cap_ring;
+	struct e82576_capture_stats cap_stats; /* one writer, relaxed atomic stores */
 	/* Scratch for one nic_dp__poll. */
 	unsigned nslots;
 	struct nic_tx_slot slot[NIC_DP_TX_BATCH];
@@ -250,6 +258,17 @@ void nic_dp__queue_fault(struct nic_port *p, unsigned q, bool tx, const char *wh
 /* Hand frames to the wire (which counts its own drops); -ENOLINK, nothing sent, when there is
  * no wire or its link is down. */
 int nic_dp__wire_send(struct nic_port *p, const struct wire_frame *frames, unsigned n);
+
+/* ---- capture.c: called only when nic_cap__on says the tap wants the source ---- */
+/* Whether the port's capture takes frames of src: the one test on the fast path. */
+static inline bool nic_cap__on(const struct nic_dp *dp, uint32_t src)
+{
+	return unlikely(dp->cap_src & src);
+}
+void nic_cap__wire_tx(struct nic_port *p, const struct wire_frame *frames, unsigned n);
+void nic_cap__wire_rx(struct nic_port *p, const struct nic_frame *f);
+/* A frame pool sent, or a copy delivered into it (checked again: VMDq mode only). */
+void nic_cap__pool(struct nic_port *p, unsigned pool, const struct nic_frame *f);
 
 /* ---- frame.c ---- */
 /* L2 fields from f->hdr; vet is the VLAN TPID (VET). */

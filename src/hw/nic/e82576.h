@@ -157,4 +157,33 @@ void e82576__engine_stats(struct e82576 *nic, unsigned port, struct e82576_engin
 struct wire;
 int e82576__set_wire(struct e82576 *nic, unsigned port, struct wire *w);
 
+/* ---- capture taps: one per port (capture.c; the ring and what is seen where: capture.h) ---- */
+struct cap_ring;
+
+enum e82576_cap_source {
+	E82576_CAP_WIRE, /* what the port sends to its wire and receives from it */
+	E82576_CAP_POOL, /* what pool n (VF n) sends and what the switch delivers to it */
+};
+
+struct e82576_cap_filter {
+	enum e82576_cap_source source;
+	unsigned pool; /* E82576_CAP_POOL: 0 .. 7 */
+};
+
+struct e82576_capture_stats {
+	uint64_t frames;  /* put into the ring since the capture started */
+	uint64_t dropped; /* lost because the ring was full */
+};
+
+/*
+ * Copy the frames @flt names into @ring (its producer from now on) until e82576__capture_stop.
+ * -EINVAL for a bad port or filter, -EBUSY when the port already has a capture.
+ */
+int e82576__capture_start(struct e82576 *nic, unsigned port, const struct e82576_cap_filter *flt,
+			  struct cap_ring *ring);
+/* Stop the port's capture: on return the engine no longer touches the ring. -ENOENT: none. */
+int e82576__capture_stop(struct e82576 *nic, unsigned port);
+/* The current (or last) capture's counters, from any thread. */
+void e82576__capture_stats(struct e82576 *nic, unsigned port, struct e82576_capture_stats *st);
+
 #endif

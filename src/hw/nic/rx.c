@@ -174,5 +174,9 @@ bool nic_rx__deliver(struct nic_port *p, unsigned q, struct nic_frame *f, bool s
 		     strip ? f->tci : 0);
 	nic_set(p, E1000_RDH(q), (head + need) % r->count);
 	dp->intr_rx |= BIT(q);
+	/* The frame as the switch delivered it, tag and all: what the pool's port of the switch
+	 * carries, the same view as its Tx side. */
+	if (nic_cap__on(dp, BIT(q & 7)))
+		nic_cap__pool(p, q & 7, f);
 	return true;
 }

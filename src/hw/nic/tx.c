@@ -333,8 +333,12 @@ static void tx_stop(struct nic_port *p, unsigned q, int err)
 /* Send the built frame: anti-spoofing and loopback in VMDq mode, then (at flush) the wire. */
 static void tx_send(struct nic_port *p, unsigned pool, struct nic_tx_slot *s)
 {
-	int verdict = nic_switch__tx(p, pool, &s->f);
+	int verdict;
 
+	/* Before the switch: a capture sees what the pool sent, spoofed frames too. */
+	if (nic_cap__on(&p->dp, BIT(pool)))
+		nic_cap__pool(p, pool, &s->f);
+	verdict = nic_switch__tx(p, pool, &s->f);
 	if (verdict < 0)
 		return;
 	s->to_wire = verdict & NIC_SWITCH_WIRE;

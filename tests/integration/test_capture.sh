@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# `vfnet capture`: a guest's pktgen sends UDP to an address nobody on the port has, so the
+# frames leave VF 0 and go out the wire; captures of pf0 (the wire) and pf0vf0 (the VF) write
+# pcap files that tcpdump reads back with the right frames and addresses.
+# usage: test_capture.sh VFNET
+set -u
+. "$(dirname "$0")/tap.sh"
+vfnet=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") # the test changes directory
+t=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$t"
+}
+trap cleanup EXIT
+command -v python3 >/dev/null || skip_all "python3 (for raw protocol requests) not installed"
+unset VFNET_SOCKET
+
+sock=$t/s
+vf_mac=02:00:00:00:01:00
+dst=02:00:00:00:00:0b
+v() { "$vfnet" --socket "$sock" "$@"; }
+# Send raw request lines to the socket and print one reply line per request.
+raw() { python3 - "$sock" "$@" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile('rb')
+for req in sys.argv[2:]:
+    s.sendall(req.encode() + b'\n')
+    print(f.readline().decode().rstrip('\n'))
+PY
+}
+# A guest on VF 01:10.0 whose pktgen sends $2 frames to $dst.
+guest() {
+	raw "{\"op\":\"create\",\"name\":\"$1\",\"memory\":64,\"pci\":[\"01:10.0\"],\"config\":\"app=pktgen dst=$dst count=$2 rate=1000\\n\"}"
+}
+# Start `vfnet capture $@` in the background (pid in $cap, stderr in $t/cap.err) and wait until
+# it says it captures.
+start_capture() {
+	"$vfnet" --socket "$sock" capture "$@" 2>"$t/cap.err" & # not through v: $! is vfnet
+	cap=$!
+	pids+=("$cap")
+	for _ in $(seq 50); do
+		grep -q '^capturing on' "$t/cap.err" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# Wait up to $2 s for pid $1 to exit; its status in $status.
+wait_exit() {
+	for _ in $(seq $(($2 * 10))); do
+		if ! kill -0 "$1" 2>/dev/null; then
+			wait "$1"; status=$?; return 0
+		fi
+		sleep 0.1
+	done
+	status=timeout; return 1
+}
+# The frames of a pcap file as "dst src ethertype proto len", by its own reading of the format.
+frames() { python3 - "$1" <<'PY'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+magic, _, _, _, _, snap, link = struct.unpack('<IHHiIII', d[:24])
+assert magic == 0xa1b2c3d4 and link == 1 and snap == 2048, (hex(magic), link, snap)
+off = 24
+mac = lambda b: ':'.join('%02x' % x for x in b)
+while off < len(d):
+    _, _, incl, orig = struct.unpack('<IIII', d[off:off + 16]); f = d[off + 16:off + 16 + incl]
+    print(mac(f[0:6]), mac(f[6:12]), '%04x' % struct.unpack('>H', f[12:14])[0], f[23], orig)
+    off += 16 + incl
+PY
+}
+
+"$vfnet" host --socket "$sock" --wire0 null >"$t/host.out" 2>"$t/host.err" &
+pids+=($!)
+for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+check "host is up" test -S "$sock"
+v sriov pf0 numvfs 2 >/dev/null; check "two VFs on pf0" test $? -eq 0
+v ip link set pf0 vf 0 mac "$vf_mac"; check "VF 0 gets $vf_mac" test $? -eq 0
+raw '{"op":"pci-assignable-add","bdf":"01:10.0"}' >"$t/assign"
+has "VF 0 is assignable" "$t/assign" '"ok":true'
+
+# Errors: each one line, no capture left running.
+v capture eth0 -w "$t/x.pcap" 2>"$t/e1"; check "unknown target: exit 2" test $? -eq 2
+has "unknown target: message" "$t/e1" "^vfnet capture: unknown target 'eth0': pf0, pf1, or a VF such as pf0vf3$"
+v capture pf0vf2 -w "$t/x.pcap" 2>"$t/e2"; check "VF out of range: exit 1" test $? -eq 1
+has "VF out of range: message" "$t/e2" 'pf0vf2: pf0 has 2 VFs \(pf0vf0\.\.pf0vf1\)'
+v capture pf1vf0 -w "$t/x.pcap" 2>"$t/e3"; check "no VFs on pf1: exit 1" test $? -eq 1
+has "no VFs on pf1: message" "$t/e3" 'pf1 has no VFs: `vfnet sriov pf1 numvfs N` enables them'
+v capture pf0 -w "$t/no/such/dir.pcap" 2>"$t/e4"; check "file not writable: exit 1" test $? -eq 1
+has "file not writable: message" "$t/e4" "cannot create $t/no/such/dir\.pcap: No such file or directory"
+v capture pf0 2>"$t/e5"; check "no -w: exit 2" test $? -eq 2
+"$vfnet" --socket "$t/none" capture pf0 -w "$t/x.pcap" 2>"$t/e6"; check "no host: exit 1" test $? -eq 1
+has "no host: message" "$t/e6" "no vfnet host at $t/none"
+v capture --help >"$t/help"; has "--help has examples" "$t/help" '^examples:'
+
+# pf0, the wire: a relative path is the CLI's working directory's; -c 20 of the guest's 50.
+cd "$t" || exit 1
+start_capture pf0 -w wire.pcap -c 20; check "capture pf0 starts" test $? -eq 0
+has "says what it captures" "$t/cap.err" "^capturing on pf0, writing $t/wire\.pcap$"
+v capture pf0vf1 -w "$t/x.pcap" 2>"$t/busy"; check "a second capture on pf0: exit 1" test $? -eq 1
+has "a second capture on pf0: message" "$t/busy" 'pf0 is already being captured \(capture [0-9]+, pf0\): stop it first'
+guest g1 50 >"$t/g1"; has "guest with pktgen starts" "$t/g1" '"ok":true'
+wait_exit "$cap" 30; check "capture -c 20 ends by itself, exit 0" test "$status" = 0
+has "tcpdump-like summary" "$t/cap.err" '^20 packets captured, 0 dropped$'
+frames "$t/wire.pcap" >"$t/wire.txt"
+check "20 frames in wire.pcap" test "$(wc -l <"$t/wire.txt")" -eq 20
+check "all UDP from $vf_mac to $dst" test "$(grep -c "^$dst $vf_mac 0800 17 " "$t/wire.txt")" -eq 20
+if command -v tcpdump >/dev/null; then
+	tcpdump -r "$t/wire.pcap" -nn -e >"$t/wire.td" 2>"$t/wire.tderr"
+	check "tcpdump reads wire.pcap" test $? -eq 0
+	has "tcpdump: Ethernet, snap length 2048" "$t/wire.tderr" 'link-type EN10MB \(Ethernet\), snapshot length 2048'
+	check "tcpdump: 20 UDP frames $vf_mac > $dst" \
+		test "$(grep -Ec "$vf_mac > $dst, ethertype IPv4 \(0x0800\), length [0-9]+: .*UDP" "$t/wire.td")" -eq 20
+else
+	skip "tcpdump reads wire.pcap (not installed)"; skip "tcpdump: link type"; skip "tcpdump: frames"
+fi
+if command -v tshark >/dev/null; then
+	check "tshark reads wire.pcap: 20 frames" test "$(tshark -r "$t/wire.pcap" 2>/dev/null | wc -l)" -eq 20
+else
+	skip "tshark reads wire.pcap (not installed)"
+fi
+
+# pf0vf0, the VF: a new guest on the same VF sends again.
+raw '{"op":"destroy","domain":"g1"}' >/dev/null
+start_capture pf0vf0 -w "$t/vf0.pcap" -c 20; check "capture pf0vf0 starts" test $? -eq 0
+guest g2 50 >"$t/g2"; has "second guest starts" "$t/g2" '"ok":true'
+wait_exit "$cap" 30; check "capture pf0vf0 -c 20 exits 0" test "$status" = 0
+has "pf0vf0 summary" "$t/cap.err" '^20 packets captured, 0 dropped$'
+frames "$t/vf0.pcap" >"$t/vf0.txt"
+check "20 UDP frames from the VF in vf0.pcap" \
+	test "$(grep -c "^$dst $vf_mac 0800 17 " "$t/vf0.txt")" -eq 20
+if command -v tcpdump >/dev/null; then
+	check "tcpdump: 20 frames in vf0.pcap" \
+		test "$(tcpdump -r "$t/vf0.pcap" -nn -e 2>/dev/null | grep -c "$vf_mac > $dst")" -eq 20
+else
+	skip "tcpdump reads vf0.pcap (not installed)"
+fi
+
+# SIGINT: stops, writes what it has (nothing here), prints the summary, exits 0.
+start_capture pf0 -w "$t/idle.pcap"; check "capture without -c starts" test $? -eq 0
+sleep 0.3
+kill -INT "$cap"
+wait_exit "$cap" 5; check "SIGINT: exit 0" test "$status" = 0
+has "SIGINT: summary" "$t/cap.err" '^0 packets captured, 0 dropped$'
+frames "$t/idle.pcap" >"$t/idle.txt"; check "SIGINT: a valid, empty pcap" test $? -eq 0 -a ! -s "$t/idle.txt"
+# The port is free again.
+start_capture pf0 -w "$t/again.pcap"; check "pf0 can be captured again" test $? -eq 0
+kill -TERM "$cap"
+wait_exit "$cap" 5; check "SIGTERM: exit 0" test "$status" = 0
+
+done_testing
