@@ -388,6 +388,14 @@ static bool takes(const struct control_op *op, const char *key)
 	return false;
 }
 
+/* The operations that live in files of their own, each table ended by a NULL name. */
+static const struct control_op *const more_ops[] = {
+	control_domain_ops,
+	control_top_ops,
+	control_capture_ops,
+	NULL,
+};
+
 static int dispatch(struct control *c, struct json_object *req, struct json_object *reply,
 		    char *err)
 {
@@ -404,13 +412,10 @@ static int dispatch(struct control *c, struct json_object *req, struct json_obje
 	for (unsigned i = 0; show && i < ARRAY_SIZE(ops); i++)
 		if (!strcmp(ops[i].name, name))
 			op = &ops[i];
-	for (const struct control_op *o = control_domain_ops; show && !op && o->name; o++)
-		if (!strcmp(o->name, name))
-			op = o;
-	for (const struct control_op *o = control_top_ops; show && !op && o->name; o++)
-	for (const struct control_op *o = control_capture_ops; show && !op && o->name; o++)
-		if (!strcmp(o->name, name))
-			op = o;
+	for (const struct control_op *const *t = more_ops; show && !op && *t; t++)
+		for (const struct control_op *o = *t; !op && o->name; o++)
+			if (!strcmp(o->name, name))
+				op = o;
 	if (!op)
 		return fail(err, "unknown op%s%s%s (vfnet(1) lists the ops)", show ? " \"" : "",
 			    show ? show : "", show ? "\"" : "");
