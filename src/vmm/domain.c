@@ -218,6 +218,23 @@ static void domain_exit_io(void *opaque, uint32_t events)
 	domain_gone(opaque);
 }
 
+int domain__serve(struct domain *d, int hc_fd, int ev_fd, pid_t pid)
+{
+	int rc;
+
+	d->pid = pid;
+	d->hc_fd = hc_fd;
+	d->ev_fd = ev_fd;
+	d->pidfd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	if ((rc = vloop__add(d->hv->loop, d->hc_fd, EPOLLIN, domain_hc_io, d)))
+		return rc; /* domain__destroy kills and reaps */
+	if (d->pidfd >= 0 && (rc = vloop__add(d->hv->loop, d->pidfd, EPOLLIN, domain_exit_io, d)))
+		return rc;
+	if (pid > 0)
+		pr_info("vmm", "domain %u (%s) started, pid %d", d->id, d->name, (int)pid);
+	return 0;
+}
+
 int domain__spawn(struct domain *d)
 {
 	int hc[2], ev[2], rc;
@@ -239,8 +256,13 @@ int domain__spawn(struct domain *d)
 		goto err_ev;
 	}
 	if (pid == 0) {
-		/* The child: only async-signal-safe calls until exec. */
-		if (dup2(hc[1], VFNET_HC_FD) < 0 || dup2(ev[1], VFNET_EV_FD) < 0)
+		/* The child: only async-signal-safe calls until exec. Both ends go above the
+		 * target numbers first, so that neither dup2 clobbers the other's source (and
+		 * a source already at its target loses close-on-exec all the same). */
+		int h = fcntl(hc[1], F_DUPFD, VFNET_EV_FD + 1);
+		int e = fcntl(ev[1], F_DUPFD, VFNET_EV_FD + 1);
+
+		if (h < 0 || e < 0 || dup2(h, VFNET_HC_FD) < 0 || dup2(e, VFNET_EV_FD) < 0)
 			_exit(127);
 		syscall(SYS_close_range, VFNET_EV_FD + 1, ~0u, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -252,16 +274,7 @@ int domain__spawn(struct domain *d)
 	}
 	close(hc[1]);
 	close(ev[1]);
-	d->pid = pid;
-	d->hc_fd = hc[0];
-	d->ev_fd = ev[0];
-	d->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if ((rc = vloop__add(d->hv->loop, d->hc_fd, EPOLLIN, domain_hc_io, d)))
-		return rc; /* domain__destroy kills and reaps */
-	if (d->pidfd >= 0 && (rc = vloop__add(d->hv->loop, d->pidfd, EPOLLIN, domain_exit_io, d)))
-		return rc;
-	pr_info("vmm", "domain %u (%s) started, pid %d", d->id, d->name, (int)pid);
-	return 0;
+	return domain__serve(d, hc[0], ev[0], pid);
 err_ev:
 	close(ev[0]);
 	close(ev[1]);

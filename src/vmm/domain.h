@@ -74,6 +74,9 @@ struct domain {
 int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain **out);
 /* Start the process and serve it from the hypervisor's loop. */
 int domain__spawn(struct domain *d);
+/* Serve a domain whose process already has the other ends of @hc_fd and @ev_fd (both owned
+ * from here on); @pid 0 for none (tests play the domain on these sockets themselves). */
+int domain__serve(struct domain *d, int hc_fd, int ev_fd, pid_t pid);
 void domain__destroy(struct domain *d);
 
 /* Append to the domain's log; the oldest bytes go when it is full. */
