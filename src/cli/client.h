@@ -31,5 +31,9 @@ int client__request_fd(int fd, struct json_object *req, struct json_object **rep
  * `vfnet host`", or the host's error) and EXIT_FAIL.
  */
 int client__call(const char *cmd, struct json_object *req, struct json_object **reply);
+/* The same, and the descriptor passed with a successful reply in *@passed (-1 when none came;
+ * the caller closes it). */
+int client__call_fd(const char *cmd, struct json_object *req, struct json_object **reply,
+		    int *passed);
 
 #endif
