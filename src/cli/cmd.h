@@ -22,6 +22,12 @@ extern const struct cmd cmd_iommu;
 extern const struct cmd cmd_demo;
 extern const struct cmd cmd_bench;
 extern const struct cmd cmd_domain;
+extern const struct cmd cmd_create;
+extern const struct cmd cmd_destroy;
+extern const struct cmd cmd_list;
+extern const struct cmd cmd_dmesg;
+extern const struct cmd cmd_stats;
+extern const struct cmd cmd_dom0;
 
 /* One-line error to stderr, prefixed "vfnet CMD: ". Returns EXIT_FAIL. */
 int cmd__fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
