@@ -156,11 +156,6 @@ out:
 	return rc;
 }
 
-int client__call(const char *cmd, struct json_object *req, struct json_object **reply)
-{
-	return client__call_fd(cmd, req, reply, NULL);
-}
-
 int client__call_fd(const char *cmd, struct json_object *req, struct json_object **reply,
 		    int *passed)
 {
@@ -168,6 +163,8 @@ int client__call_fd(const char *cmd, struct json_object *req, struct json_object
 	struct json_object *ok, *err;
 	int fd, rc;
 
+	if (passed)
+		*passed = -1;
 	if (!path)
 		return cmd__fail(cmd, "no control socket: XDG_RUNTIME_DIR is not set; "
 				      "use --socket PATH or VFNET_SOCKET");
@@ -176,31 +173,36 @@ int client__call_fd(const char *cmd, struct json_object *req, struct json_object
 		return cmd__fail(cmd, "no vfnet host at %s: start one with `vfnet host`", path);
 	if (fd < 0)
 		return cmd__fail(cmd, "cannot reach the vfnet host at %s: %s", path, strerror(-fd));
-	if (passed)
-		*passed = -1;
 	rc = client__request_fd(fd, req, reply, passed);
 	close(fd);
-	if (rc && passed && *passed >= 0) {
+	if (rc) {
+		rc = cmd__fail(cmd, "no reply from the vfnet host at %s: %s", path,
+			       rc == -EPROTO ? "not a JSON object" : strerror(-rc));
+		goto err_passed;
+	}
+	if (!json_object_object_get_ex(*reply, "ok", &ok) || !json_object_get_boolean(ok)) {
+		/* The host phrases its errors for people: passed through as they are. */
+		rc = cmd__fail(cmd, "%s",
+			       json_object_object_get_ex(*reply, "error", &err)
+				       ? json_object_get_string(err)
+				       : "the host refused, giving no reason");
+		json_object_put(*reply);
+		*reply = NULL;
+		goto err_passed;
+	}
+	return EXIT_OK;
+
+err_passed:
+	if (passed && *passed >= 0) {
 		close(*passed);
 		*passed = -1;
 	}
-	if (rc)
-		return cmd__fail(cmd, "no reply from the vfnet host at %s: %s", path,
-				 rc == -EPROTO ? "not a JSON object" : strerror(-rc));
-	if (!json_object_object_get_ex(*reply, "ok", &ok) || !json_object_get_boolean(ok)) {
-		rc = cmd__fail(cmd, "the host refused: %s",
-			       json_object_object_get_ex(*reply, "error", &err)
-				       ? json_object_get_string(err)
-				       : "no reason given");
-		json_object_put(*reply);
-		*reply = NULL;
-		if (passed && *passed >= 0) {
-			close(*passed);
-			*passed = -1;
-		}
-		return rc;
-	}
-	return EXIT_OK;
+	return rc;
+}
+
+int client__call(const char *cmd, struct json_object *req, struct json_object **reply)
+{
+	return client__call_fd(cmd, req, reply, NULL);
 }
 
 int client__domain_call(const char *cmd, const char *domain, struct json_object *req,

@@ -31,9 +31,11 @@ int client__request_fd(int fd, struct json_object *req, struct json_object **rep
  * `vfnet host`", or the host's error) and EXIT_FAIL.
  */
 int client__call(const char *cmd, struct json_object *req, struct json_object **reply);
-/* The same, and a descriptor passed with the reply in *@passed (-1: none). */
+/* The same, and the descriptor passed with a successful reply in *@passed (-1 when none came;
+ * the caller closes it). */
 int client__call_fd(const char *cmd, struct json_object *req, struct json_object **reply,
 		    int *passed);
+
 /*
  * Send @req to the services of @domain (a name or an id) through the host's connect op; the same
  * success and error rules as client__call, with the domain's error as the message.

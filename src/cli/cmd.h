@@ -26,6 +26,18 @@ extern const struct cmd cmd_sriov;
 extern const struct cmd cmd_ip;
 extern const struct cmd cmd_top;
 extern const struct cmd cmd_capture;
+extern const struct cmd cmd_create;
+extern const struct cmd cmd_destroy;
+extern const struct cmd cmd_list;
+extern const struct cmd cmd_dmesg;
+extern const struct cmd cmd_stats;
+extern const struct cmd cmd_dom0;
+extern const struct cmd cmd_pci_assignable_add;
+extern const struct cmd cmd_pci_assignable_remove;
+extern const struct cmd cmd_pci_assignable_list;
+extern const struct cmd cmd_pci_attach;
+extern const struct cmd cmd_pci_detach;
+extern const struct cmd cmd_pci_list;
 
 /* One-line error to stderr, prefixed "vfnet CMD: ". Returns EXIT_FAIL. */
 int cmd__fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -9,6 +9,18 @@
 
 static const struct cmd *const cmds[] = {
 	&cmd_host,
+	&cmd_list,
+	&cmd_create,
+	&cmd_destroy,
+	&cmd_dmesg,
+	&cmd_stats,
+	&cmd_dom0,
+	&cmd_pci_assignable_add,
+	&cmd_pci_assignable_remove,
+	&cmd_pci_assignable_list,
+	&cmd_pci_attach,
+	&cmd_pci_detach,
+	&cmd_pci_list,
 	&cmd_lspci,
 	&cmd_iommu,
 	&cmd_sriov,
@@ -28,8 +40,8 @@ static void usage(FILE *out)
 		     "                 default $VFNET_SOCKET, else /run/vfnet/vfnet.sock as root,\n"
 		     "                 else $XDG_RUNTIME_DIR/vfnet.sock\n\ncommands:\n");
 	for (unsigned i = 0; i < ARRAY_SIZE(cmds); i++)
-		fprintf(out, "  %-10s %s\n", cmds[i]->name, cmds[i]->summary);
-	fprintf(out, "  %-10s %s\n", "help", "this list, or `vfnet help COMMAND` for one command");
+		fprintf(out, "  %-20s %s\n", cmds[i]->name, cmds[i]->summary);
+	fprintf(out, "  %-20s %s\n", "help", "this list, or `vfnet help COMMAND` for one command");
 	fprintf(out, "\n`vfnet COMMAND --help` shows a command's options and examples; "
 		     "`man -l docs/vfnet.1` the manual.\n");
 }

@@ -1,0 +1,107 @@
+/* vfnet list: the running domains, in `xl list`'s format. */
+#include <stdbool.h>
+#include <string.h>
+
+#include "cli/client.h"
+#include "cli/cmd.h"
+#include "cli/ctl.h"
+
+static void list_help(FILE *out)
+{
+	fprintf(out,
+		"usage: vfnet list [-j] [DOM...]\n\n"
+		"List the running domains (all, or the ones named by name or id) as `xl list`\n"
+		"does: Name, ID, Mem (MiB), VCPUs, State and Time(s), the CPU time the domain's\n"
+		"process has used, in seconds. State is `r-----`: a vfnet domain is a process,\n"
+		"running or waiting for an event; a domain whose process died is removed from\n"
+		"the list by the host.\n\n"
+		"options:\n"
+		"  -j        JSON, with more per domain: role, pid, uptime, hypercalls and\n"
+		"            their errors, time spent in the hypervisor, interrupts\n\n"
+		"examples:\n"
+		"  vfnet list\n"
+		"  vfnet list vm1\n"
+		"  vfnet list -j | jq '.domains[] | {name, pid}'\n");
+}
+
+static bool wanted(struct json_object *d, int n, char **doms)
+{
+	if (!n)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(doms[i], ctl__str(d, "name")) || !strcmp(doms[i], ctl__str(d, "id")))
+			return true;
+	return false;
+}
+
+static void print_list(struct json_object *doms)
+{
+	size_t n = json_object_array_length(doms);
+
+	/* xl's header, tabs included, and its row format. */
+	printf("Name                                        ID   Mem VCPUs\tState\tTime(s)\n");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *d = json_object_array_get_idx(doms, i);
+
+		printf("%-40s %5llu %5llu %5llu     r-----  %8.1f\n", ctl__str(d, "name"),
+		       (unsigned long long)ctl__u64(d, "id"),
+		       (unsigned long long)ctl__u64(d, "memory_mib"),
+		       (unsigned long long)ctl__u64(d, "vcpus"),
+		       (double)ctl__u64(d, "cpu_ns") / 1e9);
+	}
+}
+
+static int list_run(int argc, char **argv)
+{
+	struct json_object *req, *reply, *doms, *sel;
+	bool json = false;
+	int first, rc;
+
+	if ((rc = ctl__args("list", argc, argv, &json, 0, 64, "", &first)))
+		return rc;
+	req = ctl__req("list", NULL, NULL);
+	rc = client__call("list", req, &reply);
+	json_object_put(req);
+	if (rc)
+		return rc;
+	if (!json_object_object_get_ex(reply, "domains", &doms) ||
+	    !json_object_is_type(doms, json_type_array)) {
+		json_object_put(reply);
+		return cmd__fail("list", "the host's reply has no list of domains");
+	}
+	sel = json_object_new_array();
+	for (size_t i = 0; i < json_object_array_length(doms); i++) {
+		struct json_object *d = json_object_array_get_idx(doms, i);
+
+		if (wanted(d, argc - first, argv + first))
+			json_object_array_add(sel, json_object_get(d));
+	}
+	/* Like xl: a domain asked for by name that does not run is an error. */
+	for (int i = first; i < argc; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < json_object_array_length(sel); j++)
+			found |= wanted(json_object_array_get_idx(sel, j), 1, &argv[i]);
+		if (!found) {
+			rc = cmd__fail("list", "no domain '%s': `vfnet list` shows them", argv[i]);
+			goto out;
+		}
+	}
+	if (json) {
+		json_object_object_add(reply, "domains", json_object_get(sel));
+		ctl__print_json(reply);
+	} else {
+		print_list(sel);
+	}
+out:
+	json_object_put(sel);
+	json_object_put(reply);
+	return rc;
+}
+
+const struct cmd cmd_list = {
+    .name = "list",
+    .summary = "the running domains, as `xl list`",
+    .run = list_run,
+    .help = list_help,
+};
