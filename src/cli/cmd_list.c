@@ -12,9 +12,9 @@ static void list_help(FILE *out)
 		"usage: vfnet list [-j] [DOM...]\n\n"
 		"List the running domains (all, or the ones named by name or id) as `xl list`\n"
 		"does: Name, ID, Mem (MiB), VCPUs, State and Time(s), the CPU time the domain's\n"
-		"process has used, in seconds. State is `r-----`: a vfnet domain is a process,\n"
-		"running or waiting for an event; a domain whose process died is removed from\n"
-		"the list by the host.\n\n"
+		"process has used, in seconds. State is xl's: `r-----` while the domain's vCPU\n"
+		"runs, `-b----` while it waits for an event; a domain whose process died is\n"
+		"removed from the list by the host.\n\n"
 		"options:\n"
 		"  -j        JSON, with more per domain: role, pid, uptime, hypercalls and\n"
 		"            their errors, time spent in the hypervisor, interrupts\n\n"
@@ -43,11 +43,13 @@ static void print_list(struct json_object *doms)
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *d = json_object_array_get_idx(doms, i);
 
-		printf("%-40s %5llu %5llu %5llu     r-----  %8.1f\n", ctl__str(d, "name"),
+		const char *st = ctl__str(d, "state");
+
+		printf("%-40s %5llu %5llu %5llu     %s  %8.1f\n", ctl__str(d, "name"),
 		       (unsigned long long)ctl__u64(d, "id"),
 		       (unsigned long long)ctl__u64(d, "memory_mib"),
 		       (unsigned long long)ctl__u64(d, "vcpus"),
-		       (double)ctl__u64(d, "cpu_ns") / 1e9);
+		       st && *st == 'r' ? "r-----" : "-b----", (double)ctl__u64(d, "cpu_ns") / 1e9);
 	}
 }
 

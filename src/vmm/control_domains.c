@@ -32,8 +32,12 @@
 
 #define fail control__fail
 
+/* The hypervisor errno_msg may consult (set by every op before it reports). */
+static struct hv *c_hv;
+
 static int need_hv(struct control *c, char *err)
 {
+	c_hv = c->hv;
 	return c->hv ? 0 : fail(err, "this machine runs no hypervisor");
 }
 
@@ -93,6 +97,7 @@ static const char *bdf(uint16_t rid, char *buf)
 
 static const char *errno_msg(int rc, uint16_t rid, char *buf)
 {
+	struct hv_func *f;
 	char b[16];
 
 	switch (rc) {
@@ -101,8 +106,12 @@ static const char *errno_msg(int rc, uint16_t rid, char *buf)
 			 bdf(rid, b));
 		break;
 	case -EPERM:
-		snprintf(buf, ERR_MAX, "%s: not assignable; run `vfnet pci-assignable-add %s`",
-			 bdf(rid, b), bdf(rid, b));
+		if (c_hv && (f = passthrough__by_rid(c_hv, rid)) && f->vf < 0)
+			snprintf(buf, ERR_MAX, "%s is a physical function: its driver stays in dom0; "
+					       "assign one of its VFs", bdf(rid, b));
+		else
+			snprintf(buf, ERR_MAX, "%s: not assignable; run `vfnet pci-assignable-add %s`",
+				 bdf(rid, b), bdf(rid, b));
 		break;
 	case -EBUSY:
 		snprintf(buf, ERR_MAX, "%s: in use by a guest (`vfnet pci-list` shows where)",
@@ -126,6 +135,11 @@ static void add_domain(struct json_object *arr, struct hv *hv, struct domain *d)
 	control__add_str(o, "role", d->role == VFNET_ROLE_DOM0 ? "dom0" : "guest");
 	control__add_u64(o, "memory_mib", d->ram_bytes >> 20);
 	control__add_u64(o, "vcpus", 1);
+	{
+		char st[2] = {domain__state(d), '\0'};
+
+		control__add_str(o, "state", st);
+	}
 	control__add_u64(o, "pid", (uint64_t)d->pid);
 	control__add_u64(o, "cpu_ns", cpu);
 	control__add_u64(o, "uptime_ns",

@@ -417,6 +417,30 @@ int domain__connect(struct domain *d, int fd)
 	return sendmsg(d->ev_fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
+char domain__state(const struct domain *d)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	if (d->pid <= 0)
+		return '-';
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)d->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return '-';
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return '-';
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || !p[1] || !p[2])
+		return '-';
+	/* xl's r (running on a CPU) and b (blocked, waiting for an event). */
+	return p[2] == 'R' ? 'r' : 'b';
+}
+
 uint64_t domain__cpu_ns(const struct domain *d)
 {
 	char path[64], buf[1024], *p;

@@ -90,6 +90,8 @@ int domain__event(struct domain *d, uint32_t type, uint16_t rid);
 /* Hand a connected socket to the domain's service loop (SCM_RIGHTS on its service socket). */
 int domain__connect(struct domain *d, int fd);
 
+/* 'r' when the domain's vCPU is running, 'b' when it waits for an event, '-' without one. */
+char domain__state(const struct domain *d);
 /* CPU time of the domain's process in ns (0 when it has none). */
 uint64_t domain__cpu_ns(const struct domain *d);
 
