@@ -196,6 +196,21 @@ fds1=$(ls /proc/$host/fd | wc -l)
 check "the machine leaked no descriptor ($fds0 before, $fds1 after)" test "$fds0" -eq "$fds1"
 check "the other guests live on" test "$(dom ga pid)" -gt 0
 
+# ---- hot-plug into a running guest: pci-attach, pci-list, pci-detach ----
+printf 'name = "hp"\nmemory = 32\napp = [ "sink" ]\n' >"$t/hp.cfg"
+check "create from an xl.cfg file" "$vfnet" create -q "$t/hp.cfg"
+check "pci-attach of a VF from the pool" "$vfnet" pci-attach hp 01:11.0
+check "the guest's PCI core probes it and binds the VF driver" wait_for 5 dmesg_has hp "bound to vdd"
+check "its sink starts on the hot-plugged eth0" wait_for 5 dmesg_has hp "sink started on eth0"
+"$vfnet" pci-list hp >"$t/plist"
+has "pci-list shows the virtual slot and the host BDF" "$t/plist" "00:04.0 +0000:01:11.0"
+check "pci-detach" "$vfnet" pci-detach hp 01:11.0
+check "the guest is told and removes its driver" wait_for 5 dmesg_has hp "unbound from vdd"
+"$vfnet" lspci -d hp >"$t/hplspci"
+check "its bus is empty again" test ! -s "$t/hplspci"
+"$vfnet" pci-assignable-list >"$t/pool2"
+has "the VF is back in the pool" "$t/pool2" "01:11.0"
+
 # ---- a real Linux stack over VFs (root) ----
 if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! ip netns add vfnetA$$ 2>/dev/null; then
 	for _ in 1 2 3 4; do skip "ping/iperf3 over VFs need root and iproute2"; done
