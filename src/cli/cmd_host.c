@@ -9,6 +9,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "apps/apps.h"
 #include "cli/client.h"
 #include "cli/cmd.h"
 #include "hw/machine.h"
@@ -21,7 +22,8 @@
 static void host_help(FILE *out)
 {
 	fprintf(out,
-		"usage: vfnet host [--socket PATH] [--wire0 SPEC] [--wire1 SPEC] [--dom0-memory MIB]\n\n"
+		"usage: vfnet host [--socket PATH] [--wire0 SPEC] [--wire1 SPEC] [--dom0-memory MIB]\n"
+		"                  [--dom0-app SPEC]...\n\n"
 		"Run the machine: build it (host bridge, root port, 82576, IOMMU), start the NIC's\n"
 		"engine threads, the hypervisor and dom0 (Domain-0, the driver domain), and serve\n"
 		"the control socket until a shutdown request, SIGINT or SIGTERM; then stop every\n"
@@ -33,7 +35,9 @@ static void host_help(FILE *out)
 		"                 its directory is created; a live host there is not replaced\n"
 		"  --wire0 SPEC   what port 0 is connected to (default cable)\n"
 		"  --wire1 SPEC   the same for port 1\n"
-		"  --dom0-memory MIB  dom0's RAM (default 256)\n\n"
+		"  --dom0-memory MIB  dom0's RAM (default 256)\n"
+		"  --dom0-app SPEC    an app for dom0, on its PF netdevs (dev=pf0 or dev=pf1);\n"
+		"                 repeatable. e.g. 'responder dev=pf0 ip=10.0.0.1'\n\n"
 		"wires: cable (port 0 <-> port 1), loop, null, pcap:FILE, tap:NAME,\n"
 		"       afpacket:IFNAME, peer:LOCAL,REMOTE\n\n"
 		"examples:\n"
@@ -48,7 +52,7 @@ static void host_signal(void *opaque, uint32_t events)
 }
 
 static int host_serve(const char *path, const struct machine_config *cfg, int sfd,
-		      unsigned dom0_mib)
+		      unsigned dom0_mib, const char *dom0_config)
 {
 	struct machine *m;
 	struct control *c = NULL;
@@ -56,7 +60,7 @@ static int host_serve(const char *path, const struct machine_config *cfg, int sf
 	struct hv *hv = NULL;
 	struct domain *dom0;
 	struct domain_config d0 = {.name = "Domain-0", .role = VFNET_ROLE_DOM0,
-				   .mem_mib = dom0_mib};
+				   .mem_mib = dom0_mib, .config = dom0_config};
 	int lfd, rc;
 
 	lfd = control__listen(path);
@@ -87,6 +91,7 @@ static int host_serve(const char *path, const struct machine_config *cfg, int sf
 		rc = cmd__fail("host", "cannot start the hypervisor: %s", strerror(-rc));
 		goto err_machine;
 	}
+	hv->dom0_config = dom0_config;
 	if ((rc = control__create(&c, m)) || (control__set_hv(c, hv), 0) ||
 	    (rc = control__attach(c, loop, lfd)) ||
 	    (rc = vloop__add(loop, sfd, EPOLLIN, host_signal, loop))) {
@@ -125,6 +130,7 @@ static int host_run(int argc, char **argv)
 		{"wire0", required_argument, NULL, '0'},
 		{"wire1", required_argument, NULL, '1'},
 		{"dom0-memory", required_argument, NULL, 'm'},
+		{"dom0-app", required_argument, NULL, 'a'},
 		{NULL, 0, NULL, 0},
 	};
 	struct machine_config cfg = {0};
@@ -133,7 +139,8 @@ static int host_run(int argc, char **argv)
 	sigset_t sigs, old;
 	int opt, sfd, rc;
 	unsigned dom0_mib = 256;
-	char *end;
+	char *end, dom0_config[1024] = "";
+	size_t used = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -153,6 +160,19 @@ static int host_run(int argc, char **argv)
 				return cmd__usage("host", "--dom0-memory takes MiB, 1..%u",
 						  HV_MAX_RAM_MIB);
 			break;
+		case 'a': {
+			char err[APP_ERR_MAX];
+			int n;
+
+			if (app__check(vfnet_apps, optarg, err))
+				return cmd__usage("host", "--dom0-app: %s", err);
+			n = snprintf(dom0_config + used, sizeof(dom0_config) - used, "app=%s\n",
+				     optarg);
+			if (n < 0 || (size_t)n >= sizeof(dom0_config) - used)
+				return cmd__usage("host", "--dom0-app: too many apps for dom0");
+			used += (size_t)n;
+			break;
+		}
 		case ':':
 			return cmd__usage("host", "%s needs a value", argv[optind - 1]);
 		default:
@@ -177,7 +197,7 @@ static int host_run(int argc, char **argv)
 		rc = cmd__fail("host", "signalfd: %s", strerror(errno));
 		goto out;
 	}
-	rc = host_serve(path, &cfg, sfd, dom0_mib);
+	rc = host_serve(path, &cfg, sfd, dom0_mib, dom0_config);
 	/* Take the signal that stopped us, so that unblocking it does not kill us after a clean
 	 * teardown. */
 	while (read(sfd, &si, sizeof(si)) == sizeof(si))

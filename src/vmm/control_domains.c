@@ -265,6 +265,7 @@ static int op_dom0_restart(struct control *c, struct json_object *req,
 
 	if (need_hv(c, err))
 		return -EINVAL;
+	cfg.config = c->hv->dom0_config;
 	d = hv__domain(c->hv, 0);
 	cfg.mem_mib = d ? (unsigned)(d->ram_bytes >> 20) : 256;
 	if (d)

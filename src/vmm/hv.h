@@ -54,6 +54,7 @@ struct hv {
 	struct hv_func *funcs; /* HV_MAX_FUNCS: the PFs and VFs of the NIC */
 	uint64_t spawn_failures;
 	bool spawn; /* start domain processes (false in unit tests and fuzzing) */
+	const char *dom0_config; /* dom0's runtime configuration (apps), kept for restarts */
 	void (*dom_exit)(void *opaque, struct domain *d); /* told after a domain is gone */
 	void *dom_exit_opaque;
 };

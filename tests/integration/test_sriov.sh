@@ -151,6 +151,14 @@ has "... with RTNETLINK's error" "$t/mac" "Operation not permitted"
 check "trusted: the guest's change succeeds" "$vfnet" ip -d ga link set eth0 address 02:00:00:00:00:99
 "$vfnet" ip link show pf0 >"$t/show"
 has "ip link show reports the VF's new address and trust" "$t/show" "vf 0 .*02:00:00:00:00:99.*trust on"
+"$vfnet" ip -d gb link set eth0 promisc on >"$t/promisc" 2>&1; st=$?
+check "an untrusted VF may not go promiscuous" test $st -eq 1
+check "a trusted one may" "$vfnet" ip -d ga link set eth0 promisc on
+check "... and back" "$vfnet" ip -d ga link set eth0 promisc off
+check "a jumbo MTU through the mailbox (SET_LPE)" "$vfnet" ip -d ga link set eth0 mtu 9000
+"$vfnet" ip -d ga link show >"$t/mtu"
+has "... which the guest's interface takes" "$t/mtu" "eth0: .* mtu 9000"
+"$vfnet" ip -d ga link set eth0 mtu 1500 >/dev/null 2>&1
 "$vfnet" ip link set pf0 vf 0 state disable
 check "state disable: the guest's link goes down" wait_for 3 link_state ga DOWN
 "$vfnet" ip link set pf0 vf 0 state enable
@@ -248,7 +256,8 @@ else
 	ip -n vfnetH$$ link set vfhp$$ up
 	ip link set vfh$$ up
 	s2=$t/m2.sock
-	"$vfnet" host --socket "$s2" --dom0-memory 64 --wire0 afpacket:vfh$$ >/dev/null 2>&1 &
+	"$vfnet" host --socket "$s2" --dom0-memory 64 --wire0 afpacket:vfh$$ \
+		--dom0-app "responder dev=pf0 ip=10.78.0.3" >/dev/null 2>&1 &
 	host2=$!
 	wait_for 5 test -S "$s2"
 	wait_for 5 sh -c "'$vfnet' --socket '$s2' sriov pf0 numvfs 1 >/dev/null 2>&1"
@@ -258,6 +267,8 @@ else
 	sleep 1
 	check "the host pings a guest's responder through pf0's wire" \
 		ip netns exec vfnetH$$ ping -c 3 -W 2 10.78.0.2
+	check "... and dom0's own, on its PF netdev pf0" \
+		ip netns exec vfnetH$$ ping -c 3 -W 2 10.78.0.3
 	kill "$host2" 2>/dev/null; wait "$host2" 2>/dev/null
 fi
 
