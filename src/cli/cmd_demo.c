@@ -5,8 +5,11 @@
  * the guests, dom0, the hypervisor, the hardware. Then a summary, the commands to try next, and
  * nothing left running.
  *
- *   red    pf0 VF 0  VLAN 10  pktgen to blue (VM-to-VM inside port 0's switch)
- *   blue   pf0 VF 1  VLAN 10  sink (and, as root, an ICMP responder behind a TAP)
+ *   red    pf0 VF 0  VLAN 10  pktgen to blue (VM-to-VM inside port 0's switch), and an ARP/ICMP
+ *                             responder at 10.99.0.2
+ *   blue   pf0 VF 1  VLAN 10  sink
+ *   white  pf0 VF 3  VLAN 10  as root only: the host's TAP device vfdemo0 (10.99.0.1), from which
+ *                             the host pings red through two VFs and the switch
  *   green  pf0 VF 2  VLAN 20  pktgen to blue (never delivered: another VLAN) and pktgen with a
  *                             forged source MAC (dropped by anti-spoofing)
  *   yellow pf1 VF 0  VLAN 10  pktgen to blue across the cable between the ports
@@ -38,7 +41,7 @@ struct demo_guest {
 
 static struct demo_guest guests[DEMO_GUESTS] = {
 	{"red", "pf0", "01:10.0", 0, "02:00:00:00:10:01", 10,
-	 "app=pktgen dst=02:00:00:00:10:02 rate=100k flow=1\n"},
+	 "app=pktgen dst=02:00:00:00:10:02 rate=100k flow=1\napp=responder ip=10.99.0.2\n"},
 	{"blue", "pf0", "01:10.2", 1, "02:00:00:00:10:02", 10, "app=sink\n"},
 	{"green", "pf0", "01:10.4", 2, "02:00:00:00:20:01", 20,
 	 "app=pktgen dst=02:00:00:00:10:02 rate=5k flow=3\n"
@@ -46,6 +49,10 @@ static struct demo_guest guests[DEMO_GUESTS] = {
 	{"yellow", "pf1", "01:10.1", 0, "02:00:00:00:30:01", 10,
 	 "app=pktgen dst=02:00:00:00:10:02 size=1514 rate=20k flow=2\n"},
 };
+
+/* As root: a fifth guest whose VF is the host's TAP device. */
+static const struct demo_guest white = {"white", "pf0", "01:10.6", 3, "02:00:00:00:10:03", 10,
+					"app=tapbridge tap=vfdemo0\n"};
 
 static volatile sig_atomic_t interrupted;
 
@@ -69,7 +76,9 @@ static void demo_help(FILE *out)
 		"A table refreshes every second: per guest packets/s and Gbit/s, CPU by domain\n"
 		"(dom0 stays near zero: it is not on the data path), the hardware's share (the NIC\n"
 		"engines' CPU), and the drops caused on purpose. It ends with a summary and the\n"
-		"commands to try next. As root, blue also answers ping behind a TAP device.\n\n"
+		"commands to try next. As root, a fifth guest's VF (pf0 VF 3, VLAN 10) becomes the\n"
+		"host's TAP device vfdemo0 (10.99.0.1/24) and the demo pings red's responder\n"
+		"(10.99.0.2) through it, and so can you while it runs.\n\n"
 		"options:\n"
 		"  --seconds N  how long the traffic runs (default 10)\n\n"
 		"example:\n  vfnet demo --seconds 5\n");
@@ -316,6 +325,23 @@ static pid_t start_host(const char *sock, const char *log)
 	return -ETIMEDOUT;
 }
 
+/* Run a command of the host (ip, ping) and wait for it; its output goes to ours. 0 on success. */
+static int run(const char *a0, const char *a1, const char *a2, const char *a3, const char *a4,
+	       const char *a5, const char *a6)
+{
+	char *argv[] = {(char *)a0, (char *)a1, (char *)a2, (char *)a3, (char *)a4, (char *)a5,
+			(char *)a6, NULL};
+	pid_t pid;
+	int st;
+
+	if (posix_spawnp(&pid, a0, NULL, NULL, argv, NULL))
+		return -1;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -1;
+}
+
 static int wait_driver(const char *dom, const char *what)
 {
 	for (int i = 0; i < 100 && !interrupted; i++) {
@@ -341,8 +367,8 @@ static int demo_main(unsigned seconds, const char *dir)
 	int rc = EXIT_FAIL;
 
 	printf("vfnet demo: SR-IOV networking as in Xen (Dong, Yu, Rose, WIOV 2008)\n\n");
-	printf("1. dom0's PF driver enables VFs: pf0 numvfs 3, pf1 numvfs 1\n");
-	if (wait_driver("0", "01:00.1 8086:10c9: bound to mdd") || sriov("pf0", 3) ||
+	printf("1. dom0's PF driver enables VFs: pf0 numvfs %d, pf1 numvfs 1\n", root ? 4 : 3);
+	if (wait_driver("0", "01:00.1 8086:10c9: bound to mdd") || sriov("pf0", root ? 4 : 3) ||
 	    sriov("pf1", 1))
 		return rc;
 	printf("2. the administrator sets each VF's MAC, port VLAN and spoof checking in dom0\n");
@@ -356,15 +382,24 @@ static int demo_main(unsigned seconds, const char *dir)
 	for (unsigned i = 0; i < DEMO_GUESTS; i++) {
 		printf("     %-6s <- %s (%s VF %u), VLAN %u\n", guests[i].name, guests[i].bdf,
 		       guests[i].pf, guests[i].vf, guests[i].vlan);
-		if (start_guest(&guests[i], i == 1 && root ? "app=tapbridge tap=vfdemo0\n" : NULL))
+		if (start_guest(&guests[i], NULL))
 			return rc;
 	}
+	if (root && (vf_policy(&white) || start_guest(&white, NULL) ||
+		     wait_driver(white.name, "app: ")))
+		return rc;
 	for (unsigned i = 0; i < DEMO_GUESTS; i++)
 		if (wait_driver(guests[i].name, "app: "))
 			return rc;
-	if (root)
-		printf("   as root, blue's VF is also the host's TAP device vfdemo0: try\n"
-		       "     ip addr add 10.99.0.1/24 dev vfdemo0 (then arping/ping the VLAN)\n");
+	if (root && !run("ip", "addr", "add", "10.99.0.1/24", "dev", "vfdemo0", NULL) &&
+	    !run("ip", "link", "set", "vfdemo0", "up", NULL, NULL)) {
+		printf("   as root: a fifth guest, white (pf0 VF 3, VLAN 10), whose VF is this host's\n"
+		       "   TAP device vfdemo0 (10.99.0.1/24); the host pings red's responder\n"
+		       "   (10.99.0.2) through two VFs and the switch:\n");
+		fflush(stdout);
+		run("ping", "-c", "3", "-W", "2", "-q", "10.99.0.2");
+		printf("   (ping 10.99.0.2 yourself while the demo runs)\n");
+	}
 	printf("4. traffic for %u s: red -> blue inside port 0, yellow -> blue across the cable,\n"
 	       "   green -> blue from VLAN 20 (isolated) and with a forged source MAC (dropped)\n",
 	       seconds);

@@ -15,13 +15,13 @@ timeout 120 "$vfnet" demo --seconds 3 >"$t/out" 2>"$t/err"
 st=$?
 check "demo exits 0" test $st -eq 0
 [ $st -ne 0 ] && sed 's/^/# /' "$t/err" | head -30
-has "dom0 enabled VFs on both ports" "$t/out" "pf0 numvfs 3, pf1 numvfs 1"
+has "dom0 enabled VFs on both ports" "$t/out" "pf0 numvfs [34], pf1 numvfs 1"
 has "a table with every guest" "$t/out" "^yellow +pf1 vf0 +10 "
 for g in red yellow green; do
-	rate=$(awk -v g=$g '$1 == g { r = $4 } END { print int(r) }' "$t/out")
+	rate=$(awk -v g=$g '$1 == g && $2 ~ /^pf[01]$/ { r = $5 } END { print int(r) }' "$t/out")
 	check "$g sends ($rate pkt/s in the last table)" test "${rate:-0}" -gt 0
 done
-rx=$(awk '$1 == "blue" { r = $5 } END { print int(r) }' "$t/out")
+rx=$(awk '$1 == "blue" && $2 ~ /^pf[01]$/ { r = $6 } END { print int(r) }' "$t/out")
 check "blue receives ($rx pkt/s)" test "${rx:-0}" -gt 0
 got=$(sed -n 's/^  blue received \([0-9]*\) frames; red and yellow sent \([0-9]*\).*/\1 \2/p' "$t/out")
 check "the summary counts what blue received and what was sent to it ($got)" \

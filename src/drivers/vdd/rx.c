@@ -209,7 +209,14 @@ static unsigned rx_poll(struct vdd *a, unsigned budget)
 		p->flags = 0;
 		p->vlan = 0;
 		p->rsvd = 0;
-		if (st & E1000_RXD_STAT_VP) {
+		/*
+		 * A stripped tag is handed up only for a VLAN this interface joined (as igbvf
+		 * does with its active_vlans): under an administrator's port VLAN the tag is the
+		 * switch's business, and the guest sees untagged frames.
+		 */
+		if ((st & E1000_RXD_STAT_VP) &&
+		    (a->vlans[(le16toh(ring[last].wb.vlan) & 0xfff) / 64] >>
+		     ((le16toh(ring[last].wb.vlan) & 0xfff) % 64) & 1)) {
 			p->flags |= PKT_VLAN;
 			p->vlan = le16toh(ring[last].wb.vlan);
 		}
