@@ -27,7 +27,7 @@ const char *os__config_nth(const char *key, unsigned n);
 /* ---- the log (`vfnet dmesg DOM`) ---- */
 
 void os__log(const char *tag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void os__vlog(const char *tag, const char *fmt, va_list ap);
+void os__vlog(const char *tag, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* ---- time and timers ---- */
 

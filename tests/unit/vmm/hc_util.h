@@ -14,7 +14,8 @@ static inline int hc(struct hv *hv, struct domain *d, unsigned op, const void *a
 	struct vfnet_hc_req req = {.op = (uint16_t)op, .len = (uint16_t)alen, .seq = 7};
 
 	memcpy(msg, &req, sizeof(req));
-	memcpy(msg + sizeof(req), args, alen);
+	if (alen)
+		memcpy(msg + sizeof(req), args, alen);
 	hypercall__handle(hv, d, msg, sizeof(req) + alen, rep);
 	if (out)
 		memcpy(out, rep->data, rep->hdr.len < outlen ? rep->hdr.len : outlen);
