@@ -23,4 +23,10 @@ if [ -x "$build/src/cli/vfnet" ]; then
 	"$build/src/cli/vfnet" bench nic --csv "$build/bench/bench_nic.csv" ||
 		{ echo "bench: vfnet bench nic failed" >&2; status=1; }
 fi
+# Guest to guest with real processes: who pays for SR-IOV traffic.
+if [ -x "$build/src/cli/vfnet" ]; then
+	echo "== bench/bench_guests.sh"
+	"$(dirname "$0")/../bench/bench_guests.sh" "$build/src/cli/vfnet" 5 3 \
+		"$build/bench/bench_guests.csv" || { echo "bench: bench_guests failed" >&2; status=1; }
+fi
 exit $status

@@ -34,7 +34,7 @@ PY
 # jget JSON PYEXPR: evaluate PYEXPR with d = the parsed JSON on stdin.
 jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 # A domain's stats as JSON (through the host's connect op).
-stats() { "$vfnet" stats "$1" -j 2>/dev/null || dstats "$1"; }
+stats() { "$vfnet" stats -j "$1" | jget "json.dumps(d['stats'])"; }
 dstats() { python3 - "$VFNET_SOCKET" "$1" <<'PY'
 import socket, sys, json
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
