@@ -23,8 +23,12 @@
 
 #define DOMAIN_LOG_SIZE	   (64u << 10)
 #define DOMAIN_MAX_EVENTS  32
-#define DOMAIN_MAX_CONFIG  2048 /* bytes of runtime configuration handed over at boot */
+#define DOMAIN_MAX_CONFIG  4000 /* bytes of runtime configuration handed over at boot */
 #define DOMAIN_HC_BUDGET   32	/* hypercalls served per wakeup before others get a turn */
+
+/* The boot reply carries it after struct vfnet_hc_boot, NUL included. */
+_Static_assert(DOMAIN_MAX_CONFIG + 1 + sizeof(struct vfnet_hc_boot) <= VFNET_HC_MAX_DATA,
+	       "the runtime configuration fits the boot reply");
 
 struct hv;
 
