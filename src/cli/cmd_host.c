@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -185,6 +186,15 @@ static int host_run(int argc, char **argv)
 		return cmd__fail("host", "no control socket: XDG_RUNTIME_DIR is not set; use "
 					 "--socket PATH or VFNET_SOCKET");
 
+	/* Descriptors in flight to domains count against this limit: take all the kernel allows. */
+	{
+		struct rlimit rl;
+
+		if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	/* Blocked before any thread starts, so that every engine thread inherits the mask and
 	 * the signals reach the control loop through the signalfd alone. */
 	sigemptyset(&sigs);

@@ -36,10 +36,9 @@ int hc__call(unsigned op, const void *args, size_t alen, void *out, size_t outle
 	do
 		r = recvmsg(os.hc_fd, &msg, MSG_CMSG_CLOEXEC);
 	while (r < 0 && errno == EINTR);
-	if (r < (ssize_t)sizeof(rep))
-		return -EIO;
-	memcpy(&rep, buf, sizeof(rep));
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+	/* Descriptors first, whatever the rest looks like, so that none leaks. */
+	for (struct cmsghdr *cm = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL; cm;
+	     cm = CMSG_NXTHDR(&msg, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
 			continue;
 		for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
@@ -52,6 +51,14 @@ int hc__call(unsigned op, const void *args, size_t alen, void *out, size_t outle
 				close(fd);
 		}
 	}
+	if (r < (ssize_t)sizeof(rep) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		while (n)
+			close(fds[--n]);
+		if (nfds)
+			*nfds = 0;
+		return -EIO;
+	}
+	memcpy(&rep, buf, sizeof(rep));
 	if (nfds)
 		*nfds = n;
 	if (rep.seq != req.seq || (size_t)r < sizeof(rep) + rep.len)

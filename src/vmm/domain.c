@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -151,7 +153,28 @@ static void send_reply(struct domain *d, const struct hc_reply *rep)
 		d->hc_dropped++;
 }
 
-static void close_passed_fds(struct msghdr *msg)
+/*
+ * Descriptors in flight count against the machine's RLIMIT_NOFILE while they sit unread in a
+ * domain's socket. A synchronous caller has read every earlier reply before it asks again, so a
+ * reply with descriptors goes out only to a socket with nothing unread; otherwise it becomes
+ * -EAGAIN without them, and a domain that never reads cannot pin descriptors of the machine.
+ */
+static void send_reply_checked(struct domain *d, struct hc_reply *rep)
+{
+	int outq = 0;
+
+	if (rep->hdr.nfds && (ioctl(d->hc_fd, SIOCOUTQ, &outq) || outq > 0)) {
+		rep->hdr.status = -EAGAIN;
+		rep->hdr.len = 0;
+		rep->hdr.nfds = 0;
+		d->hc_dropped++;
+	}
+	send_reply(d, rep);
+}
+
+/* Descriptors a domain sent us (the protocol has none in this direction): the reaper closes
+ * them, since closing one can block. */
+static void reap_passed_fds(struct hv *hv, struct msghdr *msg)
 {
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
@@ -160,7 +183,7 @@ static void close_passed_fds(struct msghdr *msg)
 
 			for (size_t i = 0; i < n; i++) {
 				memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-				close(fd);
+				hv__reap_fd(hv, fd);
 			}
 		}
 	}
@@ -192,8 +215,13 @@ static void domain_hc_io(void *opaque, uint32_t events)
 			return;
 		}
 		if (msg.msg_controllen) {
-			close_passed_fds(&msg); /* nobody asked for them */
+			/* Hostile by definition: a domain never sends descriptors. */
+			reap_passed_fds(d->hv, &msg);
 			d->hc_dropped++;
+			pr_warn("vmm", "domain %u (%s) sent descriptors on its hypercall socket: "
+				       "destroyed", d->id, d->name);
+			domain_gone(d);
+			return;
 		}
 		if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
 			d->hc_dropped++;
@@ -201,7 +229,7 @@ static void domain_hc_io(void *opaque, uint32_t events)
 		}
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
 		hypercall__handle(d->hv, d, buf, (size_t)n, &rep);
-		send_reply(d, &rep);
+		send_reply_checked(d, &rep);
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
 		d->hc_ns += (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull +
 			    (uint64_t)(t1.tv_nsec - t0.tv_nsec);
@@ -226,6 +254,10 @@ int domain__serve(struct domain *d, int hc_fd, int ev_fd, pid_t pid)
 	d->hc_fd = hc_fd;
 	d->ev_fd = ev_fd;
 	d->pidfd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+#ifdef SO_PASSRIGHTS
+	/* Where the kernel can refuse descriptors on a socket (Linux 6.16), it does. */
+	setsockopt(d->hc_fd, SOL_SOCKET, SO_PASSRIGHTS, &(int){0}, sizeof(int));
+#endif
 	if ((rc = vloop__add(d->hv->loop, d->hc_fd, EPOLLIN, domain_hc_io, d)))
 		return rc; /* domain__destroy kills and reaps */
 	if (d->pidfd >= 0 && (rc = vloop__add(d->hv->loop, d->pidfd, EPOLLIN, domain_exit_io, d)))

@@ -45,6 +45,7 @@ struct domain {
 	char name[VFNET_NAME_LEN];
 	enum vfnet_role role;
 	bool dying;
+	bool booted; /* VFNET_HC_BOOT answered */
 
 	uint64_t ram_bytes;
 	uint64_t ram_maddr;

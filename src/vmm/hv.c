@@ -1,6 +1,8 @@
 #include "vmm/hv.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -80,6 +82,38 @@ struct domain *hv__domain_by_name(struct hv *hv, const char *name)
 	return NULL;
 }
 
+static void *reaper(void *arg)
+{
+	int rfd = (int)(intptr_t)arg, fd;
+
+	while (read(rfd, &fd, sizeof(fd)) == sizeof(fd))
+		close(fd);
+	close(rfd);
+	return NULL;
+}
+
+void hv__reap_fd(struct hv *hv, int fd)
+{
+	if (hv->reaper_fd < 0 || write(hv->reaper_fd, &fd, sizeof(fd)) != sizeof(fd))
+		hv->fds_leaked++; /* better kept open than a control thread stuck in close() */
+}
+
+static int reaper_start(struct hv *hv)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	fcntl(p[1], F_SETFL, O_NONBLOCK);
+	if (pthread_create(&hv->reaper, NULL, reaper, (void *)(intptr_t)p[0])) {
+		close(p[0]);
+		close(p[1]);
+		return -EAGAIN;
+	}
+	hv->reaper_fd = p[1];
+	return 0;
+}
+
 int hv__create(struct hv **out, struct machine *m, struct vloop *loop, const char *exe)
 {
 	struct hv *hv = calloc(1, sizeof(*hv));
@@ -90,6 +124,7 @@ int hv__create(struct hv **out, struct machine *m, struct vloop *loop, const cha
 	hv->m = m;
 	hv->loop = loop;
 	hv->exe = exe;
+	hv->reaper_fd = -1;
 	for (unsigned i = 0; i < HV_MAX_DOMAINS; i++)
 		hv->irqdest[i].notify_fd = -1;
 	hv->funcs = calloc(HV_MAX_FUNCS, sizeof(*hv->funcs));
@@ -103,6 +138,8 @@ int hv__create(struct hv **out, struct machine *m, struct vloop *loop, const cha
 	if ((rc = ir_table__init(&hv->irt, &m->hv, m->iommu, HV_IRT_ENTRIES, false)))
 		goto err_ctx;
 	if ((rc = passthrough__init(hv)))
+		goto err_irt;
+	if ((rc = reaper_start(hv)))
 		goto err_irt;
 	machine__set_irq(m, hv_irq, hv);
 	*out = hv;
@@ -130,6 +167,10 @@ void hv__destroy(struct hv *hv)
 	hv__quiesce(hv);
 	ir_table__fini(&hv->irt);
 	context__fini(&hv->ctx);
+	if (hv->reaper_fd >= 0) {
+		close(hv->reaper_fd); /* the reaper drains the pipe, then sees EOF */
+		pthread_join(hv->reaper, NULL);
+	}
 	free(hv->funcs);
 	free(hv);
 }

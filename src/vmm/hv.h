@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <sys/types.h>
 
 #include "hw/iommu/context.h"
@@ -55,6 +56,9 @@ struct hv {
 	uint64_t spawn_failures;
 	bool spawn; /* start domain processes (false in unit tests and fuzzing) */
 	const char *dom0_config; /* dom0's runtime configuration (apps), kept for restarts */
+	int reaper_fd;		 /* write end of the pipe to the fd reaper thread */
+	pthread_t reaper;
+	uint64_t fds_leaked;	 /* descriptors the reaper could not take (pipe full) */
 	void (*dom_exit)(void *opaque, struct domain *d); /* told after a domain is gone */
 	void *dom_exit_opaque;
 };
@@ -73,6 +77,12 @@ struct domain *hv__domain_by_name(struct hv *hv, const char *name);
 /* Allocates an interrupt-remapping entry (-ENOSPC) and frees one. */
 int hv__irte_alloc(struct hv *hv);
 void hv__irte_free(struct hv *hv, unsigned index);
+
+/*
+ * Close a descriptor a domain pushed on us, off the control thread: the last close of a socket
+ * can block (SO_LINGER with unsent data), and a domain must not be able to stall the machine.
+ */
+void hv__reap_fd(struct hv *hv, int fd);
 
 /* Waits until no NIC engine is inside an interrupt delivery or DMA started before the call. */
 void hv__quiesce(struct hv *hv);

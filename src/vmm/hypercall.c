@@ -31,6 +31,10 @@ static int hc_boot(struct hv *hv, struct domain *d, const void *args, size_t len
 {
 	struct vfnet_hc_boot *b = (struct vfnet_hc_boot *)rep->data;
 
+	/* Once per domain: its RAM and interrupt line are handed over when it starts. */
+	if (d->booted)
+		return -EALREADY;
+	d->booted = true;
 	memset(b, 0, sizeof(*b));
 	b->abi = VFNET_ABI_VERSION;
 	b->domid = d->id;

@@ -394,37 +394,35 @@ static int dom0_cfg_write(struct hv *hv, struct hv_func *f, uint16_t rid, unsign
 		return -EPERM; /* it was given away */
 	}
 	if (f && f->vf < 0 && vfs_in_use(hv, f->port)) {
-		/* A PF whose VFs are assigned or assignable keeps VF Enable and is not reset. */
+		/*
+		 * A PF whose VFs are assigned or assignable keeps VF Enable and VF MSE (without
+		 * MSE the guests' VFs stop decoding and their MSI-X entries could not be masked)
+		 * and is not reset. Byte by byte, so that a 1-byte write to a register's high
+		 * half is judged like any other.
+		 */
 		uint16_t cap = f->fn->sriov ? f->fn->sriov->cap : 0;
-		bool hits_ctrl = cap && off < cap + PCI_SRIOV_CTRL + 2u && off + size > (unsigned)(cap + PCI_SRIOV_CTRL);
-		bool hits_flr = off < E82576_CAP_PCIE + PCI_EXP_DEVCTL + 2u &&
-				off + size > E82576_CAP_PCIE + PCI_EXP_DEVCTL;
+		uint32_t cur = 0;
 
-		if (hits_ctrl || hits_flr) {
-			uint32_t cur;
+		if ((rc = machine__cfg_read(hv->m, rid, off, size, &cur)))
+			return rc;
+		for (unsigned b = off; b < off + size; b++) {
+			uint8_t nv = (uint8_t)(val >> 8 * (b - off)), ov = (uint8_t)(cur >> 8 * (b - off));
+			bool clears_vf = cap && b == (unsigned)(cap + PCI_SRIOV_CTRL) &&
+					 (ov & ~nv & (PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE));
+			bool flr = b == E82576_CAP_PCIE + PCI_EXP_DEVCTL + 1 &&
+				   (nv & (PCI_EXP_DEVCTL_BCR_FLR >> 8));
 
-			if ((rc = machine__cfg_read(hv->m, rid, off, size, &cur)))
-				return rc;
-			if (hits_ctrl) {
-				unsigned sh = (cap + PCI_SRIOV_CTRL - off) * 8;
-				/* VF Enable, and VF MSE: without it the guests' VFs stop decoding
-				 * and the hypervisor could not mask their MSI-X entries. */
-				uint32_t bits = (uint32_t)(PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE) << sh;
-
-				if (sh < 32 && (cur & bits & ~val)) {
-					f->cfg_refused++;
-					return -EBUSY;
-				}
-			}
-			if (hits_flr) {
-				unsigned sh = (E82576_CAP_PCIE + PCI_EXP_DEVCTL - off) * 8;
-
-				if (sh < 32 && (val & ((uint32_t)PCI_EXP_DEVCTL_BCR_FLR << sh))) {
-					f->cfg_refused++;
-					return -EBUSY;
-				}
+			if (clears_vf || flr) {
+				f->cfg_refused++;
+				return -EBUSY;
 			}
 		}
+	}
+	if (rid == MACHINE_ROOT_PORT_RID && off <= PCI_SUBORDINATE_BUS &&
+	    off + size > PCI_PRIMARY_BUS) {
+		/* Firmware numbered the buses; renumbering would cut the machine off its own VFs
+		 * (their resets and MSI-X masking go by those numbers). */
+		return -EPERM;
 	}
 	rc = machine__cfg_write(hv->m, rid, off, size, val);
 	if (rc == -ENODEV)
@@ -478,8 +476,14 @@ static void release(struct hv *hv, struct hv_func *f, bool reset)
 	msix_reset(hv, f);
 	if (f->owner > 0)
 		phys_msix_control(hv, f, false, false);
-	if (reset && f->present)
-		phys_flr(hv, f);
+	if (reset && f->present && phys_flr(hv, f)) {
+		/* Not reset: it must not reach another owner with this one's state. */
+		f->needs_flr = true;
+		pr_warn("vmm", "%04x: function-level reset failed; retried before it is reused",
+			f->rid);
+	} else if (reset) {
+		f->needs_flr = false;
+	}
 }
 
 int passthrough__vf_report(struct hv *hv, uint16_t pf_rid, uint16_t vf_rid, unsigned index,
@@ -620,6 +624,11 @@ int passthrough__attach(struct hv *hv, struct domain *d, uint16_t rid, unsigned 
 		return f->owner > 0 ? -EBUSY : -EPERM; /* EPERM: dom0 still has it */
 	if (f->owner != HV_NO_OWNER)
 		return -EBUSY;
+	if (f->needs_flr) {
+		if (phys_flr(hv, f))
+			return -EIO;
+		f->needs_flr = false;
+	}
 	for (unsigned i = 0; i < HV_MAX_FUNCS; i++)
 		if (hv->funcs[i].present && hv->funcs[i].owner == (int)d->id)
 			used[hv->funcs[i].vslot] = true;

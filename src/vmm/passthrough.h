@@ -56,6 +56,7 @@ struct hv_func {
 	bool reported; /* a VF dom0 has reported */
 	int owner;    /* domain id, HV_NO_OWNER */
 	bool assignable;
+	bool needs_flr; /* its last reset failed: retried before anyone gets it */
 	uint8_t vslot; /* a guest's: slot on its bus 00 */
 	struct vpci_dev vpci;
 

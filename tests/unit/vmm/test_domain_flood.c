@@ -19,6 +19,7 @@
 #include "vmm/domain.h"
 #include "vmm/hv.h"
 #include "vmm/loop.h"
+#include "vmm/passthrough.h"
 
 static void stop(void *opaque, uint32_t events)
 {
@@ -120,10 +121,139 @@ static void test_flood_is_throttled(void **state)
 	machine__destroy(m);
 }
 
+static int send_with_fd(int sock, const void *buf, size_t len, int fd)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
+	struct cmsghdr *cm;
+
+	memset(&u, 0, sizeof(u));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) < 0 ? -errno : 0;
+}
+
+/* A domain that pushes descriptors at the machine is destroyed; the others are served. */
+static void test_passing_descriptors_kills_the_sender(void **state)
+{
+	struct machine_config mc = {.wire = {"null", "null"}};
+	struct machine *m;
+	struct vloop *loop;
+	struct hv *hv;
+	struct domain *a, *b;
+	struct vfnet_hc_dom q = {.domid = 0xffffffffu};
+	struct vfnet_hc_req req = {.op = VFNET_HC_DOMAIN_INFO, .len = sizeof(q), .seq = 5};
+	uint8_t msg[sizeof(req) + sizeof(q)], reply[VFNET_HC_MAX_MSG];
+	unsigned ida;
+	int fa, fb, p[2];
+
+	assert_int_equal(machine__create(&m, &mc), 0);
+	assert_int_equal(vloop__create(&loop), 0);
+	assert_int_equal(hv__create(&hv, m, loop, NULL), 0);
+	assert_int_equal(open_domain(hv, "pusher", &a, &fa), 0);
+	assert_int_equal(open_domain(hv, "quiet", &b, &fb), 0);
+	ida = a->id;
+	memcpy(msg, &req, sizeof(req));
+	memcpy(msg + sizeof(req), &q, sizeof(q));
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(send_with_fd(fa, msg, sizeof(msg), p[0]), 0);
+	close(p[0]);
+	assert_int_equal(send(fb, msg, sizeof(msg), 0), sizeof(msg));
+	assert_true(vloop__timer(loop, 200000000ull, stop, loop) > 0);
+	assert_int_equal(vloop__run(loop), 0);
+	assert_null(hv__domain(hv, ida));
+	assert_true(recv(fb, reply, sizeof(reply), MSG_DONTWAIT) >= (ssize_t)sizeof(struct vfnet_hc_rep));
+	close(p[1]);
+	close(fa);
+	close(fb);
+	hv__destroy(hv);
+	vloop__destroy(loop);
+	machine__destroy(m);
+}
+
+/* Descriptors go out only to a domain that has read its earlier replies. */
+static void test_no_descriptors_pile_up_unread(void **state)
+{
+	struct machine_config mc = {.wire = {"null", "null"}};
+	struct domain_config cfg = {.name = "Domain-0", .role = VFNET_ROLE_DOM0, .mem_mib = 4};
+	struct machine *m;
+	struct vloop *loop;
+	struct hv *hv;
+	struct domain *d0;
+	struct vfnet_hc_bar bar = {.rid = PCI_RID(1, 0), .bar = 0};
+	struct vfnet_hc_req req = {.op = VFNET_HC_BAR_MAP, .len = sizeof(bar), .seq = 1};
+	uint8_t msg[sizeof(req) + sizeof(bar)], reply[VFNET_HC_MAX_MSG];
+	union {
+		char b[CMSG_SPACE(sizeof(int) * 4)];
+		struct cmsghdr align;
+	} u;
+	struct vfnet_hc_rep rep;
+	int h[2], e[2], got_fds[2] = {0, 0};
+
+	assert_int_equal(machine__create(&m, &mc), 0);
+	assert_int_equal(machine__start(m), 0); /* rings are served by the NIC engines */
+	assert_int_equal(vloop__create(&loop), 0);
+	assert_int_equal(hv__create(&hv, m, loop, NULL), 0);
+	assert_int_equal(domain__create(hv, &cfg, &d0), 0);
+	passthrough__adopt(hv, d0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, h), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, e), 0);
+	close(e[1]);
+	assert_int_equal(domain__serve(d0, h[0], e[0], 0), 0);
+	memcpy(msg, &req, sizeof(req));
+	memcpy(msg + sizeof(req), &bar, sizeof(bar));
+	/* Two calls before reading either reply. */
+	assert_int_equal(send(h[1], msg, sizeof(msg), 0), sizeof(msg));
+	req.seq = 2;
+	memcpy(msg, &req, sizeof(req));
+	assert_int_equal(send(h[1], msg, sizeof(msg), 0), sizeof(msg));
+	assert_true(vloop__timer(loop, 200000000ull, stop, loop) > 0);
+	assert_int_equal(vloop__run(loop), 0);
+	for (int i = 0; i < 2; i++) {
+		struct iovec iov = {.iov_base = reply, .iov_len = sizeof(reply)};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
+				    .msg_controllen = sizeof(u.b)};
+		struct cmsghdr *cm;
+
+		assert_true(recvmsg(h[1], &mh, MSG_DONTWAIT) >= (ssize_t)sizeof(rep));
+		memcpy(&rep, reply, sizeof(rep));
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			int n = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int)), fd;
+
+			got_fds[i] += n;
+			for (int k = 0; k < n; k++) {
+				memcpy(&fd, CMSG_DATA(cm) + k * sizeof(int), sizeof(int));
+				close(fd);
+			}
+		}
+		if (i == 0) {
+			assert_int_equal(rep.status, 0);
+			assert_int_equal(got_fds[0], 2);
+		} else {
+			assert_int_equal(rep.status, -EAGAIN);
+			assert_int_equal(got_fds[1], 0);
+		}
+	}
+	close(h[1]);
+	hv__destroy(hv);
+	vloop__destroy(loop);
+	machine__destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flood_is_throttled),
+		cmocka_unit_test(test_passing_descriptors_kills_the_sender),
+		cmocka_unit_test(test_no_descriptors_pile_up_unread),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -145,6 +145,13 @@ static void test_views_of_a_vf(void **state)
 				   PCI_SRIOV_CTRL_VFE),
 			 -EBUSY);
 	assert_true(pci_sriov__vf_mse(machine__pf(e->m, 0)));
+	/* Nor reset the PF with a 1-byte write to Device Control's high half (the FLR bit). */
+	assert_int_equal(hc_cfg_wr(e->hv, e->dom0, PF0, 0xa0 + PCI_EXP_DEVCTL + 1, 1, 0x80),
+			 -EBUSY);
+	assert_int_equal(hc_cfg_rd(e->hv, e->guest, PCI_RID(0, 4 << 3), 0, 4, NULL), 0x10ca8086);
+	/* Nor renumber the buses under the machine's feet. */
+	assert_int_equal(hc_cfg_wr(e->hv, e->dom0, PCI_RID(0, 1 << 3), PCI_SECONDARY_BUS, 1, 5),
+			 -EPERM);
 }
 
 static void test_guest_privilege(void **state)
