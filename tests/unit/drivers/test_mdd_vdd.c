@@ -1,0 +1,540 @@
+/*
+ * mdd (PF) and vdd (VF) against the real 82576 model, in one process (harness.h): the reset
+ * handshake, the PF's policy on VF requests as vdd's netdev operations see it, VF-to-VF traffic
+ * through the NIC's switch, recovery from a PF reset, and sriov_configure.
+ *
+ * Where a behaviour needs a VF that does not follow vdd's script (no VF_RESET first, more than 30
+ * multicast hashes, frame sizes vdd never asks for), the test speaks the mailbox itself through
+ * the VF's BAR0: a rogue guest driver.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "harness.h"
+#include "hw/machine.h"
+#include "mdd.h"
+
+/* The VF's view of its mailbox (vdd's regs.h; mdd's has the PF's). */
+#define VF_V2PMAILBOX	 0x0C40
+#define VF_VMBMEM(i)	 (0x0800 + 4 * (i))
+#define VF_MBX_REQ	 0x01
+#define VF_MBX_ACK	 0x02
+#define VF_MBX_VFU	 0x04
+#define VF_MBX_PFSTS	 0x10
+#define VF_MBX_PFACK	 0x20
+#define VF_RAR		 (E1000_RAR_ENTRIES - 1) /* VF 0's own MAC filter */
+#define MS		 1000000ull
+
+static const uint8_t admin_mac[ETH_ALEN] = {0x02, 0xad, 0x00, 0x00, 0x00, 0x01};
+static const uint8_t other_mac[ETH_ALEN] = {0x02, 0x0f, 0x00, 0x00, 0x00, 0x99};
+
+static struct mdd_adapter *pf(void)
+{
+	return h.pf->drvdata;
+}
+
+/* Run @stmt as dom0's code. */
+#define DOM0(stmt)                                                                                 \
+	do {                                                                                       \
+		unsigned prev_ = harness__enter(HARNESS_DOM0);                                     \
+		stmt;                                                                              \
+		harness__enter(prev_);                                                             \
+	} while (0)
+
+/* Run @stmt as guest @dom's code. */
+#define GUEST(dom, stmt)                                                                           \
+	do {                                                                                       \
+		unsigned prev_ = harness__enter(dom);                                              \
+		stmt;                                                                              \
+		harness__enter(prev_);                                                             \
+	} while (0)
+
+static uint32_t rar_lo(const uint8_t *m)
+{
+	return m[0] | m[1] << 8 | m[2] << 16 | (uint32_t)m[3] << 24;
+}
+
+static void assert_rar(unsigned idx, const uint8_t *mac, unsigned pool)
+{
+	uint32_t rah = harness__pf_rd32(E1000_RAH(idx));
+
+	assert_int_equal(harness__pf_rd32(E1000_RAL(idx)), rar_lo(mac));
+	assert_int_equal(rah & 0xffff, (uint32_t)(mac[4] | mac[5] << 8));
+	assert_true(rah & E1000_RAH_AV);
+	assert_int_equal(rah & E1000_RAH_POOL_MASK, 1u << (E1000_RAH_POOL_SHIFT + pool));
+}
+
+static bool carrier_is(struct netdev *nd, bool up)
+{
+	return nd && nd->carrier == up;
+}
+
+static bool carrier_up(void *arg)
+{
+	return carrier_is(arg, true);
+}
+
+/* Enable @n VFs and bind vdd to VF i in guest i + 1; open each. */
+static void vfs_up(unsigned n, unsigned nbind, bool open)
+{
+	assert_int_equal(harness__sriov((int)n), (int)n);
+	for (unsigned i = 0; i < nbind; i++) {
+		assert_int_equal(harness__bind_vf(i, i + 1), 0);
+		if (open) {
+			struct netdev *nd = harness__vf_netdev(i);
+
+			GUEST(i + 1, assert_int_equal(netdev__open(nd), 0));
+			assert_true(harness__run_until(carrier_up, nd, 100 * MS));
+		}
+	}
+}
+
+/* ---- a rogue VF driver: the mailbox by hand ---- */
+
+static struct pci_func *vf_fn(unsigned vf)
+{
+	return &h.m->nicfn->vf[0][vf];
+}
+
+static uint32_t vf_rd(unsigned vf, uint32_t off)
+{
+	return e82576__rd32(h.m->nic, vf_fn(vf), off);
+}
+
+static void vf_wr(unsigned vf, uint32_t off, uint32_t val)
+{
+	e82576__wr32(h.m->nic, vf_fn(vf), off, val);
+}
+
+static uint32_t raw_v2p;
+
+static bool raw_reply_seen(void *arg)
+{
+	raw_v2p |= vf_rd(*(unsigned *)arg, VF_V2PMAILBOX);
+	return raw_v2p & VF_MBX_PFSTS;
+}
+
+/*
+ * Post @msg (@len words) from VF @vf and wait (100 ms of dom0 time) for a reply; read @rlen
+ * words of it into @reply. Returns false when the PF did not answer.
+ */
+static bool raw_request(unsigned vf, const uint32_t *msg, unsigned len, uint32_t *reply,
+			unsigned rlen)
+{
+	vf_wr(vf, VF_V2PMAILBOX, VF_MBX_VFU);
+	assert_true(vf_rd(vf, VF_V2PMAILBOX) & VF_MBX_VFU);
+	for (unsigned i = 0; i < len; i++)
+		vf_wr(vf, VF_VMBMEM(i), msg[i]);
+	vf_wr(vf, VF_V2PMAILBOX, VF_MBX_REQ);
+	raw_v2p = 0;
+	if (!harness__run_until(raw_reply_seen, &vf, 100 * MS))
+		return false;
+	vf_wr(vf, VF_V2PMAILBOX, VF_MBX_VFU);
+	for (unsigned i = 0; i < rlen; i++)
+		reply[i] = vf_rd(vf, VF_VMBMEM(i));
+	vf_wr(vf, VF_V2PMAILBOX, VF_MBX_ACK);
+	harness__advance(MS); /* let dom0 see our ACK */
+	return true;
+}
+
+/* igbvf's handshake, by hand: CTRL.RST, then VF_RESET. */
+static void raw_reset(unsigned vf)
+{
+	uint32_t msg = E1000_VF_RESET, reply[3];
+
+	vf_wr(vf, E1000_CTRL, E1000_CTRL_RST);
+	(void)vf_rd(vf, VF_V2PMAILBOX); /* consume RSTD */
+	assert_true(raw_request(vf, &msg, 1, reply, 3));
+	assert_int_equal(reply[0] & 0xffff, E1000_VF_RESET);
+}
+
+/* ---- (1) the reset handshake ---- */
+
+static void test_reset_handshake_gives_admin_mac_and_link_needs_cts(void **state)
+{
+	struct netdev *nd;
+	int rc;
+
+	assert_int_equal(harness__sriov(2), 2);
+	DOM0(rc = mdd_set_vf_mac(pf(), 0, admin_mac));
+	assert_int_equal(rc, 0);
+	assert_int_equal(harness__bind_vf(0, 1), 0);
+	nd = harness__vf_netdev(0);
+	assert_non_null(nd);
+	/* the PF's VF_RESET reply carried the administrator's MAC; RAR[23] is VF 0's */
+	assert_memory_equal(nd->mac, admin_mac, ETH_ALEN);
+	assert_rar(VF_RAR, admin_mac, 0);
+	assert_true(harness__pf_rd32(E1000_VFRE) & 1);
+	assert_true(harness__pf_rd32(E1000_VFTE) & 1);
+	assert_true(pf()->vf[0].cts);
+	/*
+	 * The port's link is up (STATUS.LU), but the VF_RESET reply has no CTS (mailbox.md §4)
+	 * and vdd sends no SET_MAC for the address the PF gave: no PF word with CTS yet, no link.
+	 */
+	assert_false(nd->carrier);
+	/* open: SET_LPE's ACK carries CTS */
+	GUEST(1, assert_int_equal(netdev__open(nd), 0));
+	assert_true(harness__run_until(carrier_up, nd, 100 * MS));
+
+	/* the administrator takes the link away: PF_CONTROL_MSG without CTS, link down... */
+	DOM0(rc = mdd_set_vf_link_state(pf(), 0, MDD_LINK_DISABLE));
+	assert_int_equal(rc, 0);
+	harness__advance(100 * MS);
+	assert_false(nd->carrier);
+	assert_true(vf_rd(0, E1000_STATUS) & E1000_STATUS_LU); /* the port's link is still up */
+	assert_false(harness__pf_rd32(E1000_VFRE) & 1);
+	/* ...and without a reset loop: the VF settles */
+	uint64_t resets = nd->stats.resets;
+
+	harness__advance(3000 * MS);
+	assert_true(nd->stats.resets <= resets + 1);
+	assert_false(nd->carrier);
+	/* enable: a PF word with CTS, the link comes back */
+	DOM0(rc = mdd_set_vf_link_state(pf(), 0, MDD_LINK_ENABLE));
+	assert_int_equal(rc, 0);
+	assert_true(harness__run_until(carrier_up, nd, 100 * MS));
+	assert_true(harness__pf_rd32(E1000_VFRE) & 1);
+}
+
+/* ---- (2) no VF_RESET, no service ---- */
+
+static void test_set_mac_before_vf_reset_is_nacked_once_per_window(void **state)
+{
+	uint32_t msg[3] = {E1000_VF_SET_MAC_ADDR, rar_lo(other_mac),
+			   (uint32_t)(other_mac[4] | other_mac[5] << 8)};
+	uint32_t reply[3];
+
+	assert_int_equal(harness__sriov(1), 1);
+	harness__advance(2100 * MS); /* past the NACK window that enabling opened */
+	assert_true(raw_request(0, msg, 3, reply, 1));
+	assert_int_equal(reply[0] & 0xffff, E1000_VF_SET_MAC_ADDR);
+	assert_true(reply[0] & E1000_VT_MSGTYPE_NACK);
+	assert_false(reply[0] & (E1000_VT_MSGTYPE_ACK | E1000_VT_MSGTYPE_CTS));
+	assert_int_equal(pf()->vf[0].nacks, 1);
+	assert_true(harness__log_has("before VF_RESET: NACK"));
+	assert_false(harness__pf_rd32(E1000_RAH(VF_RAR)) & E1000_RAH_AV);
+	/* within the 2 s window the PF only unlocks: no reply at all */
+	assert_false(raw_request(0, msg, 3, reply, 1));
+	assert_int_equal(pf()->vf[0].nacks, 1);
+	/* after VF_RESET the same request is served */
+	harness__advance(2100 * MS);
+	raw_reset(0);
+	assert_true(raw_request(0, msg, 3, reply, 1));
+	assert_int_equal(reply[0], E1000_VF_SET_MAC_ADDR | E1000_VT_MSGTYPE_ACK |
+				       E1000_VT_MSGTYPE_CTS);
+	assert_rar(VF_RAR, other_mac, 0);
+}
+
+/* ---- (3) an administrator's MAC against the VF's own ---- */
+
+static void test_admin_mac_wins_unless_trusted(void **state)
+{
+	struct netdev *nd;
+	int rc;
+
+	assert_int_equal(harness__sriov(2), 2);
+	DOM0(rc = mdd_set_vf_mac(pf(), 0, admin_mac));
+	assert_int_equal(rc, 0);
+	vfs_up(2, 1, true);
+	nd = harness__vf_netdev(0);
+
+	GUEST(1, rc = nd->ops->set_mac(nd, other_mac));
+	assert_int_equal(rc, -EPERM);
+	assert_memory_equal(nd->mac, admin_mac, ETH_ALEN);
+	assert_rar(VF_RAR, admin_mac, 0);
+	assert_true(harness__log_has("attempted to override administratively set MAC"));
+	assert_true(nd->carrier); /* the NACK came with CTS: the VF keeps working */
+
+	DOM0(rc = mdd_set_vf_trust(pf(), 0, true));
+	assert_int_equal(rc, 0);
+	GUEST(1, rc = nd->ops->set_mac(nd, other_mac));
+	assert_int_equal(rc, 0);
+	assert_memory_equal(nd->mac, other_mac, ETH_ALEN);
+	assert_rar(VF_RAR, other_mac, 0);
+}
+
+/* ---- (4) VLANs under a port VLAN ---- */
+
+static void test_vlan_refused_under_port_vlan(void **state)
+{
+	struct netdev *nd0, *nd1;
+	int rc;
+
+	assert_int_equal(harness__sriov(2), 2);
+	DOM0(rc = mdd_set_vf_vlan(pf(), 0, 100, 3, false));
+	assert_int_equal(rc, 0);
+	vfs_up(2, 2, true);
+	nd0 = harness__vf_netdev(0);
+	nd1 = harness__vf_netdev(1);
+	assert_int_equal(harness__pf_rd32(E1000_VMVIR(0)),
+			 (100u | 3u << 13) | E1000_VMVIR_VLANA_DEFAULT);
+
+	GUEST(1, rc = nd0->ops->vlan_add(nd0, 5));
+	assert_int_equal(rc, -EPERM);
+	assert_true(harness__log_has("attempted to override administratively set VLAN"));
+	/* VF 1 has no port VLAN: the same request is granted */
+	GUEST(2, rc = nd1->ops->vlan_add(nd1, 5));
+	assert_int_equal(rc, 0);
+	assert_int_equal(pf()->vf[1].vlans, 1);
+}
+
+/* ---- (5) multicast: more than 30 addresses ---- */
+
+static void test_multicast_overflow(void **state)
+{
+	uint8_t mc[31][ETH_ALEN];
+	uint32_t msg[16] = {E1000_VF_SET_MULTICAST | 31u << E1000_VT_MSGINFO_SHIFT}, reply;
+	struct netdev *nd;
+	int rc;
+
+	for (unsigned i = 0; i < 31; i++) {
+		const uint8_t m[ETH_ALEN] = {0x01, 0x00, 0x5e, 0x00, (uint8_t)(i << 4), (uint8_t)i};
+
+		memcpy(mc[i], m, ETH_ALEN);
+	}
+	vfs_up(2, 1, true);
+	nd = harness__vf_netdev(0);
+
+	/* vdd sends 30 hashes and asks for multicast promiscuous, which needs trust */
+	GUEST(1, rc = nd->ops->set_rx_mode(nd, 0, (const uint8_t(*)[ETH_ALEN])mc, 31));
+	assert_int_equal(rc, -EPERM);
+	assert_int_equal(pf()->vf[0].num_mc_hashes, 30);
+	assert_true(harness__pf_rd32(E1000_VMOLR(0)) & E1000_VMOLR_ROMPE);
+	assert_false(harness__pf_rd32(E1000_VMOLR(0)) & E1000_VMOLR_MPME);
+	DOM0(rc = mdd_set_vf_trust(pf(), 0, true));
+	GUEST(1, rc = nd->ops->set_rx_mode(nd, 0, (const uint8_t(*)[ETH_ALEN])mc, 31));
+	assert_int_equal(rc, 0);
+	assert_true(harness__pf_rd32(E1000_VMOLR(0)) & E1000_VMOLR_MPME);
+
+	/* a VF driver that announces 31 itself gets MPME without trust (igb's rule) */
+	raw_reset(1);
+	assert_true(raw_request(1, msg, 16, &reply, 1));
+	assert_int_equal(reply, msg[0] | E1000_VT_MSGTYPE_ACK | E1000_VT_MSGTYPE_CTS);
+	assert_int_equal(pf()->vf[1].num_mc_hashes, 31);
+	assert_true(harness__pf_rd32(E1000_VMOLR(1)) & E1000_VMOLR_MPME);
+}
+
+/* ---- (6) SET_LPE ---- */
+
+static void test_set_lpe_bounds(void **state)
+{
+	uint32_t msg[2] = {E1000_VF_SET_LPE, 0}, reply;
+	struct netdev *nd;
+	uint32_t vmolr;
+	int rc;
+
+	vfs_up(2, 1, true);
+	nd = harness__vf_netdev(0);
+	GUEST(1, rc = nd->ops->set_mtu(nd, 9000));
+	assert_int_equal(rc, 0);
+	assert_int_equal(nd->mtu, 9000);
+	vmolr = harness__pf_rd32(E1000_VMOLR(0));
+	assert_true(vmolr & E1000_VMOLR_LPE);
+	assert_int_equal(vmolr & E1000_VMOLR_RLPML_MASK, 9000 + 14 + 4 + 4);
+	GUEST(1, rc = nd->ops->set_mtu(nd, 9217)); /* beyond vdd's own limit: not sent */
+	assert_int_equal(rc, -EINVAL);
+	assert_int_equal(nd->mtu, 9000);
+
+	/* the PF's bounds, from a VF that asks for anything */
+	raw_reset(1);
+	msg[1] = 20000;
+	assert_true(raw_request(1, msg, 2, &reply, 1));
+	assert_true(reply & E1000_VT_MSGTYPE_ACK);
+	assert_int_equal(harness__pf_rd32(E1000_VMOLR(1)) & E1000_VMOLR_RLPML_MASK,
+			 E1000_MAX_JUMBO_FRAME);
+	msg[1] = 63;
+	assert_true(raw_request(1, msg, 2, &reply, 1));
+	assert_true(reply & E1000_VT_MSGTYPE_NACK);
+	assert_int_equal(harness__pf_rd32(E1000_VMOLR(1)) & E1000_VMOLR_RLPML_MASK,
+			 E1000_MAX_JUMBO_FRAME);
+}
+
+/* ---- (7) VF to VF through the NIC's switch ---- */
+
+struct catch {
+	uint8_t frame[ETH_FRAME_MAX];
+	unsigned len, n;
+};
+
+static void catch_rx(void *opaque, struct netdev *nd, const struct pkt *pkts, unsigned n)
+{
+	struct catch *c = opaque;
+
+	for (unsigned i = 0; i < n; i++, c->n++)
+		if (!c->n) {
+			memcpy(c->frame, pkts[i].data, pkts[i].len);
+			c->len = pkts[i].len;
+		}
+}
+
+static bool caught(void *arg)
+{
+	return ((struct catch *)arg)->n > 0;
+}
+
+static void test_vf_to_vf_frame(void **state)
+{
+	static struct catch c;
+	struct netdev_listener l = {.rx = catch_rx, .opaque = &c};
+	uint8_t frame[200];
+	struct pkt p = {.data = frame, .len = sizeof(frame)};
+	struct netdev *tx, *rx;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	vfs_up(2, 2, true);
+	tx = harness__vf_netdev(0);
+	rx = harness__vf_netdev(1);
+	netdev__listen(rx, &l);
+	memcpy(frame, rx->mac, ETH_ALEN);
+	memcpy(frame + 6, tx->mac, ETH_ALEN);
+	frame[12] = 0x88;
+	frame[13] = 0xb5;
+	for (unsigned i = 14; i < sizeof(frame); i++)
+		frame[i] = (uint8_t)(i * 7);
+	GUEST(1, rc = netdev__xmit(tx, &p, 1));
+	assert_int_equal(rc, 1);
+	assert_true(harness__run_until(caught, &c, 100 * MS));
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.len, sizeof(frame));
+	assert_memory_equal(c.frame, frame, sizeof(frame));
+	assert_int_equal(rx->stats.rx_packets, 1);
+	assert_int_equal(tx->stats.tx_packets, 1);
+	netdev__unlisten(rx, &l);
+}
+
+/* ---- (8) PF reset: the VF notices and recovers by itself ---- */
+
+struct link_log {
+	unsigned downs, ups;
+};
+
+static void link_cb(void *opaque, struct netdev *nd, bool up)
+{
+	struct link_log *ll = opaque;
+
+	if (up)
+		ll->ups++;
+	else
+		ll->downs++;
+}
+
+static void rx_ignore(void *opaque, struct netdev *nd, const struct pkt *pkts, unsigned n)
+{
+}
+
+struct recovered {
+	struct netdev *nd;
+	uint64_t resets;
+};
+
+static bool has_recovered(void *arg)
+{
+	struct recovered *r = arg;
+
+	return r->nd->stats.resets > r->resets && r->nd->carrier;
+}
+
+static void test_pf_reset_vf_recovers(void **state)
+{
+	static struct catch c;
+	struct link_log ll = {0};
+	struct netdev_listener l = {.rx = rx_ignore, .link = link_cb, .opaque = &ll};
+	struct netdev_listener lc = {.rx = catch_rx, .opaque = &c};
+	struct recovered r;
+	uint8_t frame[64] = {0};
+	struct pkt p = {.data = frame, .len = sizeof(frame)};
+	struct netdev *nd, *nd1;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	vfs_up(2, 2, true);
+	nd = harness__vf_netdev(0);
+	nd1 = harness__vf_netdev(1);
+	netdev__listen(nd, &l);
+	ll = (struct link_log){0};
+	r = (struct recovered){nd, nd->stats.resets};
+
+	/* the PF's netdev stop op: igb_down, a port reset */
+	DOM0(rc = pf()->netdev.ops->stop(&pf()->netdev));
+	assert_int_equal(rc, 0);
+	assert_true(harness__run_until(has_recovered, &r, 1000 * MS));
+	assert_true(ll.downs >= 1);
+	assert_true(ll.ups >= 1);
+	assert_true(pf()->vf[0].cts);
+	assert_true(harness__pf_rd32(E1000_VFRE) & 1);
+
+	/* and traffic flows again, from the recovered VF to the other one */
+	netdev__listen(nd1, &lc);
+	assert_true(harness__run_until(carrier_up, nd1, 1000 * MS));
+	memcpy(frame, nd1->mac, ETH_ALEN);
+	memcpy(frame + 6, nd->mac, ETH_ALEN);
+	frame[12] = 0x88;
+	frame[13] = 0xb5;
+	GUEST(1, rc = netdev__xmit(nd, &p, 1));
+	assert_int_equal(rc, 1);
+	assert_true(harness__run_until(caught, &c, 100 * MS));
+	assert_memory_equal(c.frame, frame, sizeof(frame));
+	netdev__unlisten(nd1, &lc);
+	netdev__unlisten(nd, &l);
+}
+
+/* ---- (9) sriov_configure ---- */
+
+static void test_sriov_configure_rules(void **state)
+{
+	uint32_t ctrl;
+	unsigned cap = pci__find_ext_cap(h.pf, PCI_EXT_CAP_ID_SRIOV);
+
+	assert_int_equal(harness__sriov(8), -ERANGE);
+	assert_int_equal(harness__sriov(-1), -EINVAL);
+	assert_int_equal(harness__sriov(7), 7); /* 8 pools: 7 VFs and the PF's */
+	assert_int_equal(harness__sriov(0), 0);
+	assert_int_equal(harness__sriov(2), 2);
+	assert_non_null(pci__vf(h.pf, 1));
+	assert_null(pci__vf(h.pf, 2));
+	assert_int_equal(pf()->queue, 2); /* the PF moved to pool 2 */
+	assert_int_equal(harness__sriov(2), 2); /* the same count: nothing to do */
+	assert_int_equal(harness__sriov(3), -EBUSY);
+	assert_int_equal(pci__sriov_numvfs(h.pf), 2);
+
+	/* a VF away in a guest keeps SR-IOV on */
+	h.vf_assigned[1] = true;
+	assert_int_equal(harness__sriov(0), -EBUSY);
+	assert_true(harness__log_has("VF 1 is assigned to guest2"));
+	h.vf_assigned[1] = false;
+
+	/* 0 disables, with a VF driver bound: it is removed first */
+	assert_int_equal(harness__bind_vf(0, 1), 0);
+	assert_int_equal(harness__sriov(0), 0);
+	assert_null(pci__vf(h.pf, 0));
+	assert_null(harness__vf_netdev(0));
+	assert_int_equal(pf()->num_vfs, 0);
+	assert_int_equal(pf()->queue, 0);
+	assert_int_equal(pci__cfg_read(h.pf, cap + PCI_SRIOV_CTRL, 2, &ctrl), 0);
+	assert_false(ctrl & PCI_SRIOV_CTRL_VFE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, harness__setup, harness__teardown)
+		T(test_reset_handshake_gives_admin_mac_and_link_needs_cts),
+		T(test_set_mac_before_vf_reset_is_nacked_once_per_window),
+		T(test_admin_mac_wins_unless_trusted),
+		T(test_vlan_refused_under_port_vlan),
+		T(test_multicast_overflow),
+		T(test_set_lpe_bounds),
+		T(test_vf_to_vf_frame),
+		T(test_pf_reset_vf_recovers),
+		T(test_sriov_configure_rules),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
