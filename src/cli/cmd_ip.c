@@ -31,6 +31,25 @@ static void ip_help(FILE *out)
 		"  vfnet ip -d guest1 link set eth0 address 02:00:00:00:00:99\n");
 }
 
+/* ip -s's two lines for one direction: the header, then the counters (missing ones as 0). */
+static void print_dir(struct json_object *st, const char *label, const char *dir, bool errors)
+{
+	static const char *const names[] = {"bytes", "packets", "errors", "dropped"};
+	static const int widths[] = {10, 7, 6, 7};
+	unsigned n = errors ? 4 : 2;
+
+	printf("    %s:  bytes packets%s\n    ", label, errors ? " errors dropped" : "");
+	for (unsigned i = 0; i < n; i++) {
+		struct json_object *v;
+		char key[32];
+
+		snprintf(key, sizeof(key), "%s_%s", dir, names[i]);
+		printf("%s%*lld", i ? " " : "", widths[i],
+		       json_object_object_get_ex(st, key, &v) ? (long long)json_object_get_int64(v) : 0);
+	}
+	printf("\n");
+}
+
 static int link_show(int argc, char **argv, bool stats, bool json)
 {
 	struct json_object *req = json_object_new_object(), *reply = NULL, *links, *v;
@@ -71,22 +90,8 @@ static int link_show(int argc, char **argv, bool stats, bool json)
 		       json_object_object_get_ex(l, "broadcast", &v) ? json_object_get_string(v)
 								      : "ff:ff:ff:ff:ff:ff");
 		if (stats && json_object_object_get_ex(l, "stats", &st)) {
-			struct json_object *a, *b, *c, *d;
-
-			json_object_object_get_ex(st, "rx_bytes", &a);
-			json_object_object_get_ex(st, "rx_packets", &b);
-			json_object_object_get_ex(st, "rx_errors", &c);
-			json_object_object_get_ex(st, "rx_dropped", &d);
-			printf("    RX:  bytes packets errors dropped\n    %10s %7s %6s %7s\n",
-			       json_object_get_string(a), json_object_get_string(b),
-			       json_object_get_string(c), json_object_get_string(d));
-			json_object_object_get_ex(st, "tx_bytes", &a);
-			json_object_object_get_ex(st, "tx_packets", &b);
-			json_object_object_get_ex(st, "tx_errors", &c);
-			json_object_object_get_ex(st, "tx_dropped", &d);
-			printf("    TX:  bytes packets errors dropped\n    %10s %7s %6s %7s\n",
-			       json_object_get_string(a), json_object_get_string(b),
-			       json_object_get_string(c), json_object_get_string(d));
+			print_dir(st, "RX", "rx", true);
+			print_dir(st, "TX", "tx", true);
 		}
 		if (!json_object_object_get_ex(l, "vfinfo_list", &vfs))
 			continue;
@@ -96,16 +101,8 @@ static int link_show(int argc, char **argv, bool stats, bool json)
 			if (json_object_object_get_ex(vf, "line", &v))
 				printf("    %s\n", json_object_get_string(v));
 			if (stats && json_object_object_get_ex(vf, "stats", &st)) {
-				struct json_object *a, *b;
-
-				json_object_object_get_ex(st, "rx_bytes", &a);
-				json_object_object_get_ex(st, "rx_packets", &b);
-				printf("    RX: bytes  packets\n    %10s %7s\n",
-				       json_object_get_string(a), json_object_get_string(b));
-				json_object_object_get_ex(st, "tx_bytes", &a);
-				json_object_object_get_ex(st, "tx_packets", &b);
-				printf("    TX: bytes  packets\n    %10s %7s\n",
-				       json_object_get_string(a), json_object_get_string(b));
+				print_dir(st, "RX", "rx", false);
+				print_dir(st, "TX", "tx", false);
 			}
 		}
 	}
