@@ -32,12 +32,8 @@
 
 #define fail control__fail
 
-/* The hypervisor errno_msg may consult (set by every op before it reports). */
-static struct hv *c_hv;
-
 static int need_hv(struct control *c, char *err)
 {
-	c_hv = c->hv;
 	return c->hv ? 0 : fail(err, "this machine runs no hypervisor");
 }
 
@@ -95,7 +91,7 @@ static const char *bdf(uint16_t rid, char *buf)
 	return pci_rid__str(rid, buf);
 }
 
-static const char *errno_msg(int rc, uint16_t rid, char *buf)
+static const char *errno_msg(struct hv *hv, int rc, uint16_t rid, char *buf)
 {
 	struct hv_func *f;
 	char b[16];
@@ -106,7 +102,7 @@ static const char *errno_msg(int rc, uint16_t rid, char *buf)
 			 bdf(rid, b));
 		break;
 	case -EPERM:
-		if (c_hv && (f = passthrough__by_rid(c_hv, rid)) && f->vf < 0)
+		if ((f = passthrough__by_rid(hv, rid)) && f->vf < 0)
 			snprintf(buf, ERR_MAX, "%s is a physical function: its driver stays in dom0; "
 					       "assign one of its VFs", bdf(rid, b));
 		else
@@ -212,10 +208,12 @@ static int op_create(struct control *c, struct json_object *req, struct json_obj
 			    pci_rid__parse(json_object_get_string(e), &rids[i]))
 				return fail(err, "pci entry %zu is not a PCI address", i + 1);
 			f = passthrough__by_rid(c->hv, rids[i]);
-			if (!f || !f->assignable || f->owner != HV_NO_OWNER)
-				return fail(err, "%s", errno_msg(!f ? -ENODEV : f->assignable ? -EBUSY
-										: -EPERM,
-								  rids[i], err));
+			if (!f || !f->assignable || f->owner != HV_NO_OWNER) {
+				/* errno_msg writes the message into err itself. */
+				errno_msg(c->hv, !f ? -ENODEV : f->assignable ? -EBUSY : -EPERM,
+					  rids[i], err);
+				return -EINVAL;
+			}
 		}
 	}
 	if (!control__shown(cfg.name, strlen(cfg.name)))
@@ -230,7 +228,7 @@ static int op_create(struct control *c, struct json_object *req, struct json_obj
 		return fail(err, "cannot create '%s': %s", cfg.name, strerror(-rc));
 	for (size_t i = 0; i < npci; i++) {
 		if ((rc = passthrough__attach(c->hv, d, rids[i], 0))) {
-			errno_msg(rc, rids[i], err);
+			errno_msg(c->hv, rc, rids[i], err);
 			domain__destroy(d);
 			return -EINVAL;
 		}
@@ -329,7 +327,7 @@ static int op_assignable(struct control *c, struct json_object *req, struct json
 			    bdf(rid, b));
 	}
 	if (rc)
-		return errno_msg(rc, rid, err), -EINVAL;
+		return errno_msg(c->hv, rc, rid, err), -EINVAL;
 	return 0;
 }
 
@@ -405,7 +403,7 @@ static int op_attach(struct control *c, struct json_object *req, struct json_obj
 	if (rc == -EEXIST)
 		return fail(err, "slot %u of '%s' is taken", vslot, d->name);
 	if (rc)
-		return errno_msg(rc, rid, err), -EINVAL;
+		return errno_msg(c->hv, rc, rid, err), -EINVAL;
 	return 0;
 }
 
