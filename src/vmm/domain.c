@@ -101,7 +101,7 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 		goto err_dma;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
-	hv->irqdest[id].notify_fd = d->notify_fd;
+	__atomic_store_n(&hv->irqdest[id].notify_fd, d->notify_fd, __ATOMIC_RELEASE);
 	hv->dom[id] = d;
 	*out = d;
 	return 0;
@@ -345,7 +345,7 @@ void domain__destroy(struct domain *d)
 		close(d->pidfd);
 	/* No interrupt can name it any more (its entries are gone): let the engines finish any
 	 * delivery that started before, then close the line. */
-	hv->irqdest[d->id].notify_fd = -1;
+	__atomic_store_n(&hv->irqdest[d->id].notify_fd, -1, __ATOMIC_RELEASE);
 	hv__quiesce(hv);
 	if (d->notify_fd >= 0)
 		close(d->notify_fd);
