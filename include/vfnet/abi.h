@@ -84,6 +84,7 @@ enum vfnet_hc_op {
 	VFNET_HC_ATTACH = 12,	  /* dom0: attach (give a function to a guest) */
 	VFNET_HC_DETACH = 13,	  /* dom0: attach (take it back) */
 	VFNET_HC_FUNC_INFO = 14,  /* dom0: func_q -> func_info: who holds a physical function */
+	VFNET_HC_PCI_RELEASED = 15, /* func_q (the caller's view): done with a removed function */
 	VFNET_HC_OP_MAX
 };
 
@@ -169,7 +170,9 @@ struct vfnet_hc_vf {
 enum vfnet_event_type {
 	VFNET_EV_NONE = 0,
 	VFNET_EV_PCI_ADD = 1,	 /* a function appeared on the domain's bus (rid) */
-	VFNET_EV_PCI_REMOVE = 2, /* a function is being taken away: stop using it, then ack */
+	VFNET_EV_PCI_REMOVE = 2, /* a function is being taken away: remove its driver, then answer
+				  * VFNET_HC_PCI_RELEASED. The machine waits a while for that answer
+				  * (or takes it at once, `pci-detach -f`): after it, accesses fail. */
 };
 
 struct vfnet_hc_event {

@@ -328,10 +328,15 @@ void pci__event(void)
 			struct os_pci_dev *pf = to_os(dev)->pub.physfn ?
 							to_os(dev->physfn) : NULL;
 
+			struct vfnet_hc_func_q q = {.rid = ev.rid};
+
+			/* The device still works unless the machine took it by force: the driver
+			 * quiesces it, then the machine may reset it. */
 			os__log("pci", "%s: hot-unplug", dev->slot);
 			if (pf)
 				pf->vf[dev->vf_index] = NULL;
-			dev_remove(to_os(dev), true);
+			dev_remove(to_os(dev), false);
+			hc__call(VFNET_HC_PCI_RELEASED, &q, sizeof(q), NULL, 0, NULL, NULL, 0, NULL);
 		} else if (ev.type == VFNET_EV_PCI_ADD && !dev) {
 			unsigned i;
 			struct os_pci_dev *pf = os.role == VFNET_ROLE_DOM0 ? vf_of_rid(ev.rid, &i)

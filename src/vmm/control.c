@@ -567,6 +567,8 @@ struct client {
 	size_t out_len, out_off;
 	bool close_after;                     /* the reply is an error that ends the connection */
 	int pass_fd;                          /* goes with the reply's first byte; -1: none */
+	bool waiting;                         /* its request is answered later (control__defer) */
+	uint32_t gen;                         /* bumped when the slot takes a new connection */
 };
 
 static void client_drop(struct client *cl)
@@ -578,9 +580,44 @@ static void client_drop(struct client *cl)
 	cl->out = NULL;
 	cl->in_len = 0;
 	cl->close_after = false;
+	cl->waiting = false;
 	if (cl->pass_fd >= 0)
 		close(cl->pass_fd);
 	cl->pass_fd = -1;
+}
+
+static int client_reply(struct client *cl, char *reply);
+
+uint64_t control__defer(struct control *c)
+{
+	struct client *cl = c->current;
+
+	if (!cl || !c->loop)
+		return 0;
+	c->deferred = true;
+	return (uint64_t)cl->gen << 32 | ((uint64_t)(cl - c->clients) + 1);
+}
+
+void control__complete(void *control, uint64_t token, int rc)
+{
+	struct control *c = control;
+	unsigned slot = (unsigned)(token & 0xffffffffu);
+	struct client *cl;
+	char *reply;
+
+	if (!slot || slot > CONTROL_MAX_CLIENTS || !c->clients)
+		return;
+	cl = &c->clients[slot - 1];
+	/* Gone, or the slot holds another connection now: nobody to tell. */
+	if (cl->fd < 0 || !cl->waiting || cl->gen != (uint32_t)(token >> 32))
+		return;
+	cl->waiting = false;
+	if (asprintf(&reply, rc ? "{\"ok\":false,\"error\":\"%s\"}" : "{\"ok\":true}",
+		     strerror(-rc)) < 0 || client_reply(cl, reply)) {
+		client_drop(cl);
+		return;
+	}
+	vloop__mod(c->loop, cl->fd, EPOLLOUT);
 }
 
 int control__pass_fd(struct control *c, int fd)
@@ -647,7 +684,7 @@ static int client_pump(struct control *c, struct client *cl)
 	char *nl;
 	size_t len;
 
-	while (!cl->out && !c->stopping) {
+	while (!cl->out && !cl->waiting && !c->stopping) {
 		nl = memchr(cl->in, '\n', cl->in_len);
 		if (!nl) {
 			if (cl->in_len < sizeof(cl->in))
@@ -662,9 +699,18 @@ static int client_pump(struct control *c, struct client *cl)
 		if (len && cl->in[len - 1] == '\r')
 			len--;
 		c->current = cl;
-		if (len && client_reply(cl, control__handle(c, cl->in, len))) {
-			c->current = NULL;
-			return -ENOMEM;
+		if (len) {
+			char *reply = control__handle(c, cl->in, len);
+
+			if (c->deferred) {
+				/* The answer comes later, from control__complete. */
+				c->deferred = false;
+				cl->waiting = true;
+				free(reply);
+			} else if (client_reply(cl, reply)) {
+				c->current = NULL;
+				return -ENOMEM;
+			}
 		}
 		c->current = NULL;
 		cl->in_len -= (size_t)(nl + 1 - cl->in);
@@ -738,6 +784,7 @@ static void accept_one(void *opaque, uint32_t events)
 
 		if (cl->fd < 0) {
 			cl->fd = fd;
+			cl->gen++;
 			if (vloop__add(c->loop, fd, EPOLLIN, client_io, cl)) {
 				close(fd);
 				cl->fd = -1;

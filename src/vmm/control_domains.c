@@ -414,10 +414,32 @@ static int op_detach(struct control *c, struct json_object *req, struct json_obj
 	uint16_t rid;
 	char b[16];
 
+	struct json_object *v;
+	bool force = false;
+	uint64_t token;
+	int rc;
+
 	if (need_hv(c, err) || control__get_domain(c, req, &d, err) || get_bdf(req, &rid, err))
 		return -EINVAL;
-	if (passthrough__detach(c->hv, d, rid))
+	if (json_object_object_get_ex(req, "force", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return fail(err, "\"force\" is true or false");
+		force = json_object_get_boolean(v);
+	}
+	/* Politely, as xl pci-detach: the guest removes its driver first, then the machine
+	 * resets the function; the reply waits for that (or for the timeout). */
+	token = force ? 0 : control__defer(c);
+	rc = token ? passthrough__detach_request(c->hv, d, rid, control__complete, c, token)
+		   : passthrough__detach(c->hv, d, rid);
+	if (rc < 0) {
+		c->deferred = false;
+		if (rc == -EBUSY)
+			return fail(err, "%s is already being detached from '%s'", bdf(rid, b),
+				    d->name);
 		return fail(err, "%s is not attached to '%s'", bdf(rid, b), d->name);
+	}
+	if (rc == 0)
+		c->deferred = false; /* done at once: answer now */
 	return 0;
 }
 
@@ -444,7 +466,7 @@ static const char *const no_keys[] = {NULL};
 static const char *const dom_keys[] = {"domain", NULL};
 static const char *const bdf_keys[] = {"bdf", NULL};
 static const char *const attach_keys[] = {"domain", "bdf", "vslot", NULL};
-static const char *const detach_keys[] = {"domain", "bdf", NULL};
+static const char *const detach_keys[] = {"domain", "bdf", "force", NULL};
 static const char *const create_keys[] = {"name", "memory", "config", "pci", NULL};
 
 const struct control_op control_domain_ops[] = {

@@ -22,6 +22,7 @@ struct control {
 	struct client *clients;
 	struct client *current; /* the client whose request is being handled, if any */
 	struct control_captures *captures; /* control_capture.c: NULL until the first */
+	bool deferred; /* the op being handled answers later (control__defer) */
 };
 
 struct control_op {
@@ -51,6 +52,15 @@ void control__add_str(struct json_object *o, const char *key, const char *v);
 struct domain;
 int control__get_domain(struct control *c, struct json_object *req, struct domain **out,
 			char *err);
+
+/*
+ * For an op that answers later: returns a token naming the current client (0 when there is
+ * none, e.g. control__handle called without a socket: then answer now). The reply built by the
+ * op is dropped; control__complete sends {"ok": true} or the error later, if the client is
+ * still there.
+ */
+uint64_t control__defer(struct control *c);
+void control__complete(void *control, uint64_t token, int rc);
 
 /* Hands @fd (which stays the caller's) to the current client with its reply. */
 int control__pass_fd(struct control *c, int fd);

@@ -238,6 +238,16 @@ static int hc_func_info(struct hv *hv, struct domain *d, const void *args, size_
 	return 0;
 }
 
+static int hc_pci_released(struct hv *hv, struct domain *d, const void *args, size_t len,
+			   struct hc_reply *rep)
+{
+	const struct vfnet_hc_func_q *q = args;
+
+	if (q->rsvd)
+		return -EINVAL;
+	return passthrough__released(hv, d, q->rid);
+}
+
 static const struct hc_op ops[VFNET_HC_OP_MAX] = {
 	[VFNET_HC_BOOT] = {"boot", 0, false, hc_boot},
 	[VFNET_HC_CONSOLE] = {"console", SIZE_MAX, false, hc_console},
@@ -256,6 +266,8 @@ static const struct hc_op ops[VFNET_HC_OP_MAX] = {
 	[VFNET_HC_ATTACH] = {"attach", sizeof(struct vfnet_hc_attach), true, hc_attach},
 	[VFNET_HC_DETACH] = {"detach", sizeof(struct vfnet_hc_attach), true, hc_detach},
 	[VFNET_HC_FUNC_INFO] = {"func_info", sizeof(struct vfnet_hc_func_q), true, hc_func_info},
+	[VFNET_HC_PCI_RELEASED] = {"pci_released", sizeof(struct vfnet_hc_func_q), false,
+				   hc_pci_released},
 };
 
 const char *hypercall__name(unsigned op)

@@ -11,6 +11,7 @@
 #include "vmm/domain.h"
 #include "vmm/hv.h"
 #include "vmm/hypercall.h"
+#include "vmm/loop.h"
 
 #define MSIX_ENTRY_SIZE 16
 #define MSI_ADDR_WINDOW 0xfee00000u
@@ -654,20 +655,99 @@ int passthrough__attach(struct hv *hv, struct domain *d, uint16_t rid, unsigned 
 	return 0;
 }
 
+/* Cut @f off from its guest @d and put it back in the pool; tell the guest when @notify. */
+static void detach_now(struct hv *hv, struct domain *d, struct hv_func *f, bool notify)
+{
+	void (*done)(void *, uint64_t, int) = f->detach_done;
+	void *opaque = f->detach_opaque;
+	uint64_t token = f->detach_token;
+
+	if (f->detaching && f->detach_timer > 0)
+		vloop__cancel(hv->loop, f->detach_timer);
+	f->detaching = false;
+	f->detach_timer = 0;
+	f->detach_done = NULL;
+	release(hv, f, true);
+	context__block(&hv->ctx, f->rid, false);
+	f->owner = HV_NO_OWNER;
+	f->assignable = true;
+	if (notify && !d->dying)
+		domain__event(d, VFNET_EV_PCI_REMOVE, passthrough__vrid(f));
+	if (done)
+		done(opaque, token, 0);
+}
+
 int passthrough__detach(struct hv *hv, struct domain *d, uint16_t rid)
 {
 	struct hv_func *f = passthrough__by_rid(hv, rid);
 
 	if (!f || f->owner != (int)d->id || d->role != VFNET_ROLE_GUEST)
 		return -ENODEV;
-	/* Surprise removal, as `xl pci-detach -f`: the guest is told after it lost the device. */
-	release(hv, f, true);
-	context__block(&hv->ctx, f->rid, false);
-	f->owner = HV_NO_OWNER;
-	f->assignable = true;
-	if (!d->dying)
-		domain__event(d, VFNET_EV_PCI_REMOVE, passthrough__vrid(f));
+	/* Surprise removal, as `xl pci-detach -f`: the guest is told after it lost the device
+	 * (unless a polite request already told it). */
+	detach_now(hv, d, f, !f->detaching);
 	return 0;
+}
+
+static void detach_timeout(void *opaque, uint32_t events)
+{
+	struct hv_func *f = opaque;
+	struct domain *d = hv__domain(f->hv, (unsigned)f->owner);
+
+	f->detach_timer = 0; /* fired: the loop has let go of it */
+	if (!d || !f->detaching)
+		return;
+	pr_warn("vmm", "domain %u (%s) did not release %04x within %u ms: removed by force",
+		d->id, d->name, f->rid, (unsigned)(HV_DETACH_TIMEOUT_NS / 1000000));
+	detach_now(f->hv, d, f, false);
+}
+
+int passthrough__detach_request(struct hv *hv, struct domain *d, uint16_t rid,
+				void (*done)(void *opaque, uint64_t token, int rc), void *opaque,
+				uint64_t token)
+{
+	struct hv_func *f = passthrough__by_rid(hv, rid);
+	int timer;
+
+	if (!f || f->owner != (int)d->id || d->role != VFNET_ROLE_GUEST)
+		return -ENODEV;
+	if (f->detaching)
+		return -EBUSY;
+	/* A guest that cannot hear the request (not booted, dying, no loop to time it) loses the
+	 * device at once. */
+	if (d->dying || !d->ev_vector || !hv->loop) {
+		detach_now(hv, d, f, true);
+		return 0;
+	}
+	timer = vloop__timer(hv->loop, HV_DETACH_TIMEOUT_NS, detach_timeout, f);
+	if (timer < 0) {
+		detach_now(hv, d, f, true);
+		return 0;
+	}
+	f->detaching = true;
+	f->detach_timer = timer;
+	f->detach_done = done;
+	f->detach_opaque = opaque;
+	f->detach_token = token;
+	domain__event(d, VFNET_EV_PCI_REMOVE, passthrough__vrid(f));
+	return 1;
+}
+
+int passthrough__released(struct hv *hv, struct domain *d, uint16_t rid)
+{
+	struct hv_func *f = passthrough__lookup(hv, d, rid);
+
+	/* Only a release that was asked for ends anything; others are harmless. */
+	if (f && f->detaching)
+		detach_now(hv, d, f, false);
+	return 0;
+}
+
+void passthrough__forget(struct hv *hv, void *opaque)
+{
+	for (unsigned i = 0; i < HV_MAX_FUNCS; i++)
+		if (hv->funcs[i].detach_done && hv->funcs[i].detach_opaque == opaque)
+			hv->funcs[i].detach_done = NULL;
 }
 
 void passthrough__adopt(struct hv *hv, struct domain *dom0)

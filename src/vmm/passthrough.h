@@ -57,6 +57,11 @@ struct hv_func {
 	int owner;    /* domain id, HV_NO_OWNER */
 	bool assignable;
 	bool needs_flr; /* its last reset failed: retried before anyone gets it */
+	bool detaching; /* its guest was asked to let it go (VFNET_EV_PCI_REMOVE) */
+	int detach_timer;
+	void (*detach_done)(void *opaque, uint64_t token, int rc);
+	void *detach_opaque;
+	uint64_t detach_token;
 	uint8_t vslot; /* a guest's: slot on its bus 00 */
 	struct vpci_dev vpci;
 
@@ -93,7 +98,23 @@ int passthrough__vf_report(struct hv *hv, uint16_t pf_rid, uint16_t vf_rid, unsi
 			   bool add);
 int passthrough__assignable(struct hv *hv, uint16_t rid, bool add);
 int passthrough__attach(struct hv *hv, struct domain *d, uint16_t rid, unsigned vslot);
+/* Take a function from a guest at once (surprise removal, `xl pci-detach -f`). */
 int passthrough__detach(struct hv *hv, struct domain *d, uint16_t rid);
+/*
+ * Ask the guest to let the function go: it gets VFNET_EV_PCI_REMOVE, removes its driver while
+ * the device still works, and answers VFNET_HC_PCI_RELEASED; then the function is reset and
+ * returned to the pool. A guest that does not answer within HV_DETACH_TIMEOUT_NS loses it by
+ * force. Returns 1 when @done(@opaque, @token, 0) will be called once it is over, 0 when it was
+ * done at once (a guest that cannot be asked), or -errno.
+ */
+#define HV_DETACH_TIMEOUT_NS 2000000000ull
+int passthrough__detach_request(struct hv *hv, struct domain *d, uint16_t rid,
+				void (*done)(void *opaque, uint64_t token, int rc), void *opaque,
+				uint64_t token);
+/* VFNET_HC_PCI_RELEASED from @d for @rid (its view). */
+int passthrough__released(struct hv *hv, struct domain *d, uint16_t rid);
+/* Drop every completion callback with @opaque (its owner is going away). */
+void passthrough__forget(struct hv *hv, void *opaque);
 
 /* dom0 arrived: it takes over every function no guest and no pool holds. */
 void passthrough__adopt(struct hv *hv, struct domain *dom0);

@@ -224,6 +224,29 @@ check "the guest is told and removes its driver" wait_for 5 dmesg_has hp "unboun
 check "its bus is empty again" test ! -s "$t/hplspci"
 "$vfnet" pci-assignable-list >"$t/pool2"
 has "the VF is back in the pool" "$t/pool2" "01:11.0"
+# A guest that does not answer (stopped) loses the device after the timeout, not never.
+"$vfnet" pci-attach hp 01:11.0
+wait_for 5 dmesg_has hp "bound to vdd"
+hpid=$(dom hp pid)
+kill -STOP "$hpid"
+s0=$(date +%s%N)
+"$vfnet" pci-detach hp 01:11.0; st=$?
+ms=$(( ($(date +%s%N) - s0) / 1000000 ))
+kill -CONT "$hpid"
+check "pci-detach of a guest that does not answer succeeds after the timeout (${ms} ms)" \
+	test $st -eq 0 -a "$ms" -ge 1500 -a "$ms" -lt 10000
+req '{"op":"pci-assignable-list"}' >"$t/pool3"
+hasnt "... and the VF is free again" "$t/pool3" '"bdf":"01:11.0","port":[0-9],"vf":[0-9],"domain"'
+check "the guest lives on after it" test "$(dom hp pid)" = "$hpid"
+# -f takes it at once, without asking.
+"$vfnet" pci-attach hp 01:11.0
+wait_for 5 dmesg_has hp "bound to vdd"
+kill -STOP "$hpid"
+s0=$(date +%s%N)
+"$vfnet" pci-detach -f hp 01:11.0; st=$?
+ms=$(( ($(date +%s%N) - s0) / 1000000 ))
+kill -CONT "$hpid"
+check "pci-detach -f does not wait for the guest (${ms} ms)" test $st -eq 0 -a "$ms" -lt 1500
 
 # ---- a real Linux stack over VFs (root) ----
 if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! ip netns add vfnetA$$ 2>/dev/null; then
