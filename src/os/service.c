@@ -56,6 +56,24 @@ static void add_u64(struct json_object *o, const char *k, uint64_t v)
 	json_object_object_add(o, k, json_object_new_int64((int64_t)v));
 }
 
+static const char *mac_str(const struct netdev *nd, char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", nd->mac[0], nd->mac[1], nd->mac[2],
+		 nd->mac[3], nd->mac[4], nd->mac[5]);
+	return buf;
+}
+
+/* The packet counters `stats` and `link-show` both report. */
+static void add_counters(struct json_object *o, const struct netdev *nd)
+{
+	add_u64(o, "rx_packets", nd->stats.rx_packets);
+	add_u64(o, "rx_bytes", nd->stats.rx_bytes);
+	add_u64(o, "rx_dropped", nd->stats.rx_dropped);
+	add_u64(o, "tx_packets", nd->stats.tx_packets);
+	add_u64(o, "tx_bytes", nd->stats.tx_bytes);
+	add_u64(o, "tx_dropped", nd->stats.tx_dropped);
+}
+
 static int svc_info(void *opaque, void *req, void *reply, char *err)
 {
 	json_object_object_add(reply, "domid", json_object_new_int((int)os.domid));
@@ -89,17 +107,10 @@ static int svc_stats(void *opaque, void *req, void *reply, char *err)
 		struct json_object *o = json_object_new_object();
 		char mac[18];
 
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", nd->mac[0], nd->mac[1],
-			 nd->mac[2], nd->mac[3], nd->mac[4], nd->mac[5]);
 		json_object_object_add(o, "name", json_object_new_string(nd->name));
-		json_object_object_add(o, "mac", json_object_new_string(mac));
+		json_object_object_add(o, "mac", json_object_new_string(mac_str(nd, mac)));
 		json_object_object_add(o, "carrier", json_object_new_boolean(nd->carrier));
-		add_u64(o, "rx_packets", nd->stats.rx_packets);
-		add_u64(o, "rx_bytes", nd->stats.rx_bytes);
-		add_u64(o, "rx_dropped", nd->stats.rx_dropped);
-		add_u64(o, "tx_packets", nd->stats.tx_packets);
-		add_u64(o, "tx_bytes", nd->stats.tx_bytes);
-		add_u64(o, "tx_dropped", nd->stats.tx_dropped);
+		add_counters(o, nd);
 		add_u64(o, "tx_busy", nd->stats.tx_busy);
 		add_u64(o, "interrupts", nd->stats.interrupts);
 		add_u64(o, "polls", nd->stats.polls);
@@ -139,20 +150,13 @@ static struct json_object *link_json(struct netdev *nd)
 	struct json_object *o = json_object_new_object();
 	char mac[18];
 
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", nd->mac[0], nd->mac[1],
-		 nd->mac[2], nd->mac[3], nd->mac[4], nd->mac[5]);
 	json_object_object_add(o, "ifname", json_object_new_string(nd->name));
-	json_object_object_add(o, "address", json_object_new_string(mac));
+	json_object_object_add(o, "address", json_object_new_string(mac_str(nd, mac)));
 	json_object_object_add(o, "mtu", json_object_new_int((int)nd->mtu));
 	json_object_object_add(o, "up", json_object_new_boolean(nd->up));
 	json_object_object_add(o, "carrier", json_object_new_boolean(nd->carrier));
 	add_u64(o, "speed", nd->speed_mbps);
-	add_u64(o, "rx_packets", nd->stats.rx_packets);
-	add_u64(o, "rx_bytes", nd->stats.rx_bytes);
-	add_u64(o, "rx_dropped", nd->stats.rx_dropped);
-	add_u64(o, "tx_packets", nd->stats.tx_packets);
-	add_u64(o, "tx_bytes", nd->stats.tx_bytes);
-	add_u64(o, "tx_dropped", nd->stats.tx_dropped);
+	add_counters(o, nd);
 	return o;
 }
 
