@@ -62,6 +62,9 @@ int control__get_domain(struct control *c, struct json_object *req, struct domai
 uint64_t control__defer(struct control *c);
 void control__complete(void *control, uint64_t token, int rc);
 
+/* Drops every connection and stops listening (control_server.c); safe when not attached. */
+void control_server__detach(struct control *c);
+
 /* Hands @fd (which stays the caller's) to the current client with its reply. */
 int control__pass_fd(struct control *c, int fd);
 
