@@ -24,6 +24,13 @@
  * VFNET_HC_BOOT). The domain clears ON, then exchanges the bitmap words with zero, and runs the
  * handlers of the vectors it took. Vectors 0..31 are reserved; VFNET_VEC_PLATFORM is the
  * machine's own (hot-plug and other platform events).
+ *
+ * The Xen paravirtual interfaces. Grant tables, event channels and xenstore keep Xen's wire
+ * formats (vfnet/xen/grant_table.h, event_channel.h, xs_wire.h; the rings of the PV devices in
+ * vfnet/xen/ring.h and netif.h): one hypercall each (VFNET_HC_GRANT_TABLE_OP,
+ * VFNET_HC_EVENT_CHANNEL_OP, VFNET_HC_XENSTORE). The 2-level event channel state lives in the
+ * shared page, and a domain sends events without a round trip through the send bitmap and its
+ * send-kick eventfd (the third descriptor of VFNET_HC_BOOT; vfnet/xen/event_channel.h).
  */
 #ifndef VFNET_ABI_H
 #define VFNET_ABI_H
@@ -31,11 +38,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vfnet/xen/event_channel.h"
+#include "vfnet/xen/grant_table.h"
+#include "vfnet/xen/xs_wire.h"
+
 #define VFNET_HC_FD 3 /* the hypercall socket, inherited by a domain process */
 #define VFNET_EV_FD 4 /* the machine's service connections */
 
-#define VFNET_ABI_VERSION   1
-#define VFNET_HC_MAX_MSG    4096 /* bytes of one hypercall message, header included */
+#define VFNET_ABI_VERSION   2
+#define VFNET_HC_MAX_MSG    8192 /* bytes of one hypercall message, header included */
 #define VFNET_HC_MAX_DATA   (VFNET_HC_MAX_MSG - 16)
 #define VFNET_NAME_LEN	    32
 
@@ -56,10 +67,26 @@ struct vfnet_shared_page {
 	uint32_t role;	    /* enum vfnet_role */
 	uint64_t ram_bytes; /* size of guest-physical RAM, shared page included */
 	char name[VFNET_NAME_LEN];
+	uint8_t rsvd2[16];
+	/* Event channels, 2-level ABI (vfnet/xen/event_channel.h). The vCPU's part: */
+	uint8_t evtchn_upcall_pending; /* the machine sets it, the domain clears it */
+	uint8_t evtchn_upcall_mask;    /* the domain's: no upcall vector while set */
+	uint8_t rsvd3[6];
+	uint64_t evtchn_pending_sel;   /* bit w: word w of evtchn_pending has news */
+	uint64_t evtchn_send_on;       /* the domain has sends the machine has not taken */
+	uint8_t rsvd4[1024 - 152];
+	uint64_t evtchn_pending[EVTCHN_2L_NR_CHANNELS / 64]; /* set by the machine */
+	uint64_t evtchn_mask[EVTCHN_2L_NR_CHANNELS / 64];    /* the domain's */
+	uint64_t evtchn_send[EVTCHN_2L_NR_CHANNELS / 64];    /* the domain's: ports to send on */
 };
 
 _Static_assert(offsetof(struct vfnet_shared_page, control) == 32, "PI descriptor layout");
 _Static_assert(offsetof(struct vfnet_shared_page, domid) == 64, "shared page layout");
+_Static_assert(offsetof(struct vfnet_shared_page, evtchn_upcall_pending) == 128 &&
+		       offsetof(struct vfnet_shared_page, evtchn_pending_sel) == 136 &&
+		       offsetof(struct vfnet_shared_page, evtchn_pending) == 1024 &&
+		       offsetof(struct vfnet_shared_page, evtchn_send) == 2048,
+	       "event channel layout");
 _Static_assert(sizeof(struct vfnet_shared_page) <= VFNET_SHARED_SIZE, "shared page fits");
 
 enum vfnet_role {
@@ -85,6 +112,9 @@ enum vfnet_hc_op {
 	VFNET_HC_DETACH = 13,	  /* dom0: attach (take it back) */
 	VFNET_HC_FUNC_INFO = 14,  /* dom0: func_q -> func_info: who holds a physical function */
 	VFNET_HC_PCI_RELEASED = 15, /* func_q (the caller's view): done with a removed function */
+	VFNET_HC_GRANT_TABLE_OP = 16,	/* gnttab + elements -> the elements; fds: see map */
+	VFNET_HC_EVENT_CHANNEL_OP = 17, /* evtchn + the command's struct -> the struct */
+	VFNET_HC_XENSTORE = 18,		/* xsd_sockmsg + payload -> xsd_sockmsg + payload */
 	VFNET_HC_OP_MAX
 };
 
@@ -105,11 +135,12 @@ struct vfnet_hc_rep {
 _Static_assert(sizeof(struct vfnet_hc_req) == 8, "hypercall header");
 _Static_assert(sizeof(struct vfnet_hc_rep) == 16, "hypercall reply header");
 
+/* The boot reply's descriptors: RAM memfd, notification eventfd, event-channel send kick. */
 struct vfnet_hc_boot {
 	uint32_t abi;	    /* VFNET_ABI_VERSION */
 	uint32_t domid;
 	uint32_t role;	    /* enum vfnet_role */
-	uint32_t rsvd;
+	uint32_t store_port; /* event channel of xenstore watch events */
 	uint64_t ram_bytes; /* size of the RAM memfd */
 	char name[VFNET_NAME_LEN];
 };
@@ -224,6 +255,25 @@ struct vfnet_hc_func_info {
 	uint8_t vslot;	   /* the guest's slot */
 	uint8_t rsvd;
 	char owner_name[VFNET_NAME_LEN];
+};
+
+/*
+ * VFNET_HC_GRANT_TABLE_OP: @count elements of the command's struct follow (gnttab_copy,
+ * gnttab_map_grant_ref, gnttab_unmap_grant_ref: 1..VFNET_GNTTAB_MAX_BATCH; setup_table and
+ * query_size: 1). The reply carries them back with their status (and out fields) filled in; the
+ * call's own status is 0 unless the message itself is malformed.
+ */
+#define VFNET_GNTTAB_MAX_BATCH 128
+
+struct vfnet_hc_gnttab {
+	uint32_t cmd; /* GNTTABOP_* */
+	uint32_t count;
+};
+
+/* VFNET_HC_EVENT_CHANNEL_OP: the command's struct follows and comes back with its out fields. */
+struct vfnet_hc_evtchn {
+	uint32_t cmd; /* EVTCHNOP_* */
+	uint32_t rsvd;
 };
 
 #endif

@@ -14,7 +14,8 @@
 #include "os_priv.h"
 #include "vfnet/os.h"
 
-struct os_state os = {.hc_fd = VFNET_HC_FD, .ev_fd = VFNET_EV_FD, .notify_fd = -1, .epfd = -1};
+struct os_state os = {.hc_fd = VFNET_HC_FD, .ev_fd = VFNET_EV_FD, .notify_fd = -1, .epfd = -1,
+		      .ram_fd = -1, .kick_fd = -1};
 
 unsigned os__domid(void)
 {
@@ -63,13 +64,13 @@ static int boot(void)
 {
 	uint8_t buf[VFNET_HC_MAX_DATA];
 	struct vfnet_hc_boot b;
-	int fds[2] = {-1, -1};
+	int fds[3] = {-1, -1, -1};
 	unsigned nfds = 0;
 	size_t got = 0;
 	int rc;
 
-	rc = hc__call(VFNET_HC_BOOT, NULL, 0, buf, sizeof(buf), &got, fds, 2, &nfds);
-	if (rc || nfds != 2 || got < sizeof(b)) {
+	rc = hc__call(VFNET_HC_BOOT, NULL, 0, buf, sizeof(buf), &got, fds, 3, &nfds);
+	if (rc || nfds != 3 || got < sizeof(b)) {
 		rc = rc ? rc : -EPROTO;
 		goto err;
 	}
@@ -90,9 +91,11 @@ static int boot(void)
 		rc = -ENOMEM;
 		goto err;
 	}
-	close(fds[0]);
+	os.ram_fd = fds[0]; /* kept: a grant mapping's page is put back from it */
 	os.shared = (struct vfnet_shared_page *)os.ram;
 	os.notify_fd = fds[1];
+	os.kick_fd = fds[2];
+	os.store_port = b.store_port;
 	return 0;
 err:
 	for (unsigned i = 0; i < nfds; i++)

@@ -20,6 +20,9 @@ struct os_state {
 	uint64_t ram_bytes;
 	struct vfnet_shared_page *shared;
 	int hc_fd, ev_fd, notify_fd, epfd;
+	int ram_fd;  /* the RAM memfd */
+	int kick_fd; /* event channel send kick */
+	uint32_t store_port;
 	char *config;	     /* "key=value\n" lines */
 	bool stop;
 	int exit_status;

@@ -22,6 +22,8 @@
 #include "vmm/hypercall.h"
 #include "vmm/loop.h"
 #include "vmm/passthrough.h"
+#include "vmm/xenstore.h"
+#include "vmm/xs_domain.h"
 
 static bool name_ok(const char *s)
 {
@@ -68,6 +70,10 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 	d->role = cfg->role;
 	snprintf(d->name, sizeof(d->name), "%s", cfg->name);
 	d->notify_fd = d->hc_fd = d->ev_fd = d->pidfd = -1;
+	d->gen = ++hv->next_gen;
+	d->store_port = -1;
+	gnttab__init(&d->gt);
+	d->evt.kick_fd = -1;
 	d->ram_bytes = (uint64_t)cfg->mem_mib << 20;
 	d->ram_maddr = HV_DOM_RAM_BASE + id * HV_DOM_RAM_STRIDE;
 	d->log = calloc(1, DOMAIN_LOG_SIZE);
@@ -100,11 +106,25 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 		rc = -errno;
 		goto err_dma;
 	}
+	if ((rc = evtchn__init(d)))
+		goto err_notify;
+	if ((rc = d->store_port = evtchn__bind_virq(d, VFNET_VIRQ_XENSTORE)) < 0)
+		goto err_evtchn;
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
 	__atomic_store_n(&hv->irqdest[id].notify_fd, d->notify_fd, __ATOMIC_RELEASE);
 	hv->dom[id] = d;
+	xenstore__introduce(hv->xs, id);
+	if ((rc = xs_domain__add(hv, d))) {
+		domain__destroy(d);
+		return rc;
+	}
 	*out = d;
 	return 0;
+err_evtchn:
+	evtchn__fini(hv, d);
+err_notify:
+	__atomic_store_n(&hv->irqdest[id].notify_fd, -1, __ATOMIC_RELEASE);
+	close(d->notify_fd);
 err_dma:
 	dma_domain__destroy(&d->dma);
 err_ram:
@@ -241,6 +261,19 @@ static void domain_hc_io(void *opaque, uint32_t events)
 	(void)events;
 }
 
+/* The domain posted event channel sends: the hypervisor's work, charged to the sender. */
+static void domain_kick_io(void *opaque, uint32_t events)
+{
+	struct domain *d = opaque;
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	evtchn__kick(d->hv, d);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	d->hc_ns += (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull +
+		    (uint64_t)(t1.tv_nsec - t0.tv_nsec);
+}
+
 static void domain_exit_io(void *opaque, uint32_t events)
 {
 	domain_gone(opaque);
@@ -260,6 +293,8 @@ int domain__serve(struct domain *d, int hc_fd, int ev_fd, pid_t pid)
 #endif
 	if ((rc = vloop__add(d->hv->loop, d->hc_fd, EPOLLIN, domain_hc_io, d)))
 		return rc; /* domain__destroy kills and reaps */
+	if ((rc = vloop__add(d->hv->loop, d->evt.kick_fd, EPOLLIN, domain_kick_io, d)))
+		return rc;
 	if (d->pidfd >= 0 && (rc = vloop__add(d->hv->loop, d->pidfd, EPOLLIN, domain_exit_io, d)))
 		return rc;
 	if (pid > 0)
@@ -336,6 +371,8 @@ void domain__destroy(struct domain *d)
 			vloop__del(hv->loop, d->hc_fd);
 		if (d->pidfd >= 0)
 			vloop__del(hv->loop, d->pidfd);
+		if (d->evt.kick_fd >= 0)
+			vloop__del(hv->loop, d->evt.kick_fd);
 	}
 	if (d->hc_fd >= 0)
 		close(d->hc_fd);
@@ -349,6 +386,13 @@ void domain__destroy(struct domain *d)
 	hv__quiesce(hv);
 	if (d->notify_fd >= 0)
 		close(d->notify_fd);
+	/* Its ports (peers' ends go unbound), its mappings, its grants, its xenstore. */
+	evtchn__fini(hv, d);
+	gnttab__release(hv, d);
+	if (hv->dom[d->id] == d) {
+		xenstore__release(hv->xs, d->id);
+		xs_domain__remove(hv, d);
+	}
 	if (d->dma_ready)
 		dma_domain__destroy(&d->dma);
 	if (d->ram)

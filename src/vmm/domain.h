@@ -19,6 +19,8 @@
 
 #include "hw/iommu/pgtable.h"
 #include "hw/mem/memory.h"
+#include "vmm/evtchn.h"
+#include "vmm/gnttab.h"
 #include "vfnet/abi.h"
 
 #define DOMAIN_LOG_SIZE	   (64u << 10)
@@ -42,6 +44,7 @@ struct domain_config {
 struct domain {
 	struct hv *hv;
 	unsigned id;
+	uint64_t gen; /* this instance of the id: grants and ports of a dead domain name another */
 	char name[VFNET_NAME_LEN];
 	enum vfnet_role role;
 	bool dying;
@@ -71,6 +74,10 @@ struct domain {
 	unsigned ev_head, ev_count;
 	uint64_t ev_lost;
 	uint8_t ev_vector; /* 0: platform events not bound */
+
+	struct gnttab gt;
+	struct evtchn_table evt;
+	int store_port; /* event channel of its xenstore watch events */
 
 	uint64_t hypercalls, hc_errors, hc_ns;
 	uint64_t hc_dropped; /* malformed transport (oversize, fds sent to us) */

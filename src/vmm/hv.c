@@ -10,6 +10,8 @@
 #include "lib/log.h"
 #include "vmm/domain.h"
 #include "vmm/passthrough.h"
+#include "vmm/xenstore.h"
+#include "vmm/xs_domain.h"
 
 /*
  * A remapped or posted interrupt leaves the IOMMU. This runs on the NIC engines: it finds the
@@ -139,8 +141,13 @@ int hv__create(struct hv **out, struct machine *m, struct vloop *loop, const cha
 		goto err_ctx;
 	if ((rc = passthrough__init(hv)))
 		goto err_irt;
-	if ((rc = reaper_start(hv)))
+	if ((rc = xenstore__create(&hv->xs, xs_domain__notify, hv)))
 		goto err_irt;
+	if ((rc = xenstore__mkdir(hv->xs, "/local/domain", "n0")) ||
+	    (rc = reaper_start(hv))) {
+		xenstore__destroy(hv->xs);
+		goto err_irt;
+	}
 	machine__set_irq(m, hv_irq, hv);
 	*out = hv;
 	return 0;
@@ -167,6 +174,7 @@ void hv__destroy(struct hv *hv)
 	hv__quiesce(hv);
 	ir_table__fini(&hv->irt);
 	context__fini(&hv->ctx);
+	xenstore__destroy(hv->xs);
 	if (hv->reaper_fd >= 0) {
 		close(hv->reaper_fd); /* the reaper drains the pipe, then sees EOF */
 		pthread_join(hv->reaper, NULL);

@@ -59,6 +59,8 @@ struct hv {
 	int reaper_fd;		 /* write end of the pipe to the fd reaper thread */
 	pthread_t reaper;
 	uint64_t fds_leaked;	 /* descriptors the reaper could not take (pipe full) */
+	struct xenstore *xs;
+	uint64_t next_gen; /* domain instances */
 	void (*dom_exit)(void *opaque, struct domain *d); /* told after a domain is gone */
 	void *dom_exit_opaque;
 };

@@ -6,7 +6,10 @@
 #include "lib/compiler.h"
 #include "vmm/domain.h"
 #include "vmm/hv.h"
+#include "vmm/evtchn.h"
+#include "vmm/gnttab.h"
 #include "vmm/passthrough.h"
+#include "vmm/xenstore.h"
 
 struct hc_op {
 	const char *name;
@@ -39,6 +42,7 @@ static int hc_boot(struct hv *hv, struct domain *d, const void *args, size_t len
 	b->abi = VFNET_ABI_VERSION;
 	b->domid = d->id;
 	b->role = d->role;
+	b->store_port = (uint32_t)d->store_port;
 	b->ram_bytes = d->ram_bytes;
 	memcpy(b->name, d->name, sizeof(b->name));
 	/* The runtime configuration follows, NUL-terminated. */
@@ -46,7 +50,8 @@ static int hc_boot(struct hv *hv, struct domain *d, const void *args, size_t len
 	rep->hdr.len = (uint16_t)(sizeof(*b) + d->config_len + 1);
 	rep->fds[0] = d->ram->mfd.fd;
 	rep->fds[1] = d->notify_fd;
-	rep->hdr.nfds = 2;
+	rep->fds[2] = d->evt.kick_fd;
+	rep->hdr.nfds = 3;
 	return 0;
 }
 
@@ -248,6 +253,15 @@ static int hc_pci_released(struct hv *hv, struct domain *d, const void *args, si
 	return passthrough__released(hv, d, q->rid);
 }
 
+static int hc_xenstore(struct hv *hv, struct domain *d, const void *args, size_t len,
+		       struct hc_reply *rep)
+{
+	/* xenstore's errors travel in its own reply (XS_ERROR); the call itself succeeds. */
+	rep->hdr.len = (uint16_t)xenstore__request(hv->xs, (int)d->id, args, len, rep->data,
+						   sizeof(rep->data));
+	return 0;
+}
+
 static const struct hc_op ops[VFNET_HC_OP_MAX] = {
 	[VFNET_HC_BOOT] = {"boot", 0, false, hc_boot},
 	[VFNET_HC_CONSOLE] = {"console", SIZE_MAX, false, hc_console},
@@ -268,6 +282,9 @@ static const struct hc_op ops[VFNET_HC_OP_MAX] = {
 	[VFNET_HC_FUNC_INFO] = {"func_info", sizeof(struct vfnet_hc_func_q), true, hc_func_info},
 	[VFNET_HC_PCI_RELEASED] = {"pci_released", sizeof(struct vfnet_hc_func_q), false,
 				   hc_pci_released},
+	[VFNET_HC_GRANT_TABLE_OP] = {"grant_table_op", SIZE_MAX, false, gnttab__op},
+	[VFNET_HC_EVENT_CHANNEL_OP] = {"event_channel_op", SIZE_MAX, false, evtchn__op},
+	[VFNET_HC_XENSTORE] = {"xenstore", SIZE_MAX, false, hc_xenstore},
 };
 
 const char *hypercall__name(unsigned op)

@@ -14,14 +14,14 @@
 
 #include "vfnet/abi.h"
 
-#define HC_MAX_FDS 2
+#define HC_MAX_FDS 3
 
 struct hv;
 struct domain;
 
 struct hc_reply {
 	struct vfnet_hc_rep hdr;
-	uint8_t data[VFNET_HC_MAX_MSG - sizeof(struct vfnet_hc_rep)];
+	_Alignas(8) uint8_t data[VFNET_HC_MAX_MSG - sizeof(struct vfnet_hc_rep)];
 	int fds[HC_MAX_FDS]; /* hdr.nfds of them, still owned by the machine */
 };
 

@@ -91,7 +91,11 @@ static void test_boot_gives_ram_and_line(void **state)
 	struct vfnet_hc_boot b;
 
 	assert_int_equal(hc(e->hv, e->guest, VFNET_HC_BOOT, NULL, 0, &b, sizeof(b), &rep), 0);
-	assert_int_equal(rep.hdr.nfds, 2);
+	/* RAM, the interrupt line, the event channel send kick. */
+	assert_int_equal(rep.hdr.nfds, 3);
+	assert_int_equal(rep.fds[2], e->guest->evt.kick_fd);
+	assert_int_equal(b.abi, VFNET_ABI_VERSION);
+	assert_true(b.store_port > 0);
 	assert_int_equal(b.domid, e->guest->id);
 	assert_int_equal(b.role, VFNET_ROLE_GUEST);
 	assert_int_equal(b.ram_bytes, 8u << 20);
