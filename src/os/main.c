@@ -123,6 +123,7 @@ int os__run(const struct os_builtin *builtin)
 		return 1;
 	}
 	if ((rc = loop__init()) || (rc = dma__init()) || (rc = irq__init()) ||
+	    (rc = evtchn__init()) || (rc = xenbus__init()) ||
 	    (rc = netdev__init()) || (rc = service__init()) ||
 	    (rc = os__watch_fd(os.ev_fd, EPOLLIN, machine_gone, NULL))) {
 		os__log("os", "cannot start the runtime: %s", strerror(-rc));
@@ -136,9 +137,13 @@ int os__run(const struct os_builtin *builtin)
 	pci__probe_all();
 	/* Events that arrived before the platform vector was bound. */
 	pci__event();
+	for (struct xenbus_driver *const *x = builtin->xenbus_drivers; x && *x; x++)
+		xenbus__register_driver(*x);
+	xenbus__probe_all();
 	loop__run();
 	os__log("os", "shutting down");
 	apps__fini();
+	xenbus__fini();
 	pci__fini();
 	loop__fini();
 	return os.exit_status;

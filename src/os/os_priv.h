@@ -59,6 +59,11 @@ int netdev__init(void);
 void apps__init(const struct app_type *const *types);
 void apps__fini(void);
 
+int evtchn__init(void);
+int xenbus__init(void);
+void xenbus__probe_all(void);
+void xenbus__fini(void);
+
 int service__init(void);
 void service__accept(void);
 

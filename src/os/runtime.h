@@ -4,10 +4,12 @@
 
 #include "vfnet/app.h"
 #include "vfnet/pci.h"
+#include "vfnet/xenbus.h"
 
 struct os_builtin {
 	struct pci_driver *const *drivers;  /* NULL-terminated */
 	const struct app_type *const *apps; /* NULL-terminated */
+	struct xenbus_driver *const *xenbus_drivers; /* NULL-terminated, may be NULL */
 };
 
 /* Boot from the machine (descriptors VFNET_HC_FD and VFNET_EV_FD), scan, bind, run the apps, loop

@@ -72,7 +72,7 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 	d->notify_fd = d->hc_fd = d->ev_fd = d->pidfd = -1;
 	d->gen = ++hv->next_gen;
 	d->store_port = -1;
-	gnttab__init(&d->gt);
+	hv_gnttab__init(&d->gt);
 	d->evt.kick_fd = -1;
 	d->ram_bytes = (uint64_t)cfg->mem_mib << 20;
 	d->ram_maddr = HV_DOM_RAM_BASE + id * HV_DOM_RAM_STRIDE;
@@ -106,9 +106,9 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 		rc = -errno;
 		goto err_dma;
 	}
-	if ((rc = evtchn__init(d)))
+	if ((rc = hv_evtchn__init(d)))
 		goto err_notify;
-	if ((rc = d->store_port = evtchn__bind_virq(d, VFNET_VIRQ_XENSTORE)) < 0)
+	if ((rc = d->store_port = hv_evtchn__bind_virq(d, VFNET_VIRQ_XENSTORE)) < 0)
 		goto err_evtchn;
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
 	__atomic_store_n(&hv->irqdest[id].notify_fd, d->notify_fd, __ATOMIC_RELEASE);
@@ -121,7 +121,7 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 	*out = d;
 	return 0;
 err_evtchn:
-	evtchn__fini(hv, d);
+	hv_evtchn__fini(hv, d);
 err_notify:
 	__atomic_store_n(&hv->irqdest[id].notify_fd, -1, __ATOMIC_RELEASE);
 	close(d->notify_fd);
@@ -268,7 +268,7 @@ static void domain_kick_io(void *opaque, uint32_t events)
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-	evtchn__kick(d->hv, d);
+	hv_evtchn__kick(d->hv, d);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
 	d->hc_ns += (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull +
 		    (uint64_t)(t1.tv_nsec - t0.tv_nsec);
@@ -387,8 +387,8 @@ void domain__destroy(struct domain *d)
 	if (d->notify_fd >= 0)
 		close(d->notify_fd);
 	/* Its ports (peers' ends go unbound), its mappings, its grants, its xenstore. */
-	evtchn__fini(hv, d);
-	gnttab__release(hv, d);
+	hv_evtchn__fini(hv, d);
+	hv_gnttab__release(hv, d);
 	if (hv->dom[d->id] == d) {
 		xenstore__release(hv->xs, d->id);
 		xs_domain__remove(hv, d);

@@ -12,7 +12,7 @@
 
 #define WORDS (EVTCHN_2L_NR_CHANNELS / 64)
 
-int evtchn__init(struct domain *d)
+int hv_evtchn__init(struct domain *d)
 {
 	struct evtchn_table *t = &d->evt;
 
@@ -69,7 +69,7 @@ static void upcall(struct domain *d, unsigned word)
 	domain__post(d, (uint8_t)d->evt.vector);
 }
 
-void evtchn__raise(struct domain *d, evtchn_port_t port)
+void hv_evtchn__raise(struct domain *d, evtchn_port_t port)
 {
 	struct vfnet_shared_page *s = d->shared;
 	unsigned w = port / 64;
@@ -97,13 +97,13 @@ static int send(struct hv *hv, struct domain *d, evtchn_port_t port)
 	switch (c->state) {
 	case ECS_INTERDOMAIN:
 		if ((r = peer(hv, c)))
-			evtchn__raise(r, c->remote_port);
+			hv_evtchn__raise(r, c->remote_port);
 		d->evt.sends++;
 		return 0;
 	case ECS_UNBOUND:
 		return 0; /* nobody listens yet: dropped, as on Xen */
 	case ECS_VIRQ:
-		evtchn__raise(d, port);
+		hv_evtchn__raise(d, port);
 		return 0;
 	default:
 		d->evt.bad_sends++;
@@ -111,7 +111,7 @@ static int send(struct hv *hv, struct domain *d, evtchn_port_t port)
 	}
 }
 
-void evtchn__kick(struct hv *hv, struct domain *d)
+void hv_evtchn__kick(struct hv *hv, struct domain *d)
 {
 	struct vfnet_shared_page *s = d->shared;
 	uint64_t n;
@@ -136,7 +136,7 @@ void evtchn__kick(struct hv *hv, struct domain *d)
 	}
 }
 
-int evtchn__bind_virq(struct domain *d, uint32_t virq)
+int hv_evtchn__bind_virq(struct domain *d, uint32_t virq)
 {
 	int port = alloc_port(d);
 
@@ -208,7 +208,7 @@ static int op_bind_interdomain(struct hv *hv, struct domain *d, struct evtchn_bi
 			      .remote_port = (evtchn_port_t)port, .remote_gen = d->gen};
 	b->local_port = (evtchn_port_t)port;
 	/* As Xen does: the new port is pending once, in case the peer sent before we bound. */
-	evtchn__raise(d, (evtchn_port_t)port);
+	hv_evtchn__raise(d, (evtchn_port_t)port);
 	return 0;
 }
 
@@ -274,7 +274,7 @@ static int op_set_upcall_vector(struct domain *d, const struct vfnet_evtchn_upca
 	return 0;
 }
 
-int evtchn__op(struct hv *hv, struct domain *d, const void *args, size_t len,
+int hv_evtchn__op(struct hv *hv, struct domain *d, const void *args, size_t len,
 	       struct hc_reply *rep)
 {
 	static const size_t sizes[] = {
@@ -340,7 +340,7 @@ int evtchn__op(struct hv *hv, struct domain *d, const void *args, size_t len,
 	return rc;
 }
 
-void evtchn__fini(struct hv *hv, struct domain *d)
+void hv_evtchn__fini(struct hv *hv, struct domain *d)
 {
 	struct evtchn_table *t = &d->evt;
 

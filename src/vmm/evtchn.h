@@ -5,7 +5,7 @@
  * vector posted the way device interrupts are (domain__post).
  *
  * Sends: EVTCHNOP_send, or posted through the shared page's send bitmap and the domain's
- * send-kick eventfd, which the control loop watches (evtchn__kick). Runs on the control thread.
+ * send-kick eventfd, which the control loop watches (hv_evtchn__kick). Runs on the control thread.
  */
 #ifndef VFNET_VMM_EVTCHN_H
 #define VFNET_VMM_EVTCHN_H
@@ -44,19 +44,19 @@ struct evtchn_table {
 };
 
 /* Ports (port 0 reserved) and the kick eventfd. */
-int evtchn__init(struct domain *d);
+int hv_evtchn__init(struct domain *d);
 /* Every port closed (peers' ends become unbound), the kick eventfd closed. */
-void evtchn__fini(struct hv *hv, struct domain *d);
+void hv_evtchn__fini(struct hv *hv, struct domain *d);
 
 /* VFNET_HC_EVENT_CHANNEL_OP. */
-int evtchn__op(struct hv *hv, struct domain *d, const void *args, size_t len,
+int hv_evtchn__op(struct hv *hv, struct domain *d, const void *args, size_t len,
 	       struct hc_reply *rep);
 
 /* A port of @d that the hypervisor raises itself (VFNET_VIRQ_*); its number, or -errno. */
-int evtchn__bind_virq(struct domain *d, uint32_t virq);
+int hv_evtchn__bind_virq(struct domain *d, uint32_t virq);
 /* Mark @port of @d pending and deliver the upcall the 2-level rules call for. */
-void evtchn__raise(struct domain *d, evtchn_port_t port);
+void hv_evtchn__raise(struct domain *d, evtchn_port_t port);
 /* The domain's send kick fired (or a test says so): take its posted sends and send them. */
-void evtchn__kick(struct hv *hv, struct domain *d);
+void hv_evtchn__kick(struct hv *hv, struct domain *d);
 
 #endif

@@ -13,7 +13,7 @@
 
 #define PAGE 4096u
 
-void gnttab__init(struct gnttab *gt)
+void hv_gnttab__init(struct gnttab *gt)
 {
 	memset(gt, 0, sizeof(*gt));
 	gt->ro_fd = -1;
@@ -402,7 +402,7 @@ static size_t elem_size(uint32_t cmd, unsigned *max)
 	}
 }
 
-int gnttab__op(struct hv *hv, struct domain *d, const void *args, size_t len,
+int hv_gnttab__op(struct hv *hv, struct domain *d, const void *args, size_t len,
 	       struct hc_reply *rep)
 {
 	struct vfnet_hc_gnttab h;
@@ -461,7 +461,7 @@ int gnttab__op(struct hv *hv, struct domain *d, const void *args, size_t len,
 	return 0;
 }
 
-int gnttab__entry(struct domain *d, grant_ref_t ref, struct grant_entry_v1 *out)
+int hv_gnttab__entry(struct domain *d, grant_ref_t ref, struct grant_entry_v1 *out)
 {
 	if (ref >= nr_entries(&d->gt))
 		return -ENOENT;
@@ -469,7 +469,7 @@ int gnttab__entry(struct domain *d, grant_ref_t ref, struct grant_entry_v1 *out)
 	return 0;
 }
 
-void gnttab__release(struct hv *hv, struct domain *d)
+void hv_gnttab__release(struct hv *hv, struct domain *d)
 {
 	struct gnttab *gt = &d->gt;
 
@@ -482,5 +482,5 @@ void gnttab__release(struct hv *hv, struct domain *d)
 	free(gt->pins);
 	if (gt->ro_fd >= 0)
 		close(gt->ro_fd);
-	gnttab__init(gt);
+	hv_gnttab__init(gt);
 }

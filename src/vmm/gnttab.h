@@ -53,15 +53,15 @@ struct gnttab {
 	uint64_t copies, copy_bytes, copy_errors, map_ops, unmap_ops;
 };
 
-void gnttab__init(struct gnttab *gt);
+void hv_gnttab__init(struct gnttab *gt);
 /* The domain is going: its mappings are released (pins given back), its table forgotten. */
-void gnttab__release(struct hv *hv, struct domain *d);
+void hv_gnttab__release(struct hv *hv, struct domain *d);
 
 /* VFNET_HC_GRANT_TABLE_OP. */
-int gnttab__op(struct hv *hv, struct domain *d, const void *args, size_t len,
+int hv_gnttab__op(struct hv *hv, struct domain *d, const void *args, size_t len,
 	       struct hc_reply *rep);
 
 /* A grant entry of @d as the hypervisor sees it (tests, `vfnet` tools): 0 or -ENOENT. */
-int gnttab__entry(struct domain *d, grant_ref_t ref, struct grant_entry_v1 *out);
+int hv_gnttab__entry(struct domain *d, grant_ref_t ref, struct grant_entry_v1 *out);
 
 #endif

@@ -282,8 +282,8 @@ static const struct hc_op ops[VFNET_HC_OP_MAX] = {
 	[VFNET_HC_FUNC_INFO] = {"func_info", sizeof(struct vfnet_hc_func_q), true, hc_func_info},
 	[VFNET_HC_PCI_RELEASED] = {"pci_released", sizeof(struct vfnet_hc_func_q), false,
 				   hc_pci_released},
-	[VFNET_HC_GRANT_TABLE_OP] = {"grant_table_op", SIZE_MAX, false, gnttab__op},
-	[VFNET_HC_EVENT_CHANNEL_OP] = {"event_channel_op", SIZE_MAX, false, evtchn__op},
+	[VFNET_HC_GRANT_TABLE_OP] = {"grant_table_op", SIZE_MAX, false, hv_gnttab__op},
+	[VFNET_HC_EVENT_CHANNEL_OP] = {"event_channel_op", SIZE_MAX, false, hv_evtchn__op},
 	[VFNET_HC_XENSTORE] = {"xenstore", SIZE_MAX, false, hc_xenstore},
 };
 

@@ -57,5 +57,5 @@ void xs_domain__notify(void *opaque, unsigned domid)
 	struct domain *d = hv__domain(hv, domid);
 
 	if (d && !d->dying && d->store_port > 0)
-		evtchn__raise(d, (evtchn_port_t)d->store_port);
+		hv_evtchn__raise(d, (evtchn_port_t)d->store_port);
 }

@@ -181,7 +181,7 @@ static void test_posted_send(void **state)
 	assert_int_equal(write(e->a->evt.kick_fd, &one, sizeof(one)), sizeof(one));
 	/* Ports that are not the domain's are ignored and counted. */
 	sa->evtchn_send[3] = 1ull << 5;
-	evtchn__kick(e->hv, e->a);
+	hv_evtchn__kick(e->hv, e->a);
 	assert_true(pending(e->b, pb));
 	assert_true(vector_posted(e->b));
 	assert_int_equal(sa->evtchn_send_on, 0);
