@@ -386,6 +386,7 @@ static const struct control_op *const more_ops[] = {
 	control_domain_ops,
 	control_top_ops,
 	control_capture_ops,
+	control_net_ops,
 	NULL,
 };
 

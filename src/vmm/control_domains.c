@@ -29,6 +29,7 @@
 #include "vmm/domain.h"
 #include "vmm/hv.h"
 #include "vmm/passthrough.h"
+#include "vmm/vif.h"
 
 #define fail control__fail
 
@@ -169,11 +170,12 @@ static int op_list(struct control *c, struct json_object *req, struct json_objec
 static int op_create(struct control *c, struct json_object *req, struct json_object *reply,
 		     char *err)
 {
-	struct json_object *v, *pci = NULL;
+	struct json_object *v, *pci = NULL, *vifs;
 	struct domain_config cfg = {.role = VFNET_ROLE_GUEST, .mem_mib = 64};
 	struct domain *d;
 	uint16_t rids[8];
-	size_t npci = 0;
+	struct vif_spec vif[VIF_MAX];
+	size_t npci = 0, nvif = 0;
 	int rc;
 
 	if (need_hv(c, err))
@@ -216,6 +218,14 @@ static int op_create(struct control *c, struct json_object *req, struct json_obj
 			}
 		}
 	}
+	if (json_object_object_get_ex(req, "vif", &vifs)) {
+		if (!json_object_is_type(vifs, json_type_array) ||
+		    (nvif = json_object_array_length(vifs)) > VIF_MAX)
+			return fail(err, "\"vif\" must be a list of at most %d vifs", VIF_MAX);
+		for (size_t i = 0; i < nvif; i++)
+			if (control__vif_spec(json_object_array_get_idx(vifs, i), &vif[i], err))
+				return -EINVAL;
+	}
 	if (!control__shown(cfg.name, strlen(cfg.name)))
 		return fail(err, "bad name: use letters, digits, '_', '.', '-'");
 	rc = domain__create(c->hv, &cfg, &d);
@@ -231,6 +241,15 @@ static int op_create(struct control *c, struct json_object *req, struct json_obj
 			errno_msg(c->hv, rc, rids[i], err);
 			domain__destroy(d);
 			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < nvif; i++) {
+		unsigned devid;
+
+		if ((rc = vif__add(c->hv, d, &vif[i], &devid))) {
+			domain__destroy(d);
+			return fail(err, "vif %zu of '%s': %s", i + 1, cfg.name,
+				    rc == -EEXIST ? "that devid is taken" : strerror(-rc));
 		}
 	}
 	if ((rc = domain__spawn(d))) {
@@ -467,7 +486,7 @@ static const char *const dom_keys[] = {"domain", NULL};
 static const char *const bdf_keys[] = {"bdf", NULL};
 static const char *const attach_keys[] = {"domain", "bdf", "vslot", NULL};
 static const char *const detach_keys[] = {"domain", "bdf", "force", NULL};
-static const char *const create_keys[] = {"name", "memory", "config", "pci", NULL};
+static const char *const create_keys[] = {"name", "memory", "config", "pci", "vif", NULL};
 
 const struct control_op control_domain_ops[] = {
 	{"list", no_keys, op_list},

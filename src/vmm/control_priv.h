@@ -36,6 +36,11 @@ struct control_op {
 extern const struct control_op control_domain_ops[];
 /* `vfnet top`'s reading of CPU times and VF counters (control_top.c), the same. */
 extern const struct control_op control_top_ops[];
+/* The paravirtual network and xenstore operations (control_net.c), the same. */
+extern const struct control_op control_net_ops[];
+/* A vif as a request describes it ({"mac", "bridge", "devid"}): 0 or -EINVAL with @err. */
+struct vif_spec;
+int control__vif_spec(struct json_object *o, struct vif_spec *s, char *err);
 /* The capture operations (control_capture.c), ended by a NULL name. */
 extern const struct control_op control_capture_ops[];
 /* Stop every capture and close its file: control__destroy, while the loop still exists. */

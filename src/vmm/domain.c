@@ -22,6 +22,7 @@
 #include "vmm/hypercall.h"
 #include "vmm/loop.h"
 #include "vmm/passthrough.h"
+#include "vmm/vif.h"
 #include "vmm/xenstore.h"
 #include "vmm/xs_domain.h"
 
@@ -391,6 +392,11 @@ void domain__destroy(struct domain *d)
 	hv_gnttab__release(hv, d);
 	if (hv->dom[d->id] == d) {
 		xenstore__release(hv->xs, d->id);
+		/* As the toolstack does: a guest's devices go, dom0's backends wait for the next. */
+		if (d->role == VFNET_ROLE_DOM0)
+			vif__backend_gone(hv);
+		else
+			vif__release_domain(hv, d);
 		xs_domain__remove(hv, d);
 	}
 	if (d->dma_ready)

@@ -10,6 +10,7 @@
 #include "lib/log.h"
 #include "vmm/domain.h"
 #include "vmm/passthrough.h"
+#include "vmm/vif.h"
 #include "vmm/xenstore.h"
 #include "vmm/xs_domain.h"
 
@@ -165,6 +166,7 @@ void hv__destroy(struct hv *hv)
 {
 	if (!hv)
 		return;
+	vif__fini(hv);
 	/* Guests first, dom0 last: it owns the PFs that the guests' VFs depend on. */
 	for (unsigned i = HV_MAX_DOMAINS; i-- > 0;)
 		if (hv->dom[i])

@@ -34,6 +34,7 @@
 struct domain;
 struct hv_func;
 struct vloop;
+struct vif_removal;
 
 /* Delivery slot of a domain, read by the NIC engines: never freed, reused by domain id. */
 struct hv_irqdest {
@@ -60,6 +61,7 @@ struct hv {
 	pthread_t reaper;
 	uint64_t fds_leaked;	 /* descriptors the reaper could not take (pipe full) */
 	struct xenstore *xs;
+	struct vif_removal *vif_removals; /* vmm/vif.c */
 	uint64_t next_gen; /* domain instances */
 	void (*dom_exit)(void *opaque, struct domain *d); /* told after a domain is gone */
 	void *dom_exit_opaque;
