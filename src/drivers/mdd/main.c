@@ -147,6 +147,12 @@ void mdd_set_rx_mode(struct mdd_adapter *a)
 		vmolr &= ~(E1000_VMOLR_ROPE | E1000_VMOLR_ROMPE | E1000_VMOLR_MPME);
 		if (promisc)
 			vmolr |= E1000_VMOLR_ROPE;
+		/* igb_set_uta: the 82576 takes unknown unicast for a ROPE pool only through the
+		 * UTA hash, so a promiscuous PF pool sets all of it (a bridge on pf0 then gets
+		 * the frames of every address behind it, from the wire and from the VFs). */
+		for (unsigned i = 0; i < E1000_MTA_SIZE; i++)
+			pci__writel_post(a->hw, E1000_UTA(i), promisc ? ~0u : 0);
+		pci__flush(a->hw);
 		if (allmulti)
 			vmolr |= E1000_VMOLR_MPME;
 		else if (a->pf_nmc)
