@@ -263,8 +263,6 @@ struct vfnet_hc_func_info {
  * query_size: 1). The reply carries them back with their status (and out fields) filled in; the
  * call's own status is 0 unless the message itself is malformed.
  */
-#define VFNET_GNTTAB_MAX_BATCH 128
-
 struct vfnet_hc_gnttab {
 	uint32_t cmd; /* GNTTABOP_* */
 	uint32_t count;
