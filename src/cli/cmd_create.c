@@ -138,7 +138,7 @@ static int create_run(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt(argc, argv, "+qn")) != -1) {
+	while ((opt = getopt(argc, argv, "qn")) != -1) {
 		if (opt == 'q')
 			quiet = true;
 		else if (opt == 'n')

@@ -5,7 +5,7 @@
  *   create   name, memory, [config], [pci] start a guest; pci: BDFs that must be assignable
  *   destroy  domain                        kill a guest (its devices go back to the pool)
  *   dom0-restart                           kill dom0 and start a new one; guests keep running
- *   dmesg    domain                        the domain's log
+ *   dmesg    domain                        the domain's log (with its name and id)
  *   connect  domain                        a socket to the domain's own services, passed with
  *                                          the reply (SCM_RIGHTS)
  *   pci-assignable-add|remove  bdf         take a VF from dom0 into the pool, or give it back
@@ -93,6 +93,7 @@ static const char *bdf(uint16_t rid, char *buf)
 
 static const char *errno_msg(struct hv *hv, int rc, uint16_t rid, char *buf)
 {
+	struct domain *d;
 	struct hv_func *f;
 	char b[16];
 
@@ -110,8 +111,13 @@ static const char *errno_msg(struct hv *hv, int rc, uint16_t rid, char *buf)
 				 bdf(rid, b), bdf(rid, b));
 		break;
 	case -EBUSY:
-		snprintf(buf, ERR_MAX, "%s: in use by a guest (`vfnet pci-list` shows where)",
-			 bdf(rid, b));
+		f = passthrough__by_rid(hv, rid);
+		if (f && f->owner > 0 && (d = hv__domain(hv, (unsigned)f->owner)))
+			snprintf(buf, ERR_MAX, "%s: in use by guest '%s' (id %u) at 00:%02x.0",
+				 bdf(rid, b), d->name, d->id, f->vslot);
+		else
+			snprintf(buf, ERR_MAX, "%s: in use by a guest (`vfnet pci-list` shows where)",
+				 bdf(rid, b));
 		break;
 	default:
 		snprintf(buf, ERR_MAX, "%s: %s", bdf(rid, b), strerror(-rc));
@@ -286,6 +292,8 @@ static int op_dmesg(struct control *c, struct json_object *req, struct json_obje
 	if (!(buf = malloc(DOMAIN_LOG_SIZE + 1)))
 		return fail(err, "out of memory");
 	n = domain__log_read(d, buf, DOMAIN_LOG_SIZE);
+	control__add_str(reply, "domain", d->name);
+	json_object_object_add(reply, "id", json_object_new_int((int)d->id));
 	json_object_object_add(reply, "log", json_object_new_string_len(buf, (int)n));
 	free(buf);
 	return 0;

@@ -76,6 +76,25 @@ check "pci-list -j: an empty list" python3 -c '
 import json, sys; assert json.load(open(sys.argv[1]))["devices"] == []' "$t/pj"
 v pci-assignable-list >"$t/a"; check "pci-assignable-list: empty pool" test $? -eq 0 -a ! -s "$t/a"
 
+# The command line as xl's and getopt's users expect it.
+v --version >"$t/ver"; has "--version" "$t/ver" '^vfnet [0-9]+\.[0-9]+\.[0-9]+$'
+v stats g1 -j >"$t/stj2"; check "options after operands, as getopt permutes: stats g1 -j" \
+	python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["info"]["name"] == "g1"' "$t/stj2"
+v dmesg g1 -j >"$t/dj"; check "dmesg -j: the log as JSON lines with their times" python3 -c '
+import json, sys; d = json.load(open(sys.argv[1]))
+assert d["domain"] == "g1" and d["id"] == 1, d
+assert any("up:" in l["text"] and l["time"] > 0 for l in d["lines"]), d' "$t/dj"
+v lsit 2>"$t/e"; check "a mistyped command: exit 2" test $? -eq 2
+has "... and did you mean" "$t/e" "^vfnet: unknown command 'lsit'; did you mean 'list'\?"
+v help destory 2>"$t/e"; has "help of a mistyped command: did you mean" "$t/e" "did you mean 'destroy'"
+v help dmesg >"$t/h"; has "help CMD: the command's usage" "$t/h" '^usage: vfnet dmesg \[-j\] DOM$'
+v help >"$t/h"
+check "help: the summaries in one column" python3 -c '
+import re, sys
+lines = open(sys.argv[1]).read().split("commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+cols = {re.match(r"  (\S+) +", l).end() for l in lines}
+assert len(lines) > 20 and len(cols) == 1, cols' "$t/h"
+
 # Errors: one line each, actionable, exit 1.
 v create "$t/g1.cfg" 2>"$t/e"; check "duplicate name: exit 1" test $? -eq 1
 has "duplicate name: message" "$t/e" "^vfnet create: a domain called 'g1' exists$"
