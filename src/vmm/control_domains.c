@@ -2,7 +2,9 @@
  * Control operations on domains and devices: what xl does with a Xen host.
  *
  *   list                                   the domains: id, name, role, memory, CPU time, ...
- *   create   name, memory, [config], [pci] start a guest; pci: BDFs that must be assignable
+ *   create   name, memory, [config], [pci], [on_crash]
+ *                                          start a guest; pci: BDFs that must be assignable;
+ *                                          on_crash: destroy (default), restart, preserve
  *   destroy  domain                        kill a guest (its devices go back to the pool)
  *   dom0-restart                           kill dom0 and start a new one; guests keep running
  *   dmesg    domain                        the domain's log (with its name and id)
@@ -142,6 +144,12 @@ static void add_domain(struct json_object *arr, struct hv *hv, struct domain *d)
 
 		control__add_str(o, "state", st);
 	}
+	if (d->role == VFNET_ROLE_GUEST) {
+		static const char *const acts[] = {"destroy", "restart", "preserve"};
+
+		control__add_str(o, "on_crash", acts[d->on_crash]);
+		control__add_u64(o, "restarts", d->restarts);
+	}
 	control__add_u64(o, "pid", (uint64_t)d->pid);
 	control__add_u64(o, "cpu_ns", cpu);
 	control__add_u64(o, "uptime_ns",
@@ -201,6 +209,19 @@ static int op_create(struct control *c, struct json_object *req, struct json_obj
 			return fail(err, "\"config\" must be a string under %d bytes",
 				    DOMAIN_MAX_CONFIG);
 		cfg.config = json_object_get_string(v);
+	}
+	if (json_object_object_get_ex(req, "on_crash", &v)) {
+		const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+									: "";
+
+		if (!strcmp(s, "destroy"))
+			cfg.on_crash = DOMAIN_CRASH_DESTROY;
+		else if (!strcmp(s, "restart"))
+			cfg.on_crash = DOMAIN_CRASH_RESTART;
+		else if (!strcmp(s, "preserve"))
+			cfg.on_crash = DOMAIN_CRASH_PRESERVE;
+		else
+			return fail(err, "\"on_crash\" is destroy, restart or preserve");
 	}
 	if (json_object_object_get_ex(req, "pci", &pci)) {
 		if (!json_object_is_type(pci, json_type_array) ||
@@ -307,6 +328,10 @@ static int op_connect(struct control *c, struct json_object *req, struct json_ob
 
 	if (need_hv(c, err) || control__get_domain(c, req, &d, err))
 		return -EINVAL;
+	if (d->crashed)
+		return fail(err, "domain '%s' crashed and is kept for a look (`vfnet dmesg %s`; "
+				 "`vfnet destroy %s` removes it)",
+			    d->name, d->name, d->name);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		return fail(err, "socketpair: %s", strerror(errno));
 	rc = domain__connect(d, sv[1]);
@@ -475,7 +500,7 @@ static const char *const dom_keys[] = {"domain", NULL};
 static const char *const bdf_keys[] = {"bdf", NULL};
 static const char *const attach_keys[] = {"domain", "bdf", "vslot", NULL};
 static const char *const detach_keys[] = {"domain", "bdf", "force", NULL};
-static const char *const create_keys[] = {"name", "memory", "config", "pci", NULL};
+static const char *const create_keys[] = {"name", "memory", "config", "pci", "on_crash", NULL};
 
 const struct control_op control_domain_ops[] = {
 	{"list", no_keys, op_list},
