@@ -12,8 +12,8 @@
 #include "vmm/hv.h"
 #include "vmm/passthrough.h"
 
-#define POLICY_FLAGS	 (VFNET_POLICY_MAC | VFNET_POLICY_SPOOFCHK | VFNET_POLICY_TRUST)
-#define POLICY_RATE_MAX	 100000u /* Mbit/s: far above any link the 82576 has */
+#define POLICY_FLAGS	(VFNET_POLICY_MAC | VFNET_POLICY_SPOOFCHK | VFNET_POLICY_TRUST)
+#define POLICY_RATE_MAX 100000u /* Mbit/s: far above any link the 82576 has */
 
 static int check(const struct vfnet_hc_vf_policy *p)
 {

@@ -16,13 +16,13 @@ void mdd_policy_save(struct mdd_adapter *a, unsigned vf)
 {
 	const struct mdd_vf *v = &a->vf[vf];
 	struct pci_vf_policy p = {
-		.mac_set = v->mac_admin,
-		.vlan = v->pf_vlan,
-		.qos = v->pf_qos,
-		.spoofchk = v->spoofchk,
-		.trusted = v->trusted,
-		.link_state = (unsigned)v->link_state,
-		.max_tx_rate = v->max_tx_rate,
+	    .mac_set = v->mac_admin,
+	    .vlan = v->pf_vlan,
+	    .qos = v->pf_qos,
+	    .spoofchk = v->spoofchk,
+	    .trusted = v->trusted,
+	    .link_state = (unsigned)v->link_state,
+	    .max_tx_rate = v->max_tx_rate,
 	};
 	int err;
 
@@ -30,8 +30,9 @@ void mdd_policy_save(struct mdd_adapter *a, unsigned vf)
 		memcpy(p.mac, v->mac, ETH_ALEN);
 	err = pci__vf_policy_save(a->pdev, vf, &p);
 	if (err)
-		os__log(MDD_TAG, "%s: VF %u: the machine did not keep its policy (%d): a dom0 "
-				 "restart would lose it",
+		os__log(MDD_TAG,
+			"%s: VF %u: the machine did not keep its policy (%d): a dom0 "
+			"restart would lose it",
 			a->netdev.name, vf, err);
 }
 
@@ -58,8 +59,9 @@ void mdd_policy_restore(struct mdd_adapter *a)
 		restored++;
 	}
 	if (restored)
-		os__log(MDD_TAG, "%s: the administrator's policy of %u VF%s taken back from the "
-				 "machine",
+		os__log(MDD_TAG,
+			"%s: the administrator's policy of %u VF%s taken back from the "
+			"machine",
 			a->pdev->slot, restored, restored == 1 ? "" : "s");
 }
 

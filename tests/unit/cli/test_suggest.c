@@ -9,11 +9,22 @@
 #include "cli/suggest.h"
 #include "lib/compiler.h"
 
-static const char *const cmds[] = {"host", "list", "create", "destroy", "dmesg", "stats",
-				   "pci-list", "pci-attach", "pci-detach", "lspci", "top",
-				   "capture", "pci-assignable-add", "pci-assignable-remove"};
-static const char *const keys[] = {"name", "memory", "maxmem", "vcpus", "pci", "on_crash",
-				   "on_reboot", "app", "ip"};
+static const char *const cmds[] = {"host",
+				   "list",
+				   "create",
+				   "destroy",
+				   "dmesg",
+				   "stats",
+				   "pci-list",
+				   "pci-attach",
+				   "pci-detach",
+				   "lspci",
+				   "top",
+				   "capture",
+				   "pci-assignable-add",
+				   "pci-assignable-remove"};
+static const char *const keys[] = {"name",     "memory",    "maxmem", "vcpus", "pci",
+				   "on_crash", "on_reboot", "app",    "ip"};
 
 static const char *near(const char *typo, const char *const *w, size_t n)
 {
@@ -59,9 +70,9 @@ static void config_keys(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(distances),
-		cmocka_unit_test(commands),
-		cmocka_unit_test(config_keys),
+	    cmocka_unit_test(distances),
+	    cmocka_unit_test(commands),
+	    cmocka_unit_test(config_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
