@@ -156,27 +156,39 @@ out:
 	return rc;
 }
 
-int client__call_fd(const char *cmd, struct json_object *req, struct json_object **reply,
-		    int *passed)
+int client__open(const char *cmd)
 {
 	const char *path = client__socket();
+	int fd;
+
+	if (!path) {
+		cmd__fail(cmd, "no control socket: XDG_RUNTIME_DIR is not set; "
+			       "use --socket PATH or VFNET_SOCKET");
+		return -1;
+	}
+	fd = client__connect(path);
+	if (fd == -ENOENT || fd == -ECONNREFUSED || fd == -ENOTDIR) {
+		cmd__fail(cmd, "no vfnet host at %s: start one with `vfnet host`", path);
+		return -1;
+	}
+	if (fd < 0) {
+		cmd__fail(cmd, "cannot reach the vfnet host at %s: %s", path, strerror(-fd));
+		return -1;
+	}
+	return fd;
+}
+
+static int call_on(const char *cmd, int fd, struct json_object *req, struct json_object **reply,
+		   int *passed)
+{
 	struct json_object *ok, *err;
-	int fd, rc;
+	int rc;
 
 	if (passed)
 		*passed = -1;
-	if (!path)
-		return cmd__fail(cmd, "no control socket: XDG_RUNTIME_DIR is not set; "
-				      "use --socket PATH or VFNET_SOCKET");
-	fd = client__connect(path);
-	if (fd == -ENOENT || fd == -ECONNREFUSED || fd == -ENOTDIR)
-		return cmd__fail(cmd, "no vfnet host at %s: start one with `vfnet host`", path);
-	if (fd < 0)
-		return cmd__fail(cmd, "cannot reach the vfnet host at %s: %s", path, strerror(-fd));
 	rc = client__request_fd(fd, req, reply, passed);
-	close(fd);
 	if (rc) {
-		rc = cmd__fail(cmd, "no reply from the vfnet host at %s: %s", path,
+		rc = cmd__fail(cmd, "no reply from the vfnet host at %s: %s", client__socket(),
 			       rc == -EPROTO ? "not a JSON object" : strerror(-rc));
 		goto err_passed;
 	}
@@ -197,6 +209,25 @@ err_passed:
 		close(*passed);
 		*passed = -1;
 	}
+	return rc;
+}
+
+int client__call_on(const char *cmd, int fd, struct json_object *req, struct json_object **reply)
+{
+	return call_on(cmd, fd, req, reply, NULL);
+}
+
+int client__call_fd(const char *cmd, struct json_object *req, struct json_object **reply,
+		    int *passed)
+{
+	int fd, rc;
+
+	if (passed)
+		*passed = -1;
+	if ((fd = client__open(cmd)) < 0)
+		return EXIT_FAIL;
+	rc = call_on(cmd, fd, req, reply, passed);
+	close(fd);
 	return rc;
 }
 

@@ -443,15 +443,18 @@ static int mdd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	a->netdev.ops = &mdd_netdev_ops;
 	a->netdev.priv = a;
 	/* VFs enabled before we came (a restarted dom0 finds them, as igb_probe_vfs does):
-	 * serve them. Their administrator settings died with the old dom0; the VFs reset and
-	 * ask again. */
+	 * serve them, with the administrator's policy the machine kept for them; the VFs reset
+	 * and ask again. */
 	a->num_vfs = pci__sriov_numvfs(pdev);
 	for (unsigned vf = 0; vf < a->num_vfs; vf++)
 		mdd_vf_defaults(a, vf);
-	if (a->num_vfs)
+	if (a->num_vfs) {
 		os__log(MDD_TAG, "%s: %u VFs already enabled: taking them over", pdev->slot,
 			a->num_vfs);
+		mdd_policy_restore(a);
+	}
 	mdd_configure(a);
+	mdd_policy_link(a);
 	err = netdev__register(&a->netdev);
 	if (err)
 		goto err_rings;
