@@ -28,7 +28,7 @@ extern struct pci_driver mdd_driver;
 #define MDD_TAG "mdd"
 
 #define MDD_MAX_VFS	   7 /* igb: 8 pools = 7 VFs + the PF's */
-#define MDD_RING_SIZE	   256
+#define MDD_RING_SIZE	   2048 /* as `ethtool -G pf0 rx 2048 tx 2048` on a bridging dom0 */
 #define MDD_BUF_SIZE	   2048 /* Rx and Tx buffer per descriptor */
 #define MDD_NAPI_BUDGET	   64
 #define MDD_WATCHDOG_NS	   2000000000ull

@@ -55,13 +55,11 @@ int netback_vif__create(struct netback_vif *vif)
 	nd->speed_mbps = 10000;
 	vif->tx_buf = dma__alloc((size_t)NETBACK_TX_BATCH * NETBACK_BUF_SIZE, &vif->tx_buf_bus);
 	vif->map_pages = dma__alloc((size_t)NETBACK_TX_BATCH * PAGE, &vif->map_bus);
-	vif->rxq_buf = dma__alloc((size_t)NETBACK_RX_QUEUE * NETBACK_BUF_SIZE, &vif->rxq_bus);
+	vif->rxq_buf = dma__alloc(NETBACK_RX_QUEUE_BYTES, &vif->rxq_bus);
 	vif->bounce = dma__alloc(NETBACK_BUF_SIZE, &vif->bounce_bus);
 	vif->drain_timer = os__timer_create(netback_rx__drain_timeout, vif);
 	if (!vif->tx_buf || !vif->map_pages || !vif->rxq_buf || !vif->bounce)
 		goto nomem;
-	for (unsigned i = 0; i < NETBACK_RX_QUEUE; i++)
-		vif->rxq[i].data = vif->rxq_buf + (size_t)i * NETBACK_BUF_SIZE;
 	if ((rc = netdev__register(nd))) {
 		netback_vif__destroy(vif);
 		return rc;
@@ -97,7 +95,7 @@ void netback_vif__destroy(struct netback_vif *vif)
 	if (vif->bounce)
 		dma__free(vif->bounce, NETBACK_BUF_SIZE);
 	if (vif->rxq_buf)
-		dma__free(vif->rxq_buf, (size_t)NETBACK_RX_QUEUE * NETBACK_BUF_SIZE);
+		dma__free(vif->rxq_buf, NETBACK_RX_QUEUE_BYTES);
 	if (vif->map_pages)
 		dma__free(vif->map_pages, (size_t)NETBACK_TX_BATCH * PAGE);
 	if (vif->tx_buf)

@@ -11,8 +11,9 @@
  * page disables the vif (with a log line); 18 or 19 following slots, sizes that do not add up,
  * frames shorter than a header or longer than ETH_FRAME_MAX are dropped with an error response;
  * a ring producer beyond what the ring holds disables the vif. Frames for a guest that posts no
- * buffers wait in a queue of NETBACK_RX_QUEUE frames; the rest are dropped and counted, and a
- * queue that has not moved for NETBACK_RX_DRAIN_MS is flushed.
+ * buffers wait in a queue of up to NETBACK_RX_QUEUE_BYTES (half the RX ring's pages, as Linux);
+ * the rest are dropped and counted, and a queue that has not moved for NETBACK_RX_DRAIN_MS is
+ * flushed.
  */
 #ifndef VFNET_DRIVERS_NETBACK_H
 #define VFNET_DRIVERS_NETBACK_H
@@ -34,7 +35,8 @@
 #define NETBACK_FATAL_SLOTS  20
 #define NETBACK_DROP_SLOTS   18 /* XEN_NETBK_LEGACY_SLOTS_MAX */
 #define NETBACK_MAX_SLOTS    (NETBACK_FATAL_SLOTS + 1)
-#define NETBACK_RX_QUEUE     128
+#define NETBACK_RX_QUEUE     4096 /* frames ... */
+#define NETBACK_RX_QUEUE_BYTES (NET_RX_RING_SIZE / 2 * 4096u) /* ... and bytes (Linux's) */
 #define NETBACK_RX_DRAIN_MS  10000
 #define NETBACK_BUF_SIZE     (ETH_FRAME_MAX + 64)
 
@@ -84,10 +86,10 @@ struct netback_vif {
 	struct netback_txpkt txp[NETBACK_TX_BATCH];
 
 	/* RX: frames waiting for guest buffers */
-	uint8_t *rxq_buf;
+	uint8_t *rxq_buf; /* NETBACK_RX_QUEUE_BYTES, frames one after the other */
 	uint64_t rxq_bus;
 	struct pkt rxq[NETBACK_RX_QUEUE];
-	unsigned rxq_head, rxq_count;
+	unsigned rxq_head, rxq_count, rxq_wr;
 	uint64_t rxq_moved_ns;
 	uint8_t *bounce; /* a frame that is not in our RAM, or must be changed, for one copy */
 	uint64_t bounce_bus;

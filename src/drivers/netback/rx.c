@@ -193,17 +193,36 @@ static bool send(struct netback_vif *vif, const struct pkt *p)
 	return true;
 }
 
+/* Room for @len contiguous bytes in the queue's buffer: their offset, or -1. */
+static long queue_room(struct netback_vif *vif, unsigned len)
+{
+	unsigned w = vif->rxq_wr, r;
+
+	if (!vif->rxq_count)
+		return len <= NETBACK_RX_QUEUE_BYTES ? 0 : -1;
+	r = (unsigned)((uint8_t *)vif->rxq[vif->rxq_head].data - vif->rxq_buf);
+	if (w >= r) {
+		if (w + len <= NETBACK_RX_QUEUE_BYTES)
+			return w;
+		return len < r ? 0 : -1; /* wrap to the start */
+	}
+	return w + len < r ? (long)w : -1;
+}
+
 static void enqueue(struct netback_vif *vif, const struct pkt *p)
 {
 	struct pkt *q;
+	long at;
 
-	if (vif->rxq_count == NETBACK_RX_QUEUE || p->len > NETBACK_BUF_SIZE) {
+	if (vif->rxq_count == NETBACK_RX_QUEUE || (at = queue_room(vif, p->len)) < 0) {
 		vif->rx_queue_drops++;
 		vif->nd.stats.tx_dropped++;
 		return;
 	}
 	q = &vif->rxq[(vif->rxq_head + vif->rxq_count++) % NETBACK_RX_QUEUE];
+	q->data = vif->rxq_buf + at;
 	memcpy(q->data, p->data, p->len);
+	vif->rxq_wr = (unsigned)at + p->len;
 	q->len = p->len;
 	q->vlan = p->vlan;
 	q->flags = p->flags;
@@ -274,7 +293,7 @@ void netback_rx__flush_queue(struct netback_vif *vif)
 	}
 	vif->rx_drained += vif->rxq_count;
 	vif->nd.stats.tx_dropped += vif->rxq_count;
-	vif->rxq_count = vif->rxq_head = 0;
+	vif->rxq_count = vif->rxq_head = vif->rxq_wr = 0;
 	if (vif->drain_timer)
 		os__timer_arm(vif->drain_timer, 0);
 }

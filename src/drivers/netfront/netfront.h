@@ -63,10 +63,8 @@ struct netfront {
 	uint8_t *rx_lin; /* a packet of several slots, put together */
 
 	struct os_work rx_work, tx_work;
-	struct nf_zombie *zombies;
-	struct os_timer *zombie_timer;
 
-	uint64_t tx_discarded, rx_bad_ring, rx_multi, zombies_leaked, reconnects;
+	uint64_t tx_discarded, rx_bad_ring, rx_multi, zombies_pending, reconnects;
 };
 
 /* tx.c */

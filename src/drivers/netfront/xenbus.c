@@ -17,18 +17,21 @@
 #define ZOMBIE_RETRY_NS (100ull * 1000000ull)
 #define ZOMBIE_TRIES	600
 
+/* Grants a backend still held when we let go, of every device (also of devices that are gone). */
+static struct nf_zombie *zombies;
+static struct os_timer *zombie_timer;
+static uint64_t zombies_leaked;
+
 static void zombie_retry(void *opaque)
 {
-	struct netfront *nf = opaque;
-
-	for (struct nf_zombie **p = &nf->zombies; *p;) {
+	for (struct nf_zombie **p = &zombies; *p;) {
 		struct nf_zombie *z = *p;
 
 		if (!gnttab__end(z->ref) || ++z->tries >= ZOMBIE_TRIES) {
 			if (z->tries >= ZOMBIE_TRIES) {
-				nf->zombies_leaked++;
-				os__log(NF_TAG, "%s: grant %u still in use after %u s: page kept",
-					nf->nd.name, z->ref, ZOMBIE_TRIES / 10);
+				zombies_leaked++;
+				os__log(NF_TAG, "grant %u still in use after %u s: its page is kept",
+					z->ref, ZOMBIE_TRIES / 10);
 			} else {
 				gnttab__release(z->ref);
 				dma__free(z->page, z->size);
@@ -39,8 +42,8 @@ static void zombie_retry(void *opaque)
 		}
 		p = &z->next;
 	}
-	if (nf->zombies)
-		os__timer_arm(nf->zombie_timer, ZOMBIE_RETRY_NS);
+	if (zombies)
+		os__timer_arm(zombie_timer, ZOMBIE_RETRY_NS);
 }
 
 void netfront__end_grant(struct netfront *nf, grant_ref_t ref, void *page, size_t size)
@@ -52,13 +55,15 @@ void netfront__end_grant(struct netfront *nf, grant_ref_t ref, void *page, size_
 		dma__free(page, size);
 		return;
 	}
-	if (!(z = calloc(1, sizeof(*z)))) {
-		nf->zombies_leaked++;
+	if ((!zombie_timer && !(zombie_timer = os__timer_create(zombie_retry, NULL))) ||
+	    !(z = calloc(1, sizeof(*z)))) {
+		zombies_leaked++;
 		return;
 	}
-	*z = (struct nf_zombie){.page = page, .size = size, .ref = ref, .next = nf->zombies};
-	nf->zombies = z;
-	os__timer_arm(nf->zombie_timer, ZOMBIE_RETRY_NS);
+	*z = (struct nf_zombie){.page = page, .size = size, .ref = ref, .next = zombies};
+	zombies = z;
+	nf->zombies_pending++;
+	os__timer_arm(zombie_timer, ZOMBIE_RETRY_NS);
 }
 
 static void tx_event(evtchn_port_t port, void *opaque)
@@ -318,15 +323,10 @@ static int probe(struct xenbus_device *dev)
 		free(nf);
 		return -EINVAL;
 	}
-	if (!(nf->zombie_timer = os__timer_create(zombie_retry, nf))) {
-		free(nf);
-		return -ENOMEM;
-	}
 	nf->nd.ops = &nf_ops;
 	nf->nd.priv = nf;
 	nf->nd.speed_mbps = 10000;
 	if ((rc = netdev__register(&nf->nd))) {
-		os__timer_destroy(nf->zombie_timer);
 		free(nf);
 		return rc;
 	}
@@ -350,17 +350,7 @@ static void remove_nf(struct xenbus_device *dev)
 		if (nf->rxb[i].page)
 			netfront__end_grant(nf, (grant_ref_t)nf->rxb[i].ref, nf->rxb[i].page,
 					    NF_PAGE);
-	/* Grants a backend still holds outlive the device: their pages are never reused. */
-	if (nf->zombies)
-		os__log(NF_TAG, "%s: removed with grants still in use by the backend; their pages "
-				"are kept", nf->nd.name);
-	while (nf->zombies) {
-		struct nf_zombie *z = nf->zombies;
-
-		nf->zombies = z->next;
-		free(z);
-	}
-	os__timer_destroy(nf->zombie_timer);
+	/* Grants a backend still holds outlive the device: retried until it lets go. */
 	free(nf->rx_lin);
 	free(nf);
 }
