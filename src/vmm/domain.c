@@ -560,6 +560,19 @@ uint64_t domain__cpu_ns(const struct domain *d)
 		return d->cpu_ns_left;
 	if (d->pid <= 0)
 		return 0;
+	/* The vCPU's time on a CPU in ns (schedstat), not the 10 ms ticks of stat. */
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)d->pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		unsigned long long ns;
+
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			if (sscanf(buf, "%llu", &ns) == 1 && ns)
+				return ns;
+		}
+	}
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)d->pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

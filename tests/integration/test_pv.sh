@@ -94,6 +94,7 @@ req '{"op":"stats"}' | jget "json.dumps(d['ports'][0]['datapath']['drops'])" | s
 dreq 0 '{"op":"netback-vifs"}' | jget "' '.join('%s: queued %d, queue drops %d, fatal %d' % (v['ifname'], v['rx_queued'], v['rx_queue_drops'], v['fatal']) for v in d['vifs'])" | sed 's/^/# netback: /'
 dreq 0 '{"op":"bridge-stats"}' | jget "' '.join('%s tx_dropped %d' % (p['ifname'], p['tx_dropped']) for p in d['bridges'][0]['ports'])" | sed 's/^/# bridge: /'
 check "dom0 paid for the PV frames (netback, bridge: $((cpu / 1000000)) ms)" test "$cpu" -gt 100000000
+check "... measured in nanoseconds of its vCPU, not in 10 ms ticks" test $((cpu % 10000000)) -ne 0
 dreq 0 '{"op":"bridge-stats"}' >"$t/brstats"
 check "the bridge forwarded by learnt addresses, not by flooding" python3 -c '
 import json, sys; b = json.load(open(sys.argv[1]))["bridges"][0]
