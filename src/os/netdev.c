@@ -7,9 +7,9 @@
 #include "vfnet/netdev.h"
 #include "vfnet/os.h"
 
-static struct netdev *devs;
-static struct netdev_notifier *notifiers;
-static struct os_work announce_work;
+static struct netdev *devs OS_SAVED;
+static struct netdev_notifier *notifiers OS_SAVED;
+static struct os_work announce_work OS_SAVED;
 
 /* One RARP announcement (opcode 3, "reverse request", as QEMU's self-announce) per netdev. */
 static void announce(struct os_work *w)

@@ -17,8 +17,8 @@
 
 #define PAGE 4096u
 
-enum netback_tx_mode netback_tx_mode = NETBACK_TX_MAP;
-struct netback_vif *netback_vifs;
+enum netback_tx_mode netback_tx_mode OS_SAVED = NETBACK_TX_MAP;
+struct netback_vif *netback_vifs OS_SAVED;
 
 uint64_t netback__thread_ns(void)
 {
@@ -262,7 +262,7 @@ static void remove_vif(struct xenbus_device *dev)
 	free(vif);
 }
 
-struct xenbus_driver netback_driver = {
+struct xenbus_driver netback_driver OS_SAVED = {
 	.name = "netback",
 	.devicetype = "vif",
 	.backend = true,
