@@ -359,6 +359,26 @@ void domain__destroy(struct domain *d)
 	free(d);
 }
 
+int domain__add_config(struct domain *d, const char *line)
+{
+	size_t n = strlen(line);
+	bool nl = d->config_len && d->config[d->config_len - 1] != '\n'; /* end the last line */
+	char *c;
+
+	if (d->booted)
+		return -EBUSY;
+	if (d->config_len + nl + n >= DOMAIN_MAX_CONFIG)
+		return -E2BIG;
+	if (!(c = realloc(d->config, d->config_len + nl + n + 1)))
+		return -ENOMEM;
+	if (nl)
+		c[d->config_len++] = '\n';
+	memcpy(c + d->config_len, line, n + 1);
+	d->config = c;
+	d->config_len += n;
+	return 0;
+}
+
 void domain__log(struct domain *d, const void *buf, size_t len)
 {
 	const char *p = buf;

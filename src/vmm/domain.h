@@ -83,6 +83,9 @@ int domain__spawn(struct domain *d);
  * from here on); @pid 0 for none (tests play the domain on these sockets themselves). */
 int domain__serve(struct domain *d, int hc_fd, int ev_fd, pid_t pid);
 void domain__destroy(struct domain *d);
+/* Append a line to the runtime configuration of a domain not yet booted (-EBUSY after, -E2BIG
+ * beyond DOMAIN_MAX_CONFIG). */
+int domain__add_config(struct domain *d, const char *line);
 
 /* Append to the domain's log; the oldest bytes go when it is full. */
 void domain__log(struct domain *d, const void *buf, size_t len);

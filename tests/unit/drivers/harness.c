@@ -261,6 +261,27 @@ uint64_t os__now_ns(void)
 	return clk;
 }
 
+/* Delays run on the fake clock; dom0's are counted (it must not wait on a guest's behalf). */
+static void delay(uint64_t ns)
+{
+	if (cur_dom == HARNESS_DOM0) {
+		h.dom0_delays++;
+		h.dom0_delay_ns += ns;
+	}
+	clk += ns;
+	pump_dom0();
+}
+
+void os__udelay(unsigned us)
+{
+	delay((uint64_t)us * 1000);
+}
+
+void os__msleep(unsigned ms)
+{
+	delay((uint64_t)ms * 1000000);
+}
+
 /* ---- timers ---- */
 
 struct os_timer {

@@ -7,7 +7,8 @@
  * guest domain of its own. All share one process and one vector space, but every vector, work
  * and timer belongs to the domain that was current when it was requested, and runs in it.
  *
- * Time is a fake clock (the NIC's too). Each os__now_ns call by a guest advances it by
+ * Time is a fake clock (the NIC's too); os__udelay and os__msleep advance it (dom0's are
+ * counted). Each os__now_ns call by a guest advances it by
  * HARNESS_TICK_NS and lets dom0 run its pending interrupts and works: that is dom0's vCPU
  * answering the mailbox while the VF driver busy-waits for it, as two processes would.
  *
@@ -37,6 +38,7 @@ struct harness {
 	unsigned vf_dom[HARNESS_MAX_VFS];	/* the guest each bound VF runs in (0: unbound) */
 	bool vf_assigned[HARNESS_MAX_VFS];	/* what pci__vf_assigned answers */
 	uint64_t msi_delivered, msi_stray;
+	uint64_t dom0_delays, dom0_delay_ns; /* os__udelay/os__msleep called by dom0's code */
 };
 
 extern struct harness h;
