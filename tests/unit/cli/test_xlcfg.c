@@ -349,6 +349,13 @@ static void test_pci(void **state)
 	struct xlcfg_pci pci;
 	char msg[128];
 
+	assert_int_equal(xlcfg_pci__parse(&pci, "05:10.0,driver=hostile", msg, sizeof(msg)), 0);
+	assert_string_equal(pci.driver, "hostile");
+	assert_int_equal(xlcfg_pci__parse(&pci, "05:10.0", msg, sizeof(msg)), 0);
+	assert_string_equal(pci.driver, "");
+	assert_int_equal(xlcfg_pci__parse(&pci, "5:0.0,driver=" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+					  msg, sizeof(msg)),
+			 -EINVAL); /* 32 bytes: one too many */
 	for (unsigned int i = 0; i < ARRAY_SIZE(good); i++) {
 		assert_int_equal(xlcfg_pci__parse(&pci, good[i].spec, msg, sizeof(msg)), 0);
 		assert_int_equal(pci.bdf, good[i].bdf);
@@ -391,6 +398,9 @@ static void test_pci_errors(void **state)
 		{"05:10.0,,seize=1", "empty parameter (two commas, or one at the end)"},
 		{"05:10.0,", "empty parameter (two commas, or one at the end)"},
 		{"05:10.0,seize", "'seize' is not KEY=VALUE"},
+		{"05:10.0,driver=vdd,driver=mdd", "'driver' given twice"},
+		{"05:10.0,driver=v.d", "driver 'v.d' is not a driver's name ([a-z0-9_-], 1..31)"},
+		{"05:10.0,driver=Vdd", "driver 'Vdd': names are lower case"},
 	};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++)
