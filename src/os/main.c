@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "os_priv.h"
+#include "vfnet/netdev.h"
 #include "vfnet/os.h"
 
 struct os_state os = {.hc_fd = VFNET_HC_FD, .ev_fd = VFNET_EV_FD, .notify_fd = -1, .epfd = -1};
@@ -100,6 +101,31 @@ err:
 	return rc;
 }
 
+/*
+ * "auto=IF [IF...]" lines: interfaces brought up at boot, as a distribution's network
+ * configuration (ifupdown's `auto`) does; dom0 gets "auto=pf0 pf1" from the host.
+ */
+static void auto_up(void)
+{
+	const char *line;
+
+	for (unsigned n = 0; (line = os__config_nth("auto", n)); n++) {
+		char names[512], *save = NULL;
+
+		snprintf(names, sizeof(names), "%s", line);
+		for (char *name = strtok_r(names, " \t", &save); name;
+		     name = strtok_r(NULL, " \t", &save)) {
+			struct netdev *nd = netdev__get(name);
+			int rc = nd ? netdev__open(nd) : -ENODEV;
+
+			if (rc)
+				os__log("os", "auto %s: %s", name, strerror(-rc));
+			else
+				os__log("os", "%s: up (auto)", name);
+		}
+	}
+}
+
 static void machine_gone(void *opaque, uint32_t events)
 {
 	/* The service socket hangs up only when the machine has let go of us. */
@@ -133,6 +159,7 @@ int os__run(const struct os_builtin *builtin)
 	pci__probe_all();
 	/* Events that arrived before the platform vector was bound. */
 	pci__event();
+	auto_up();
 	loop__run();
 	os__log("os", "shutting down");
 	apps__fini();

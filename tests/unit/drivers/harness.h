@@ -34,6 +34,7 @@ struct machine;
 struct harness {
 	struct machine *m;
 	struct pci_dev *pf;			/* PF0, mdd bound */
+	struct netdev *pf_nd;			/* its netdev pf0, up after setup */
 	struct pci_dev *vf[HARNESS_MAX_VFS];	/* present while SR-IOV is on */
 	unsigned vf_dom[HARNESS_MAX_VFS];	/* the guest each bound VF runs in (0: unbound) */
 	bool vf_assigned[HARNESS_MAX_VFS];	/* what pci__vf_assigned answers */
@@ -43,7 +44,8 @@ struct harness {
 
 extern struct harness h;
 
-/* cmocka setup/teardown: a fresh machine, mdd probed on PF0 in dom0; everything undone. */
+/* cmocka setup/teardown: a fresh machine, mdd probed on PF0 in dom0 and pf0 up, as dom0's boot
+ * leaves it; everything undone. */
 int harness__setup(void **state);
 int harness__teardown(void **state);
 
