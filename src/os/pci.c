@@ -445,10 +445,11 @@ static int msix_entry_write(struct os_pci_dev *d, unsigned entry, unsigned field
 
 	if (entry >= d->msix_nr)
 		return -EINVAL;
-	if (!(b = pci__iomap(&d->pub, d->msix_bir)))
+	/* The table's BAR stays mapped once used (until the device goes): a mapping is a
+	 * hypercall, and trapped accesses are counted against the domain. */
+	if (!(b = d->msix_map) && !(b = d->msix_map = pci__iomap(&d->pub, d->msix_bir)))
 		return -errno;
 	pci__writel(b, d->msix_table + entry * PCI_MSIX_ENTRY_SIZE + field, v);
-	pci__iounmap(b);
 	return rc;
 }
 

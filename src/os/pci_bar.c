@@ -100,6 +100,7 @@ void pci__bar_release_all(struct os_pci_dev *d)
 	for (unsigned i = 0; i < 6; i++)
 		if (d->bar[i])
 			bar_free(d->bar[i]);
+	d->msix_map = NULL;
 }
 
 static uint64_t trapped(struct pci_bar *b, uint32_t off, unsigned width, bool write,

@@ -121,6 +121,14 @@ static const char *errno_msg(struct hv *hv, int rc, uint16_t rid, char *buf)
 	return buf;
 }
 
+static uint64_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static void add_domain(struct json_object *arr, struct hv *hv, struct domain *d)
 {
 	struct json_object *o = json_object_new_object();
@@ -146,6 +154,13 @@ static void add_domain(struct json_object *arr, struct hv *hv, struct domain *d)
 	control__add_u64(o, "hypercalls", d->hypercalls);
 	control__add_u64(o, "hypercall_errors", d->hc_errors);
 	control__add_u64(o, "hypervisor_ns", d->hc_ns);
+	/* trapped accesses: served, what they cost (an FLR counts more), and how many of them
+	 * (and how long) waited for the guest's budget */
+	control__add_u64(o, "traps", d->traps.served);
+	control__add_u64(o, "trap_cost", d->traps.cost);
+	control__add_u64(o, "traps_delayed", d->traps.delayed);
+	control__add_u64(o, "trap_wait_ns",
+			 d->traps.wait_ns + (d->traps.timer > 0 ? mono_now() - d->traps.paused_ns : 0));
 	control__add_u64(o, "interrupts",
 			 __atomic_load_n(&hv->irqdest[d->id].interrupts, __ATOMIC_RELAXED));
 	control__add_u64(o, "notifications",

@@ -191,6 +191,13 @@ static bool vfs_in_use(struct hv *hv, unsigned port)
 
 static void release(struct hv *hv, struct hv_func *f, bool reset);
 
+bool passthrough__cfg_is_flr(unsigned off, unsigned size, uint32_t val)
+{
+	unsigned b = E82576_CAP_PCIE + PCI_EXP_DEVCTL + 1; /* Initiate FLR is bit 15 */
+
+	return b >= off && b < off + size && ((val >> 8 * (b - off)) & (PCI_EXP_DEVCTL_BCR_FLR >> 8));
+}
+
 /* VF Enable may have changed under a dom0 write to a PF: follow the bus. */
 static void sync_vfs(struct hv *hv, unsigned port)
 {
