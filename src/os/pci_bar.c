@@ -81,6 +81,10 @@ err:
 static void bar_free(struct pci_bar *b)
 {
 	if (b->direct) {
+		/* Writes still posted reach the device first, as they would on a bus: the
+		 * ring is idle when the BAR is mapped again. */
+		if (!b->dev->pub.gone)
+			reqring__drain(&b->prod);
 		munmap(b->region, b->region_len);
 		close(b->memfd);
 		close(b->doorbell);
