@@ -169,11 +169,6 @@ int mdd_set_vf_trust(struct mdd_adapter *a, unsigned vf, bool on)
 	if (v->trusted == on)
 		return 0;
 	v->trusted = on;
-	if (!on && v->multi_promisc) {
-		/* what only trust allowed goes with it */
-		v->multi_promisc = false;
-		mdd_vf_restore_multicast(a, vf);
-	}
 	os__log(MDD_TAG, "%s: VF %u is %strusted", a->netdev.name, vf, on ? "" : "not ");
 	mdd_policy_save(a, vf);
 	return 0;
@@ -190,15 +185,13 @@ int mdd_set_vf_trust(struct mdd_adapter *a, unsigned vf, bool on)
 int mdd_set_vf_link_state(struct mdd_adapter *a, unsigned vf, enum mdd_link_state st)
 {
 	struct mdd_vf *v;
-	uint32_t ping;
 
 	if (vf >= a->num_vfs || st > MDD_LINK_DISABLE)
 		return -EINVAL;
 	v = &a->vf[vf];
 	v->link_state = st;
 	mdd_vf_set_enabled(a, vf, st != MDD_LINK_DISABLE && v->cts);
-	ping = E1000_PF_CONTROL_MSG | (v->cts && st != MDD_LINK_DISABLE ? E1000_VT_MSGTYPE_CTS : 0);
-	mdd_mbx_write(a, vf, &ping, 1);
+	mdd_ping_vf(a, vf); /* CTS only if it may run now */
 	os__log(MDD_TAG, "%s: Setting link state %s on VF %u", a->netdev.name,
 		link_state_names[st], vf);
 	mdd_policy_save(a, vf);

@@ -34,6 +34,16 @@ extern struct pci_driver mdd_driver;
 #define MDD_WATCHDOG_NS	   2000000000ull
 #define MDD_NACK_WINDOW_NS 2000000000ull /* igb: at most one NACK per VF per 2 s */
 #define MDD_LOG_WINDOW_NS  2000000000ull
+/*
+ * A VF that holds its mailbox (VFU) when dom0 wants it is skipped, never waited for: its request
+ * or dom0's message to it is retried from a timer, first after MDD_MBX_RETRY_NS, then twice as
+ * long each time up to MDD_MBX_RETRY_MAX_NS, with the VF's mailbox interrupt masked (MBVFIMR)
+ * meanwhile, so that its REQs cost dom0 nothing. After MDD_MBX_DEFER_MAX retries in a row the
+ * request is dropped and the VF loses CTS, as igb does when its lock times out.
+ */
+#define MDD_MBX_RETRY_NS     1000000ull
+#define MDD_MBX_RETRY_MAX_NS 128000000ull
+#define MDD_MBX_DEFER_MAX    16
 
 /* ---- mailbox messages (mailbox.md sections 4-5) ---- */
 #define E1000_VT_MSGTYPE_ACK  0x80000000
@@ -55,6 +65,19 @@ extern struct pci_driver mdd_driver;
 #define E1000_PF_CONTROL_MSG	  0x0100
 
 #define E1000_VF_MAX_MC_HASHES 30
+
+/*
+ * Shares of the port's tables (docs/hypervisor.md, "Containment"): no VF may take what another
+ * VF or the administrator needs. RAR: entries 1-3 stay the PF's (igb's
+ * IGB_PF_MAC_FILTERS_RESERVED); a VF's extra unicast filters come from the entries between
+ * those and the VFs' own MACs at the end, at most MDD_VF_MAX_MAC_FILTERS each (igbvf sends no
+ * more) and never more than an equal share. VLVF: entry 0 is VID 0; one entry per VF and one
+ * for the PF stay free for the administrator's VLANs, and each VF may hold an equal share of
+ * the rest. A request beyond its share is refused with NACK and counted.
+ */
+#define MDD_PF_MAC_FILTERS_RESERVED 3
+#define MDD_VF_MAX_MAC_FILTERS	    3 /* IGBVF_MAX_MAC_FILTERS */
+#define MDD_PF_VLANS_RESERVED	    1
 #define E1000_MAX_JUMBO_FRAME  0x2600 /* 9728: the cap on SET_LPE */
 #define E1000_MIN_FRAME	       64     /* ETH_ZLEN + FCS */
 
@@ -78,9 +101,17 @@ struct mdd_vf {
 	unsigned max_tx_rate;	  /* Mbit/s, 0 = unlimited */
 	unsigned num_mc_hashes;	  /* as announced (may exceed the 30 stored) */
 	uint16_t mc_hashes[E1000_VF_MAX_MC_HASHES];
-	unsigned vlans; /* VLANs the VF added itself */
-	uint64_t last_nack_ns, last_nack_log_ns, last_spoof_log_ns;
+	unsigned vlans;		     /* VLANs the VF added itself, VID 0 aside */
+	uint64_t vlan_ids[4096 / 64]; /* ... which ones */
+	uint64_t last_nack_ns, last_nack_log_ns, last_spoof_log_ns, last_policy_log_ns;
 	uint64_t spoof_events, nacks;
+	uint64_t refused; /* filter requests beyond the VF's share of a table */
+	/* the mailbox lock held by the VF when dom0 wanted it (mbx.c) */
+	bool req_pending, ping_pending; /* its request, our control message: retry */
+	unsigned defers;		 /* retries in a row */
+	uint64_t retry_ns;		 /* when to try again */
+	uint64_t mbx_deferred, mbx_dropped;
+	uint64_t last_defer_log_ns;
 	struct mdd_vf_stats stats;
 };
 
@@ -103,6 +134,7 @@ struct mdd_adapter {
 	int vec_other, vec_queue; /* domain vectors of MSI-X entries 0 and 1 */
 	struct os_work mbx_work, napi;
 	struct os_timer *watchdog;
+	struct os_timer *mbx_retry; /* VFs whose mailbox was held (mbx.c) */
 
 	unsigned num_vfs;
 	unsigned queue; /* the PF's queue pair = its pool: num_vfs (0 without VFs) */
@@ -110,6 +142,7 @@ struct mdd_adapter {
 	int8_t rar_owner[E1000_RAR_ENTRIES]; /* extra unicast filter -> VF, or -1 */
 
 	bool link_up;
+	bool if_up; /* the PF's interface is up (open): its PHY is powered */
 	bool doutsync_masked; /* spoof events: looked at by the watchdog until it unmasks */
 	unsigned link_speed; /* Mbit/s */
 	unsigned rate_link_speed; /* the speed VF rates were computed for */
@@ -156,6 +189,7 @@ void mdd_set_rx_mode(struct mdd_adapter *a);
 void mdd_spoof_check(struct mdd_adapter *a);
 unsigned mdd_vf_rar(unsigned vf);
 bool mdd_link_read(struct mdd_adapter *a, unsigned *speed);
+void mdd_phy_power(struct mdd_adapter *a, bool on);
 
 /* ring.c */
 int mdd_ring_alloc(struct mdd_adapter *a);
@@ -177,6 +211,9 @@ int mdd_mbx_read(struct mdd_adapter *a, unsigned vf, uint32_t *msg, unsigned len
 int mdd_mbx_write(struct mdd_adapter *a, unsigned vf, const uint32_t *msg, unsigned len);
 void mdd_mbx_unlock(struct mdd_adapter *a, unsigned vf);
 void mdd_mbx_task(struct os_work *w);
+void mdd_mbx_retry(void *opaque);
+void mdd_mbx_forget(struct mdd_adapter *a, unsigned vf);
+void mdd_ping_vf(struct mdd_adapter *a, unsigned vf);
 void mdd_ping_all_vfs(struct mdd_adapter *a);
 
 /* vf.c */
@@ -194,6 +231,8 @@ void mdd_vf_set_strip(struct mdd_adapter *a, unsigned vf, bool on);
 void mdd_vf_restore_multicast(struct mdd_adapter *a, unsigned vf);
 void mdd_vf_update_stats(struct mdd_adapter *a, unsigned vf);
 bool mdd_vf_may_run(const struct mdd_adapter *a, unsigned vf);
+unsigned mdd_vf_vlan_share(const struct mdd_adapter *a);
+unsigned mdd_vf_mac_share(const struct mdd_adapter *a);
 void mdd_vf_set_enabled(struct mdd_adapter *a, unsigned vf, bool on);
 
 /* admin.c: Linux's ndo_set_vf_* / ndo_get_vf_config */

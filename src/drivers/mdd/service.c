@@ -8,6 +8,8 @@
  *       -> the VF's entry as ip-link-show gives it
  *   {"op":"ip-link-show", "pf":"pf0"?, "stats":bool?}
  *       -> {"links":[{PF fields, "vfinfo_list":[{VF fields, "line":"    vf 0 ..."}]}]}
+ *          with stats, each VF's counters also say what containment refused it
+ *          (filters_refused, mbx_deferred, mbx_dropped; docs/hypervisor.md)
  *
  * Numbers may come as JSON numbers or strings, on/off as booleans or "on"/"off": arguments are
  * checked as iproute2 checks them, with its messages, before anything is applied; driver errors
@@ -239,6 +241,14 @@ static json_object *vf_json(struct mdd_adapter *a, unsigned vf, bool stats)
 		json_object_object_add(st, "spoof_events",
 				       json_object_new_int64((int64_t)a->vf[vf].spoof_events));
 		json_object_object_add(st, "mbx_nacks", json_object_new_int64((int64_t)a->vf[vf].nacks));
+		/* containment (docs/hypervisor.md): requests beyond its table shares, and the
+		 * times it held its mailbox when dom0 wanted it (deferred, then dropped) */
+		json_object_object_add(st, "filters_refused",
+				       json_object_new_int64((int64_t)a->vf[vf].refused));
+		json_object_object_add(st, "mbx_deferred",
+				       json_object_new_int64((int64_t)a->vf[vf].mbx_deferred));
+		json_object_object_add(st, "mbx_dropped",
+				       json_object_new_int64((int64_t)a->vf[vf].mbx_dropped));
 		json_object_object_add(o, "stats", st);
 	}
 	return o;
