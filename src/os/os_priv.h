@@ -58,5 +58,7 @@ void apps__fini(void);
 
 int service__init(void);
 void service__accept(void);
+/* link.c: the "link-show" and "link-set" services (`vfnet ip link`). */
+int link__init(void);
 
 #endif
