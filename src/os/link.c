@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "os_priv.h"
+#include "link.h"
 #include "vfnet/netdev.h"
 #include "vfnet/os.h"
 

@@ -58,7 +58,5 @@ void apps__fini(void);
 
 int service__init(void);
 void service__accept(void);
-/* link.c: the "link-show" and "link-set" services (`vfnet ip link`). */
-int link__init(void);
 
 #endif

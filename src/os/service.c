@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "link.h"
 #include "os_priv.h"
 #include "vfnet/irq.h"
 #include "vfnet/netdev.h"
