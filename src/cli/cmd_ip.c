@@ -12,40 +12,42 @@
 
 static void ip_help(FILE *out)
 {
-	fprintf(out,
-		"usage: vfnet ip [OPTIONS] link [show] [[dev] DEV] [up]\n"
-		"       vfnet ip [OPTIONS] link set [dev] DEV [up|down] [address MAC] [mtu N]\n"
-		"                 [promisc on|off] [allmulticast on|off]\n"
-		"                 [vf N [mac MAC] [vlan VID [qos Q] [proto 802.1Q|802.1ad]]\n"
-		"                       [rate MBPS] [max_tx_rate MBPS] [min_tx_rate MBPS]\n"
-		"                       [spoofchk on|off] [trust on|off] [state auto|enable|disable]\n"
-		"                       [query_rss on|off]]...\n"
-		"OPTIONS := -s[tats] (twice: the same) | -d[etails] | -j[son] | -p[retty] | -br[ief]\n"
-		"           | --domain DOM\n\n"
-		"As iproute2's `ip link`, with its grammar: words may be shortened as ip takes them\n"
-		"(`ip l s pf0 up`, `ip link list`), `dev` may be left out, several `vf N` groups may\n"
-		"follow one device, and -j prints ip's own JSON (ifindex, ifname, flags, operstate,\n"
-		"vfinfo_list with vlan_list, rate, spoofchk, trust, link_state, stats), so scripts\n"
-		"written for `ip -j` read it unchanged.\n\n"
-		"Without --domain the links are dom0's: pf0 and pf1, the 82576's ports, whose PF\n"
-		"driver applies each VF's administrator policy (MAC in RAR, port VLAN in VMVIR/VLVF,\n"
-		"anti-spoofing in DTXSWC, trust, the link state the VF sees, the Tx rate limit) and\n"
-		"reports the per-VF lines. A command is checked whole before anything is applied:\n"
-		"if the driver refuses one setting (min_tx_rate, which the 82576 does not have;\n"
-		"802.1ad, which igb refuses), nothing changes, RTNETLINK's error is printed, and a\n"
-		"second line names the keyword (dom0's log has the reason: `vfnet dmesg 0`).\n"
-		"`ip link set pf0 down` resets the port as igb does; VF drivers recover by themselves.\n\n"
-		"--domain DOM runs the command inside domain DOM (a name or an id) on its own\n"
-		"interfaces: a guest's eth0 is its VF, whose driver asks the PF driver through the\n"
-		"mailbox; a refusal shows as RTNETLINK's error.\n\n"
-		"examples:\n"
-		"  vfnet ip link set pf0 vf 2 mac 02:00:00:00:02:02 vlan 10 qos 3 spoofchk on\n"
-		"  vfnet ip link set dev pf0 vf 0 trust on vf 1 max_tx_rate 100\n"
-		"  vfnet ip link set pf0 up\n"
-		"  vfnet ip -s link show dev pf0\n"
-		"  vfnet ip -br link\n"
-		"  vfnet ip -j -d link show pf0\n"
-		"  vfnet ip --domain guest1 link set eth0 address 02:00:00:00:00:99\n");
+	fprintf(
+	    out,
+	    "usage: vfnet ip [OPTIONS] link [show] [[dev] DEV] [up]\n"
+	    "       vfnet ip [OPTIONS] link set [dev] DEV [up|down] [address MAC] [mtu N]\n"
+	    "                 [promisc on|off] [allmulticast on|off]\n"
+	    "                 [vf N [mac MAC] [vlan VID [qos Q] [proto 802.1Q|802.1ad]]\n"
+	    "                       [rate MBPS] [max_tx_rate MBPS] [min_tx_rate MBPS]\n"
+	    "                       [spoofchk on|off] [trust on|off] [state auto|enable|disable]\n"
+	    "                       [query_rss on|off]]...\n"
+	    "OPTIONS := -s[tats] (twice: the same) | -d[etails] | -j[son] | -p[retty] | -br[ief]\n"
+	    "           | --domain DOM\n\n"
+	    "As iproute2's `ip link`, with its grammar: words may be shortened as ip takes them\n"
+	    "(`ip l s pf0 up`, `ip link list`), `dev` may be left out, several `vf N` groups may\n"
+	    "follow one device, and -j prints ip's own JSON (ifindex, ifname, flags, operstate,\n"
+	    "vfinfo_list with vlan_list, rate, spoofchk, trust, link_state, stats), so scripts\n"
+	    "written for `ip -j` read it unchanged.\n\n"
+	    "Without --domain the links are dom0's: pf0 and pf1, the 82576's ports, whose PF\n"
+	    "driver applies each VF's administrator policy (MAC in RAR, port VLAN in VMVIR/VLVF,\n"
+	    "anti-spoofing in DTXSWC, trust, the link state the VF sees, the Tx rate limit) and\n"
+	    "reports the per-VF lines. A command is checked whole before anything is applied:\n"
+	    "if the driver refuses one setting (min_tx_rate, which the 82576 does not have;\n"
+	    "802.1ad, which igb refuses), nothing changes, RTNETLINK's error is printed, and a\n"
+	    "second line names the keyword (dom0's log has the reason: `vfnet dmesg 0`).\n"
+	    "`ip link set pf0 down` resets the port as igb does; VF drivers recover by "
+	    "themselves.\n\n"
+	    "--domain DOM runs the command inside domain DOM (a name or an id) on its own\n"
+	    "interfaces: a guest's eth0 is its VF, whose driver asks the PF driver through the\n"
+	    "mailbox; a refusal shows as RTNETLINK's error.\n\n"
+	    "examples:\n"
+	    "  vfnet ip link set pf0 vf 2 mac 02:00:00:00:02:02 vlan 10 qos 3 spoofchk on\n"
+	    "  vfnet ip link set dev pf0 vf 0 trust on vf 1 max_tx_rate 100\n"
+	    "  vfnet ip link set pf0 up\n"
+	    "  vfnet ip -s link show dev pf0\n"
+	    "  vfnet ip -br link\n"
+	    "  vfnet ip -j -d link show pf0\n"
+	    "  vfnet ip --domain guest1 link set eth0 address 02:00:00:00:00:99\n");
 }
 
 /* One request to the domain's services; the error, then its detail, on failure. */
@@ -74,7 +76,8 @@ static int ip_call(const char *domain, struct json_object *req, struct json_obje
 	    !strcmp(json_object_get_string(v), "unknown op"))
 		rc = cmd__fail("ip", "domain %s has no `ip link` service", domain);
 	else
-		rc = cmd__fail("ip", "%s", v ? json_object_get_string(v) : "refused, no reason given");
+		rc = cmd__fail("ip", "%s",
+			       v ? json_object_get_string(v) : "refused, no reason given");
 	if (json_object_object_get_ex(*reply, "detail", &v))
 		cmd__fail("ip", "%s", json_object_get_string(v));
 	json_object_put(*reply);
@@ -113,8 +116,8 @@ out:
 }
 
 const struct cmd cmd_ip = {
-	.name = "ip",
-	.summary = "ip link show/set: links, per-VF MAC, VLAN, spoof check, trust, state, rate",
-	.run = ip_run,
-	.help = ip_help,
+    .name = "ip",
+    .summary = "ip link show/set: links, per-VF MAC, VLAN, spoof check, trust, state, rate",
+    .run = ip_run,
+    .help = ip_help,
 };

@@ -13,47 +13,48 @@
 
 static void lspci_help(FILE *out)
 {
-	fprintf(out,
-		"usage: vfnet lspci [--domain DOM] [-v|-vv|-vvv] [-k] [-n|-nn] [-D] [-t] [-j]\n"
-		"                   [-s [[BB]:][DD][.[F]]] [-d [VENDOR]:[DEVICE][:CLASS[:PROGIF]]]\n"
-		"                   [-x|-xxx|-xxxx]\n\n"
-		"List the machine's PCI functions the way lspci does. When a machine runs\n"
-		"(`vfnet host`) at the control socket (--socket before the command,\n"
-		"$VFNET_SOCKET, or the default), its functions are shown as they are now, read\n"
-		"by config cycles; otherwise (said on stderr) the machine as firmware leaves it\n"
-		"at power-on: host bridge, root port, the 82576's two PFs. VFs appear once SR-IOV\n"
-		"is enabled on a PF. A VF's own vendor and device registers read 0xFFFF; like\n"
-		"Linux's lspci, the listing names it by its PF's vendor and the VF Device ID of\n"
-		"the PF's SR-IOV capability (8086:10ca), while the -x dumps show the raw 0xFFFF.\n\n"
-		"options:\n"
-		"  --domain DOM  the view of domain DOM (a name or an id) of a running host: a\n"
-		"                guest sees its virtual bus 00 with the VFs assigned to it (8086:10CA\n"
-		"                at 00:04.0, ...), as vPCI emulates them; dom0 sees the physical bus\n"
-		"  -v            verbose: lspci's header, region and capability lines (-vv, -vvv:\n"
-		"                the registers too; PCIe's version-2 registers are not decoded)\n"
-		"  -k            the driver in use (mdd, vdd, or none) and the drivers that match\n"
-		"  -n, -nn       numeric ids; names and numeric ids\n"
-		"  -D            always show the PCI domain (0000:)\n"
-		"  -t            the bus tree\n"
-		"  -j            JSON: one object per function\n"
-		"  -s SLOT       only functions in SLOT: [[BB]:][DD][.[F]], hex, any part may be\n"
-		"                left out or '*' (-s 01:10, -s .2, -s 01:)\n"
-		"  -d ID         only functions with these ids: [VENDOR]:[DEVICE][:CLASS[:PROGIF]]\n"
-		"                (-d 8086:10ca, -d :10c9, -d ::0200)\n"
-		"  -x            hex dump of the first 64 bytes of config space\n"
-		"  -xxx          the first 256 bytes\n"
-		"  -xxxx         the whole 4096-byte extended config space\n\n"
-		"The -x dumps are in the format `lspci -F FILE` reads, so the real lspci can decode\n"
-		"them.\n\n"
-		"examples:\n"
-		"  vfnet lspci\n"
-		"  vfnet lspci -nn -s 01:00.0\n"
-		"  vfnet lspci -d :10ca -k\n"
-		"  vfnet lspci --domain guest1 -vv\n"
-		"  vfnet lspci -tv\n"
-		"  vfnet lspci --domain guest1 -xxxx > guest.txt && lspci -F guest.txt -vv\n"
-		"  vfnet --socket /tmp/m1.sock lspci -n\n"
-		"  vfnet lspci -xxxx > dump.txt && lspci -F dump.txt -vv\n");
+	fprintf(
+	    out,
+	    "usage: vfnet lspci [--domain DOM] [-v|-vv|-vvv] [-k] [-n|-nn] [-D] [-t] [-j]\n"
+	    "                   [-s [[BB]:][DD][.[F]]] [-d [VENDOR]:[DEVICE][:CLASS[:PROGIF]]]\n"
+	    "                   [-x|-xxx|-xxxx]\n\n"
+	    "List the machine's PCI functions the way lspci does. When a machine runs\n"
+	    "(`vfnet host`) at the control socket (--socket before the command,\n"
+	    "$VFNET_SOCKET, or the default), its functions are shown as they are now, read\n"
+	    "by config cycles; otherwise (said on stderr) the machine as firmware leaves it\n"
+	    "at power-on: host bridge, root port, the 82576's two PFs. VFs appear once SR-IOV\n"
+	    "is enabled on a PF. A VF's own vendor and device registers read 0xFFFF; like\n"
+	    "Linux's lspci, the listing names it by its PF's vendor and the VF Device ID of\n"
+	    "the PF's SR-IOV capability (8086:10ca), while the -x dumps show the raw 0xFFFF.\n\n"
+	    "options:\n"
+	    "  --domain DOM  the view of domain DOM (a name or an id) of a running host: a\n"
+	    "                guest sees its virtual bus 00 with the VFs assigned to it (8086:10CA\n"
+	    "                at 00:04.0, ...), as vPCI emulates them; dom0 sees the physical bus\n"
+	    "  -v            verbose: lspci's header, region and capability lines (-vv, -vvv:\n"
+	    "                the registers too; PCIe's version-2 registers are not decoded)\n"
+	    "  -k            the driver in use (mdd, vdd, or none) and the drivers that match\n"
+	    "  -n, -nn       numeric ids; names and numeric ids\n"
+	    "  -D            always show the PCI domain (0000:)\n"
+	    "  -t            the bus tree\n"
+	    "  -j            JSON: one object per function\n"
+	    "  -s SLOT       only functions in SLOT: [[BB]:][DD][.[F]], hex, any part may be\n"
+	    "                left out or '*' (-s 01:10, -s .2, -s 01:)\n"
+	    "  -d ID         only functions with these ids: [VENDOR]:[DEVICE][:CLASS[:PROGIF]]\n"
+	    "                (-d 8086:10ca, -d :10c9, -d ::0200)\n"
+	    "  -x            hex dump of the first 64 bytes of config space\n"
+	    "  -xxx          the first 256 bytes\n"
+	    "  -xxxx         the whole 4096-byte extended config space\n\n"
+	    "The -x dumps are in the format `lspci -F FILE` reads, so the real lspci can decode\n"
+	    "them.\n\n"
+	    "examples:\n"
+	    "  vfnet lspci\n"
+	    "  vfnet lspci -nn -s 01:00.0\n"
+	    "  vfnet lspci -d :10ca -k\n"
+	    "  vfnet lspci --domain guest1 -vv\n"
+	    "  vfnet lspci -tv\n"
+	    "  vfnet lspci --domain guest1 -xxxx > guest.txt && lspci -F guest.txt -vv\n"
+	    "  vfnet --socket /tmp/m1.sock lspci -n\n"
+	    "  vfnet lspci -xxxx > dump.txt && lspci -F dump.txt -vv\n");
 }
 
 struct lspci_run {
@@ -99,8 +100,8 @@ static const char *str_of(struct json_object *o, const char *key)
 	struct json_object *v;
 
 	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-		       ? json_object_get_string(v)
-		       : NULL;
+		   ? json_object_get_string(v)
+		   : NULL;
 }
 
 /* One function of the host's reply; -EPROTO if it is not what the host sends. */
@@ -148,10 +149,12 @@ static int dev_from_json(struct lspci_dev *d, struct json_object *fo, unsigned n
 				      json_object_get_boolean(v);
 			r->virt = json_object_object_get_ex(ro, "virtual", &v) &&
 				  json_object_get_boolean(v);
-			r->base = json_object_object_get_ex(ro, "base", &v) ? json_object_get_uint64(v)
-									   : 0;
-			r->size = json_object_object_get_ex(ro, "size", &v) ? json_object_get_uint64(v)
-									   : 0;
+			r->base = json_object_object_get_ex(ro, "base", &v)
+				      ? json_object_get_uint64(v)
+				      : 0;
+			r->size = json_object_object_get_ex(ro, "size", &v)
+				      ? json_object_get_uint64(v)
+				      : 0;
 			if (r->bar >= PCI_NUM_BARS)
 				return -EPROTO;
 			d->nregions++;
@@ -216,31 +219,8 @@ static int gather_poweron(struct lspci_run *r, struct machine **mp)
 	if (rc)
 		return cmd__fail("lspci", "cannot build the machine: %s", strerror(-rc));
 	n = pci_topo__list(&(*mp)->pci, funcs, LSPCI_MAX_DEVS);
-	for (unsigned i = 0; i < n; i++) {
-		struct pci_func *f = funcs[i];
-		struct lspci_dev *d = &r->devs[r->n++];
-
-		memset(d, 0, sizeof(*d));
-		d->id = (struct pci_ident){
-			.rid = f->rid,
-			.class16 = (uint16_t)pci_func__get(f, PCI_CLASS_DEVICE, 2),
-			.vendor_id = pci_func__vendor(f),
-			.device_id = pci_func__device(f),
-			.rev = (uint8_t)pci_func__get(f, PCI_REVISION_ID, 1),
-			.vendor = f->vendor,
-			.name = f->name,
-		};
-		d->progif = (uint8_t)pci_func__get(f, PCI_CLASS_PROG, 1);
-		if ((pci_func__get(f, PCI_HEADER_TYPE, 1) & 0x7f) == PCI_HEADER_TYPE_NORMAL) {
-			d->has_subsys = true;
-			d->subsys_vendor = (uint16_t)pci_func__get(f, PCI_SUBSYSTEM_VENDOR_ID, 2);
-			d->subsys_device = (uint16_t)pci_func__get(f, PCI_SUBSYSTEM_ID, 2);
-			d->subsys_name = f->subsys_name;
-		}
-		d->nregions = pci_func__regions(f, d->regions);
-		memcpy(d->cfg, f->cfg, f->size);
-		d->cfg_len = f->size;
-	}
+	for (unsigned i = 0; i < n; i++)
+		lspci_dev__from_func(&r->devs[r->n++], funcs[i]);
 	return EXIT_OK;
 }
 
@@ -273,8 +253,8 @@ static void gather_drivers(struct lspci_run *r)
 				for (size_t m = 0; m < json_object_array_length(mods) &&
 						   d->nmodules < LSPCI_MAX_MODULES;
 				     m++)
-					d->modules[d->nmodules++] =
-						json_object_get_string(json_object_array_get_idx(mods, m));
+					d->modules[d->nmodules++] = json_object_get_string(
+					    json_object_array_get_idx(mods, m));
 		}
 	}
 }
@@ -307,10 +287,12 @@ static void print_json(const struct lspci_run *r)
 				       json_object_new_string(pci_class__name(d->id.class16)));
 		add_hex(o, "vendor", 4, d->id.vendor_id);
 		if (d->id.vendor)
-			json_object_object_add(o, "vendor_name", json_object_new_string(d->id.vendor));
+			json_object_object_add(o, "vendor_name",
+					       json_object_new_string(d->id.vendor));
 		add_hex(o, "device", 4, d->id.device_id);
 		if (d->id.name)
-			json_object_object_add(o, "device_name", json_object_new_string(d->id.name));
+			json_object_object_add(o, "device_name",
+					       json_object_new_string(d->id.name));
 		add_hex(o, "revision", 2, d->id.rev);
 		add_hex(o, "progif", 2, d->progif);
 		if (d->has_subsys) {
@@ -328,15 +310,17 @@ static void print_json(const struct lspci_run *r)
 				struct json_object *ro = json_object_new_object();
 
 				json_object_object_add(ro, "bar", json_object_new_int(g->bar));
-				json_object_object_add(ro, "type",
-						       json_object_new_string(g->kind == PCI_BAR_IO ? "io"
-								: g->kind == PCI_BAR_MEM64 ? "mem64"
-											   : "mem32"));
+				json_object_object_add(
+				    ro, "type",
+				    json_object_new_string(g->kind == PCI_BAR_IO      ? "io"
+							   : g->kind == PCI_BAR_MEM64 ? "mem64"
+										      : "mem32"));
 				json_object_object_add(ro, "base", json_object_new_uint64(g->base));
 				json_object_object_add(ro, "size", json_object_new_uint64(g->size));
 				json_object_object_add(ro, "prefetchable",
 						       json_object_new_boolean(g->prefetch));
-				json_object_object_add(ro, "virtual", json_object_new_boolean(g->virt));
+				json_object_object_add(ro, "virtual",
+						       json_object_new_boolean(g->virt));
 				json_object_array_add(regs, ro);
 			}
 			json_object_object_add(o, "regions", regs);
@@ -344,8 +328,8 @@ static void print_json(const struct lspci_run *r)
 		if (r->o.kernel || r->o.verbose) {
 			struct json_object *mods = json_object_new_array();
 
-			json_object_object_add(o, "driver", d->driver ? json_object_new_string(d->driver)
-								      : NULL);
+			json_object_object_add(
+			    o, "driver", d->driver ? json_object_new_string(d->driver) : NULL);
 			for (unsigned k = 0; k < d->nmodules; k++)
 				json_object_array_add(mods, json_object_new_string(d->modules[k]));
 			json_object_object_add(o, "modules", mods);
@@ -367,20 +351,21 @@ static void print_json(const struct lspci_run *r)
 		json_object_array_add(arr, o);
 	}
 	printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN |
-								    JSON_C_TO_STRING_NOSLASHESCAPE));
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
 }
 
 static int by_rid(const void *a, const void *b)
 {
-	return (int)((const struct lspci_dev *)a)->id.rid - (int)((const struct lspci_dev *)b)->id.rid;
+	return (int)((const struct lspci_dev *)a)->id.rid -
+	       (int)((const struct lspci_dev *)b)->id.rid;
 }
 
 static int parse_args(int argc, char **argv, struct lspci_run *r)
 {
 	static const struct option longopts[] = {
-		{"domain", required_argument, NULL, 'O'},
-		{NULL, 0, NULL, 0},
+	    {"domain", required_argument, NULL, 'O'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *msg;
 	int opt;
@@ -394,7 +379,8 @@ static int parse_args(int argc, char **argv, struct lspci_run *r)
 			r->domain = optarg;
 			break;
 		case 'n':
-			r->o.names = r->o.names == PCI_NAMES_TEXT ? PCI_NAMES_NUMERIC : PCI_NAMES_BOTH;
+			r->o.names =
+			    r->o.names == PCI_NAMES_TEXT ? PCI_NAMES_NUMERIC : PCI_NAMES_BOTH;
 			break;
 		case 'v':
 			r->o.verbose++;
@@ -416,23 +402,26 @@ static int parse_args(int argc, char **argv, struct lspci_run *r)
 			break;
 		case 's':
 			if ((msg = lspci_filter__slot(&r->o.filter, optarg)))
-				return cmd__usage("lspci", "-s: %s (\"%s\"; e.g. 01:00.0, 01:10, .2)",
-						  msg, optarg);
+				return cmd__usage("lspci",
+						  "-s: %s (\"%s\"; e.g. 01:00.0, 01:10, .2)", msg,
+						  optarg);
 			r->o.filtered = true;
 			if (r->o.filter.bus >= 0 && r->o.filter.slot >= 0 && r->o.filter.func >= 0)
 				r->slot_text = optarg;
 			break;
 		case 'd':
 			if ((msg = lspci_filter__id(&r->o.filter, optarg)))
-				return cmd__usage("lspci", "-d: %s (\"%s\"): -d is lspci's "
-							   "[VENDOR]:[DEVICE][:CLASS] filter; a domain's "
-							   "view is --domain %s",
+				return cmd__usage("lspci",
+						  "-d: %s (\"%s\"): -d is lspci's "
+						  "[VENDOR]:[DEVICE][:CLASS] filter; a domain's "
+						  "view is --domain %s",
 						  msg, optarg, optarg);
 			r->o.filtered = true;
 			break;
 		default:
 			if (optopt == 'O')
-				return cmd__usage("lspci", "--domain needs a domain, e.g. --domain guest1");
+				return cmd__usage("lspci",
+						  "--domain needs a domain, e.g. --domain guest1");
 			if (optopt == 's' || optopt == 'd')
 				return cmd__usage("lspci", "-%c needs an argument", optopt);
 			if (optopt)
@@ -473,12 +462,14 @@ static int lspci_run(int argc, char **argv)
 		return cmd__fail("lspci", "cannot reach the vfnet host at %s: %s", path,
 				 strerror(-fd));
 	} else if (r.domain) {
-		return cmd__fail("lspci", "no vfnet host at %s: start one with `vfnet host` "
-					  "(--domain shows a running domain's view)",
+		return cmd__fail("lspci",
+				 "no vfnet host at %s: start one with `vfnet host` "
+				 "(--domain shows a running domain's view)",
 				 path ? path : "(no socket)");
 	} else {
-		fprintf(stderr, "vfnet lspci: no vfnet host at %s: showing the machine as it powers "
-				"on (no drivers, no VFs)\n",
+		fprintf(stderr,
+			"vfnet lspci: no vfnet host at %s: showing the machine as it powers "
+			"on (no drivers, no VFs)\n",
 			path ? path : "(no socket)");
 		rc = gather_poweron(&r, &m);
 	}
@@ -507,8 +498,8 @@ out:
 }
 
 const struct cmd cmd_lspci = {
-	.name = "lspci",
-	.summary = "the machine's PCI functions in lspci's formats (-v, -k, -t, -s, -d, -xxxx, -j)",
-	.run = lspci_run,
-	.help = lspci_help,
+    .name = "lspci",
+    .summary = "the machine's PCI functions in lspci's formats (-v, -k, -t, -s, -d, -xxxx, -j)",
+    .run = lspci_run,
+    .help = lspci_help,
 };

@@ -104,8 +104,8 @@ static int on_off(struct parser *p, const char *kw, const char *val, bool *on)
 	else if (!strcmp(val, "off"))
 		*on = false;
 	else
-		return fail(p, "Error: argument of \"%s\" must be \"on\" or \"off\", not \"%s\"", kw,
-			    val);
+		return fail(p, "Error: argument of \"%s\" must be \"on\" or \"off\", not \"%s\"",
+			    kw, val);
 	return 0;
 }
 
@@ -118,22 +118,30 @@ static int dup_check(struct parser *p, struct json_object *o, const char *key, c
 
 /* ---- options ---- */
 
-enum opt_kind { OPT_NO, OPT_NO_ARG, OPT_STATS, OPT_DETAILS, OPT_BRIEF, OPT_JSON, OPT_PRETTY,
-		OPT_HELP };
+enum opt_kind {
+	OPT_NO,
+	OPT_NO_ARG,
+	OPT_STATS,
+	OPT_DETAILS,
+	OPT_BRIEF,
+	OPT_JSON,
+	OPT_PRETTY,
+	OPT_HELP
+};
 
 /* ip/ip.c's list, in its order: an abbreviation means the first option it begins. */
 static const struct {
 	const char *name;
 	enum opt_kind kind;
 } options[] = {
-	{"-loops", OPT_NO_ARG},	 {"-family", OPT_NO_ARG},   {"-human", OPT_NO},
-	{"-human-readable", OPT_NO}, {"-iec", OPT_NO},	    {"-stats", OPT_STATS},
-	{"-statistics", OPT_STATS}, {"-details", OPT_DETAILS}, {"-resolve", OPT_NO},
-	{"-oneline", OPT_NO},	 {"-timestamp", OPT_NO},    {"-tshort", OPT_NO},
-	{"-Version", OPT_NO},	 {"-force", OPT_NO},	    {"-batch", OPT_NO_ARG},
-	{"-brief", OPT_BRIEF},	 {"-json", OPT_JSON},	    {"-pretty", OPT_PRETTY},
-	{"-rcvbuf", OPT_NO_ARG}, {"-color", OPT_NO},	    {"-help", OPT_HELP},
-	{"-netns", OPT_NO_ARG},	 {"-Numeric", OPT_NO},	    {"-all", OPT_NO},
+    {"-loops", OPT_NO_ARG},	 {"-family", OPT_NO_ARG},   {"-human", OPT_NO},
+    {"-human-readable", OPT_NO}, {"-iec", OPT_NO},	    {"-stats", OPT_STATS},
+    {"-statistics", OPT_STATS},	 {"-details", OPT_DETAILS}, {"-resolve", OPT_NO},
+    {"-oneline", OPT_NO},	 {"-timestamp", OPT_NO},    {"-tshort", OPT_NO},
+    {"-Version", OPT_NO},	 {"-force", OPT_NO},	    {"-batch", OPT_NO_ARG},
+    {"-brief", OPT_BRIEF},	 {"-json", OPT_JSON},	    {"-pretty", OPT_PRETTY},
+    {"-rcvbuf", OPT_NO_ARG},	 {"-color", OPT_NO},	    {"-help", OPT_HELP},
+    {"-netns", OPT_NO_ARG},	 {"-Numeric", OPT_NO},	    {"-all", OPT_NO},
 };
 
 static int parse_options(struct parser *p, struct ip_cmd *c)
@@ -157,8 +165,9 @@ static int parse_options(struct parser *p, struct ip_cmd *c)
 			continue; /* links are AF_PACKET's already */
 		if (!strcmp(opt, "-4") || !strcmp(opt, "-6") || !strcmp(opt, "-M") ||
 		    !strcmp(opt, "-B"))
-			return fail(p, "Option \"%s\" is not implemented by vfnet ip: links are "
-				       "Ethernet's",
+			return fail(p,
+				    "Option \"%s\" is not implemented by vfnet ip: links are "
+				    "Ethernet's",
 				    opt);
 		if (opt[1] == '-')
 			opt++;
@@ -198,8 +207,8 @@ static int parse_options(struct parser *p, struct ip_cmd *c)
 
 static int parse_show(struct parser *p, struct ip_cmd *c)
 {
-	static const char *const filters[] = {"type", "master", "vrf", "group", "nomaster",
-					      "label", "to", "scope", NULL};
+	static const char *const filters[] = {"type",  "master", "vrf",	  "group", "nomaster",
+					      "label", "to",	 "scope", NULL};
 
 	c->verb = IP_SHOW;
 	for (const char *a; (a = peek(p)); p->i++) {
@@ -209,8 +218,8 @@ static int parse_show(struct parser *p, struct ip_cmd *c)
 		}
 		for (const char *const *f = filters; *f; f++)
 			if (!strcmp(a, *f))
-				return fail(p, "Error: \"%s\" is not implemented by vfnet ip link show",
-					    a);
+				return fail(
+				    p, "Error: \"%s\" is not implemented by vfnet ip link show", a);
 		if (!strcmp(a, "dev")) {
 			if (!(a = next_arg(p)))
 				return -EINVAL;
@@ -219,8 +228,8 @@ static int parse_show(struct parser *p, struct ip_cmd *c)
 			return 0;
 		}
 		if (c->dev)
-			return fail(p, "Error: either \"dev\" is duplicate, or \"%s\" is a garbage.",
-				    a);
+			return fail(
+			    p, "Error: either \"dev\" is duplicate, or \"%s\" is a garbage.", a);
 		c->dev = a;
 	}
 	c->req = json_object_new_object();
@@ -262,20 +271,21 @@ static int parse_vlan(struct parser *p, struct json_object *g)
 			return -EINVAL;
 		if (strcasecmp(v, "802.1Q") && strcasecmp(v, "802.1ad")) {
 			if (!strcasecmp(v, "ip") || !strcasecmp(v, "ipv6") || !strcasecmp(v, "arp"))
-				return invarg(p, v, "Invalid \"vlan protocol\" value - supported "
-						    "802.1Q, 802.1ad");
+				return invarg(p, v,
+					      "Invalid \"vlan protocol\" value - supported "
+					      "802.1Q, 802.1ad");
 			return invarg(p, v, "protocol is invalid");
 		}
-		json_object_object_add(g, "proto",
-				       json_object_new_string(strcasecmp(v, "802.1Q") ? "802.1ad"
-										 : "802.1Q"));
+		json_object_object_add(
+		    g, "proto",
+		    json_object_new_string(strcasecmp(v, "802.1Q") ? "802.1ad" : "802.1Q"));
 	}
 	return 0;
 }
 
-static const char *const vf_words[] = {"mac",	      "vlan",	    "rate",	 "max_tx_rate",
-				       "min_tx_rate", "spoofchk",   "query_rss", "trust",
-				       "state",	      "node_guid",  "port_guid", NULL};
+static const char *const vf_words[] = {"mac",	      "vlan",	   "rate",	"max_tx_rate",
+				       "min_tx_rate", "spoofchk",  "query_rss", "trust",
+				       "state",	      "node_guid", "port_guid", NULL};
 
 /* iplink_parse_vf: the options after `vf N`, until a word that is none of them. */
 static int parse_vf(struct parser *p, struct json_object *vfs)
@@ -318,9 +328,11 @@ static int parse_vf(struct parser *p, struct json_object *vfs)
 		} else if (!strcmp(kw, "rate") || !strcmp(kw, "max_tx_rate") ||
 			   !strcmp(kw, "min_tx_rate")) {
 			if (!get_unsigned(v, &u))
-				return invarg(p, v, !strcmp(kw, "rate")	       ? "Invalid \"rate\" value"
-						    : !strcmp(kw, "max_tx_rate") ? "Invalid \"max tx rate\" value"
-										 : "Invalid \"min tx rate\" value");
+				return invarg(p, v,
+					      !strcmp(kw, "rate") ? "Invalid \"rate\" value"
+					      : !strcmp(kw, "max_tx_rate")
+						  ? "Invalid \"max tx rate\" value"
+						  : "Invalid \"min tx rate\" value");
 			json_object_object_add(g, kw, json_object_new_int64(u));
 		} else if (!strcmp(kw, "spoofchk") || !strcmp(kw, "query_rss") ||
 			   !strcmp(kw, "trust")) {
@@ -328,8 +340,8 @@ static int parse_vf(struct parser *p, struct json_object *vfs)
 				return -EINVAL;
 			json_object_object_add(g, kw, json_object_new_boolean(on));
 		} else if (!strcmp(kw, "state")) {
-			const char *st = matches(v, "auto")	? "auto"
-					 : matches(v, "enable")	? "enable"
+			const char *st = matches(v, "auto")	 ? "auto"
+					 : matches(v, "enable")	 ? "enable"
 					 : matches(v, "disable") ? "disable"
 								 : NULL;
 
@@ -351,19 +363,19 @@ static const struct {
 	bool prefix; /* matches() rather than strcmp() */
 	bool arg;
 } unsupported[] = {
-	{"name", false, true},	      {"index", false, true},	    {"link", true, true},
-	{"broadcast", true, true},    {"brd", false, true},	    {"txqueuelen", true, true},
-	{"qlen", false, true},	      {"txqlen", true, true},	    {"xdp", false, true},
-	{"xdpgeneric", false, true},  {"xdpdrv", false, true},	    {"xdpoffload", false, true},
-	{"netns", false, true},	      {"multicast", false, true},   {"trailers", false, true},
-	{"arp", false, true},	      {"carrier", false, true},	    {"master", true, true},
-	{"vrf", false, true},	      {"nomaster", true, false},    {"dynamic", true, true},
-	{"type", true, true},	      {"alias", true, true},	    {"group", false, true},
-	{"mode", false, true},	      {"state", false, true},	    {"numtxqueues", true, true},
-	{"numrxqueues", true, true},  {"addrgenmode", true, true},  {"link-netns", true, true},
-	{"link-netnsid", true, true}, {"protodown", false, true},   {"protodown_reason", false, true},
-	{"gso_max_size", false, true}, {"gso_max_segs", false, true}, {"gro_max_size", false, true},
-	{"parentdev", false, true},
+    {"name", false, true},	   {"index", false, true},	  {"link", true, true},
+    {"broadcast", true, true},	   {"brd", false, true},	  {"txqueuelen", true, true},
+    {"qlen", false, true},	   {"txqlen", true, true},	  {"xdp", false, true},
+    {"xdpgeneric", false, true},   {"xdpdrv", false, true},	  {"xdpoffload", false, true},
+    {"netns", false, true},	   {"multicast", false, true},	  {"trailers", false, true},
+    {"arp", false, true},	   {"carrier", false, true},	  {"master", true, true},
+    {"vrf", false, true},	   {"nomaster", true, false},	  {"dynamic", true, true},
+    {"type", true, true},	   {"alias", true, true},	  {"group", false, true},
+    {"mode", false, true},	   {"state", false, true},	  {"numtxqueues", true, true},
+    {"numrxqueues", true, true},   {"addrgenmode", true, true},	  {"link-netns", true, true},
+    {"link-netnsid", true, true},  {"protodown", false, true},	  {"protodown_reason", false, true},
+    {"gso_max_size", false, true}, {"gso_max_segs", false, true}, {"gro_max_size", false, true},
+    {"parentdev", false, true},
 };
 
 static int parse_set(struct parser *p, struct ip_cmd *c)
@@ -425,8 +437,9 @@ static int parse_set(struct parser *p, struct ip_cmd *c)
 		for (unsigned k = 0; k < ARRAY_SIZE(unsupported); k++)
 			if (unsupported[k].prefix ? matches(a, unsupported[k].word)
 						  : !strcmp(a, unsupported[k].word)) {
-				fail(p, "Error: \"%s\" (%s) is not implemented by vfnet ip link set", a,
-				     unsupported[k].word);
+				fail(p,
+				     "Error: \"%s\" (%s) is not implemented by vfnet ip link set",
+				     a, unsupported[k].word);
 				goto err;
 			}
 		if (matches(a, "help")) {
@@ -466,11 +479,11 @@ err:
 /* ---- objects and commands ---- */
 
 static const char *const objects[] = {
-	"address", "addrlabel", "maddress", "route",	 "rule",	"neighbor",    "neighbour",
-	"ntable",  "ntbl",	"link",	    "l2tp",	 "fou",		"ila",	       "macsec",
-	"tunnel",  "tunl",	"tuntap",   "tap",	 "token",	"tcpmetrics",  "tcp_metrics",
-	"monitor", "xfrm",	"mroute",   "mrule",	 "netns",	"netconf",     "vrf",
-	"sr",	   "nexthop",	"mptcp",    "ioam",	 "help",	"stats",
+    "address", "addrlabel", "maddress", "route", "rule",  "neighbor",	"neighbour",
+    "ntable",  "ntbl",	    "link",	"l2tp",	 "fou",	  "ila",	"macsec",
+    "tunnel",  "tunl",	    "tuntap",	"tap",	 "token", "tcpmetrics", "tcp_metrics",
+    "monitor", "xfrm",	    "mroute",	"mrule", "netns", "netconf",	"vrf",
+    "sr",      "nexthop",   "mptcp",	"ioam",	 "help",  "stats",
 };
 
 int ip_parse(int argc, char **argv, struct ip_cmd *c, char *err, size_t errlen)
@@ -497,8 +510,9 @@ int ip_parse(int argc, char **argv, struct ip_cmd *c, char *err, size_t errlen)
 		return 0;
 	}
 	if (strcmp(obj, "link"))
-		return fail(&p, "\"ip %s\" is not implemented: vfnet's domains have links only "
-				"(ip link show|set)",
+		return fail(&p,
+			    "\"ip %s\" is not implemented: vfnet's domains have links only "
+			    "(ip link show|set)",
 			    obj);
 	p.i++;
 	cmd = peek(&p);
@@ -515,8 +529,9 @@ int ip_parse(int argc, char **argv, struct ip_cmd *c, char *err, size_t errlen)
 	}
 	if (matches(cmd, "add") || matches(cmd, "replace") || matches(cmd, "delete") ||
 	    matches(cmd, "xstats") || matches(cmd, "afstats") || matches(cmd, "property"))
-		return fail(&p, "\"ip link %s\" is not implemented: vfnet's netdevs come and go "
-				"with their drivers",
+		return fail(&p,
+			    "\"ip link %s\" is not implemented: vfnet's netdevs come and go "
+			    "with their drivers",
 			    cmd);
 	return fail(&p, "Command \"%s\" is unknown, try \"ip link help\".", cmd);
 }

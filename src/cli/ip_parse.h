@@ -20,8 +20,8 @@ struct ip_cmd {
 	bool details, json, pretty, brief;
 	const char *domain; /* --domain DOM: NULL for dom0 */
 	enum ip_verb verb;
-	const char *dev; /* show: NULL for every device */
-	bool only_up;	 /* show ... up */
+	const char *dev;	 /* show: NULL for every device */
+	bool only_up;		 /* show ... up */
 	struct json_object *req; /* the request (the caller puts it) */
 };
 

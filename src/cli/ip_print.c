@@ -122,8 +122,8 @@ static void print_vf(FILE *out, struct json_object *vf, bool stats)
 {
 	struct json_object *vlans = get(vf, "vlan_list"), *rate = get(vf, "rate"), *v;
 
-	fprintf(out, "\n    vf %" PRIu64 "     link/%s %s", u64(vf, "vf"), str(vf, "link_type", "ether"),
-		str(vf, "address", "?"));
+	fprintf(out, "\n    vf %" PRIu64 "     link/%s %s", u64(vf, "vf"),
+		str(vf, "link_type", "ether"), str(vf, "address", "?"));
 	if ((v = get(vf, "broadcast")))
 		fprintf(out, " brd %s", json_object_get_string(v));
 	for (size_t i = 0; vlans && i < json_object_array_length(vlans); i++) {
@@ -179,8 +179,8 @@ static void print_link(FILE *out, struct json_object *l, const struct ip_cmd *c)
 
 	if (c->brief) {
 		/* print_linkinfo_brief: name, operstate, address, flags */
-		fprintf(out, "%-16s %-14s %s ", str(l, "ifname", "?"), str(l, "operstate", "UNKNOWN"),
-			str(l, "address", "?"));
+		fprintf(out, "%-16s %-14s %s ", str(l, "ifname", "?"),
+			str(l, "operstate", "UNKNOWN"), str(l, "address", "?"));
 		print_flags(out, l);
 		fputc('\n', out);
 		return;
@@ -190,8 +190,8 @@ static void print_link(FILE *out, struct json_object *l, const struct ip_cmd *c)
 	fprintf(out, "mtu %" PRIu64 " state %s mode %s group %s ", u64(l, "mtu"),
 		str(l, "operstate", "UNKNOWN"), str(l, "linkmode", "DEFAULT"),
 		str(l, "group", "default"));
-	fprintf(out, "\n    link/%s %s brd %s", str(l, "link_type", "ether"), str(l, "address", "?"),
-		str(l, "broadcast", "ff:ff:ff:ff:ff:ff"));
+	fprintf(out, "\n    link/%s %s brd %s", str(l, "link_type", "ether"),
+		str(l, "address", "?"), str(l, "broadcast", "ff:ff:ff:ff:ff:ff"));
 	if (c->details)
 		print_details(out, l);
 	if (c->stats && (st = get(l, "stats64")))
@@ -216,9 +216,9 @@ void ip_print_links(FILE *out, struct json_object *links, const struct ip_cmd *c
 		}
 		fprintf(out, "%s\n",
 			json_object_to_json_string_ext(
-				shown, (c->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
-						  : JSON_C_TO_STRING_PLAIN) |
-					       JSON_C_TO_STRING_NOSLASHESCAPE));
+			    shown, (c->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+					      : JSON_C_TO_STRING_PLAIN) |
+				       JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(shown);
 		return;
 	}

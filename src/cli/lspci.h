@@ -48,6 +48,9 @@ struct lspci_opts {
 	bool filtered; /* -s or -d given */
 };
 
+/* @d as software sees @f of a machine at hand (no driver: a power-on machine has none). */
+void lspci_dev__from_func(struct lspci_dev *d, const struct pci_func *f);
+
 void lspci_filter__init(struct lspci_filter *f);
 /* -s [[[[<domain>]:]<bus>]:][<slot>][.[<func>]] and -d [<vendor>]:[<device>][:<class>[:<prog-if>]],
  * each field hex or '*' (and x digits in a class): NULL, or pciutils' message. */

@@ -9,11 +9,11 @@
 #include "cli/lspci_priv.h"
 
 /* pciutils' names of bits linux/pci_regs.h has no name for */
-#define AER_CAP_MULT_HDRC 0x00000200
-#define AER_CAP_MULT_HDRE 0x00000400
-#define AER_CAP_TLP_PFX	  0x00000800
-#define AER_CAP_HDR_LOG	  0x00001000
-#define IOV_CAP_10BIT_TAG 0x00000004
+#define AER_CAP_MULT_HDRC  0x00000200
+#define AER_CAP_MULT_HDRE  0x00000400
+#define AER_CAP_TLP_PFX	   0x00000800
+#define AER_CAP_HDR_LOG	   0x00001000
+#define IOV_CAP_10BIT_TAG  0x00000004
 #define IOV_CTRL_10BIT_TAG 0x0020
 
 static void cap_pm(FILE *out, const struct lspci_dev *d, unsigned at, unsigned verbose)
@@ -27,11 +27,11 @@ static void cap_pm(FILE *out, const struct lspci_dev *d, unsigned at, unsigned v
 	fprintf(out,
 		"\t\tFlags: PMEClk%c DSI%c D1%c D2%c AuxCurrent=%dmA "
 		"PME(D0%c,D1%c,D2%c,D3hot%c,D3cold%c)\n",
-		FLAG(cap, PCI_PM_CAP_PME_CLOCK), FLAG(cap, PCI_PM_CAP_DSI), FLAG(cap, PCI_PM_CAP_D1),
-		FLAG(cap, PCI_PM_CAP_D2), aux[(cap & PCI_PM_CAP_AUX_POWER) >> 6],
-		FLAG(cap, PCI_PM_CAP_PME_D0), FLAG(cap, PCI_PM_CAP_PME_D1),
-		FLAG(cap, PCI_PM_CAP_PME_D2), FLAG(cap, PCI_PM_CAP_PME_D3hot),
-		FLAG(cap, PCI_PM_CAP_PME_D3cold));
+		FLAG(cap, PCI_PM_CAP_PME_CLOCK), FLAG(cap, PCI_PM_CAP_DSI),
+		FLAG(cap, PCI_PM_CAP_D1), FLAG(cap, PCI_PM_CAP_D2),
+		aux[(cap & PCI_PM_CAP_AUX_POWER) >> 6], FLAG(cap, PCI_PM_CAP_PME_D0),
+		FLAG(cap, PCI_PM_CAP_PME_D1), FLAG(cap, PCI_PM_CAP_PME_D2),
+		FLAG(cap, PCI_PM_CAP_PME_D3hot), FLAG(cap, PCI_PM_CAP_PME_D3cold));
 	t = lspci__w(d, at + PCI_PM_CTRL);
 	fprintf(out, "\t\tStatus: D%u NoSoftRst%c PME-Enable%c DSel=%u DScale=%u PME%c\n",
 		t & PCI_PM_CTRL_STATE_MASK, FLAG(t, PCI_PM_CTRL_NO_SOFT_RESET),
@@ -119,7 +119,8 @@ static void express_dev(FILE *out, const struct lspci_dev *d, unsigned at, unsig
 	uint32_t t = lspci__l(d, at + PCI_EXP_DEVCAP);
 	unsigned w;
 
-	fprintf(out, "\t\tDevCap:\tMaxPayload %u bytes, PhantFunc %u", 128u << (t & PCI_EXP_DEVCAP_PAYLOAD),
+	fprintf(out, "\t\tDevCap:\tMaxPayload %u bytes, PhantFunc %u",
+		128u << (t & PCI_EXP_DEVCAP_PAYLOAD),
 		(1u << ((t & PCI_EXP_DEVCAP_PHANTOM) >> 3)) - 1);
 	if (is_endpoint(type))
 		fprintf(out, ", Latency L0s %s, L1 %s", latency_l0s((t & PCI_EXP_DEVCAP_L0S) >> 6),
@@ -134,7 +135,8 @@ static void express_dev(FILE *out, const struct lspci_dev *d, unsigned at, unsig
 	if (type == PCI_EXP_TYPE_ENDPOINT || type == PCI_EXP_TYPE_UPSTREAM ||
 	    type == PCI_EXP_TYPE_PCI_BRIDGE) {
 		fputs(" SlotPowerLimit ", out);
-		power_limit(out, (t & PCI_EXP_DEVCAP_PWR_VAL) >> 18, (t & PCI_EXP_DEVCAP_PWR_SCL) >> 26);
+		power_limit(out, (t & PCI_EXP_DEVCAP_PWR_VAL) >> 18,
+			    (t & PCI_EXP_DEVCAP_PWR_SCL) >> 26);
 	}
 	fputc('\n', out);
 
@@ -151,18 +153,20 @@ static void express_dev(FILE *out, const struct lspci_dev *d, unsigned at, unsig
 	if ((is_endpoint(type) || type == PCI_EXP_TYPE_RC_END) && (t & PCI_EXP_DEVCAP_FLR))
 		fprintf(out, " FLReset%c", FLAG(w, PCI_EXP_DEVCTL_BCR_FLR));
 	fprintf(out, "\n\t\t\tMaxPayload %u bytes, MaxReadReq %u bytes\n",
-		128u << ((w & PCI_EXP_DEVCTL_PAYLOAD) >> 5), 128u << ((w & PCI_EXP_DEVCTL_READRQ) >> 12));
+		128u << ((w & PCI_EXP_DEVCTL_PAYLOAD) >> 5),
+		128u << ((w & PCI_EXP_DEVCTL_READRQ) >> 12));
 
 	w = lspci__w(d, at + PCI_EXP_DEVSTA);
-	fprintf(out, "\t\tDevSta:\tCorrErr%c NonFatalErr%c FatalErr%c UnsupReq%c AuxPwr%c TransPend%c\n",
-		FLAG(w, PCI_EXP_DEVSTA_CED), FLAG(w, PCI_EXP_DEVSTA_NFED), FLAG(w, PCI_EXP_DEVSTA_FED),
-		FLAG(w, PCI_EXP_DEVSTA_URD), FLAG(w, PCI_EXP_DEVSTA_AUXPD),
-		FLAG(w, PCI_EXP_DEVSTA_TRPND));
+	fprintf(out,
+		"\t\tDevSta:\tCorrErr%c NonFatalErr%c FatalErr%c UnsupReq%c AuxPwr%c TransPend%c\n",
+		FLAG(w, PCI_EXP_DEVSTA_CED), FLAG(w, PCI_EXP_DEVSTA_NFED),
+		FLAG(w, PCI_EXP_DEVSTA_FED), FLAG(w, PCI_EXP_DEVSTA_URD),
+		FLAG(w, PCI_EXP_DEVSTA_AUXPD), FLAG(w, PCI_EXP_DEVSTA_TRPND));
 }
 
 static const char *link_speed(unsigned s)
 {
-	static const char *const sp[] = {"unknown", "2.5GT/s", "5GT/s",	 "8GT/s",
+	static const char *const sp[] = {"unknown", "2.5GT/s", "5GT/s", "8GT/s",
 					 "16GT/s",  "32GT/s",  "64GT/s"};
 	return s < sizeof(sp) / sizeof(sp[0]) ? sp[s] : "unknown";
 }
@@ -204,10 +208,12 @@ static void express_link(FILE *out, const struct lspci_dev *d, unsigned at, unsi
 	fprintf(out, "\t\tLnkCtl:\tASPM %s;", aspm_en[w & PCI_EXP_LNKCTL_ASPMC]);
 	if (type == PCI_EXP_TYPE_ROOT_PORT || is_endpoint(type) || type == PCI_EXP_TYPE_PCI_BRIDGE)
 		fprintf(out, " RCB %d bytes,", w & PCI_EXP_LNKCTL_RCB ? 128 : 64);
-	fprintf(out, " Disabled%c CommClk%c\n\t\t\tExtSynch%c ClockPM%c AutWidDis%c BWInt%c AutBWInt%c\n",
-		FLAG(w, PCI_EXP_LNKCTL_LD), FLAG(w, PCI_EXP_LNKCTL_CCC), FLAG(w, PCI_EXP_LNKCTL_ES),
-		FLAG(w, PCI_EXP_LNKCTL_CLKREQ_EN), FLAG(w, PCI_EXP_LNKCTL_HAWD),
-		FLAG(w, PCI_EXP_LNKCTL_LBMIE), FLAG(w, PCI_EXP_LNKCTL_LABIE));
+	fprintf(
+	    out,
+	    " Disabled%c CommClk%c\n\t\t\tExtSynch%c ClockPM%c AutWidDis%c BWInt%c AutBWInt%c\n",
+	    FLAG(w, PCI_EXP_LNKCTL_LD), FLAG(w, PCI_EXP_LNKCTL_CCC), FLAG(w, PCI_EXP_LNKCTL_ES),
+	    FLAG(w, PCI_EXP_LNKCTL_CLKREQ_EN), FLAG(w, PCI_EXP_LNKCTL_HAWD),
+	    FLAG(w, PCI_EXP_LNKCTL_LBMIE), FLAG(w, PCI_EXP_LNKCTL_LABIE));
 
 	w = lspci__w(d, at + PCI_EXP_LNKSTA);
 	sta_speed = w & PCI_EXP_LNKSTA_CLS;
@@ -250,7 +256,8 @@ static int cap_express(FILE *out, const struct lspci_dev *d, unsigned at, unsign
 		fputs("PCI-Express to PCI/PCI-X Bridge", out);
 		break;
 	case PCI_EXP_TYPE_PCIE_BRIDGE:
-		fprintf(out, "PCI/PCI-X to PCI-Express Bridge (Slot%c)", FLAG(cap, PCI_EXP_FLAGS_SLOT));
+		fprintf(out, "PCI/PCI-X to PCI-Express Bridge (Slot%c)",
+			FLAG(cap, PCI_EXP_FLAGS_SLOT));
 		break;
 	case PCI_EXP_TYPE_RC_END:
 		link = false;
@@ -285,23 +292,22 @@ static int cap_express(FILE *out, const struct lspci_dev *d, unsigned at, unsign
 	return (int)type;
 }
 
-#define UNC_FLAGS(l)                                                                              \
-	FLAG(l, PCI_ERR_UNC_DLP), FLAG(l, PCI_ERR_UNC_SURPDN), FLAG(l, PCI_ERR_UNC_POISON_TLP),   \
-		FLAG(l, PCI_ERR_UNC_FCP), FLAG(l, PCI_ERR_UNC_COMP_TIME),                          \
-		FLAG(l, PCI_ERR_UNC_COMP_ABORT), FLAG(l, PCI_ERR_UNC_UNX_COMP),                    \
-		FLAG(l, PCI_ERR_UNC_RX_OVER), FLAG(l, PCI_ERR_UNC_MALF_TLP),                       \
-		FLAG(l, PCI_ERR_UNC_ECRC), FLAG(l, PCI_ERR_UNC_UNSUP), FLAG(l, PCI_ERR_UNC_ACSV)
-#define UNC_FMT                                                                                   \
+#define UNC_FLAGS(l)                                                                               \
+	FLAG(l, PCI_ERR_UNC_DLP), FLAG(l, PCI_ERR_UNC_SURPDN), FLAG(l, PCI_ERR_UNC_POISON_TLP),    \
+	    FLAG(l, PCI_ERR_UNC_FCP), FLAG(l, PCI_ERR_UNC_COMP_TIME),                              \
+	    FLAG(l, PCI_ERR_UNC_COMP_ABORT), FLAG(l, PCI_ERR_UNC_UNX_COMP),                        \
+	    FLAG(l, PCI_ERR_UNC_RX_OVER), FLAG(l, PCI_ERR_UNC_MALF_TLP),                           \
+	    FLAG(l, PCI_ERR_UNC_ECRC), FLAG(l, PCI_ERR_UNC_UNSUP), FLAG(l, PCI_ERR_UNC_ACSV)
+#define UNC_FMT                                                                                    \
 	"DLP%c SDES%c TLP%c FCP%c CmpltTO%c CmpltAbrt%c UnxCmplt%c RxOF%c MalfTLP%c ECRC%c "       \
 	"UnsupReq%c ACSViol%c\n"
-#define COR_FLAGS(l)                                                                              \
-	FLAG(l, PCI_ERR_COR_RCVR), FLAG(l, PCI_ERR_COR_BAD_TLP), FLAG(l, PCI_ERR_COR_BAD_DLLP),   \
-		FLAG(l, PCI_ERR_COR_REP_ROLL), FLAG(l, PCI_ERR_COR_REP_TIMER),                     \
-		FLAG(l, PCI_ERR_COR_ADV_NFAT)
+#define COR_FLAGS(l)                                                                               \
+	FLAG(l, PCI_ERR_COR_RCVR), FLAG(l, PCI_ERR_COR_BAD_TLP), FLAG(l, PCI_ERR_COR_BAD_DLLP),    \
+	    FLAG(l, PCI_ERR_COR_REP_ROLL), FLAG(l, PCI_ERR_COR_REP_TIMER),                         \
+	    FLAG(l, PCI_ERR_COR_ADV_NFAT)
 #define COR_FMT "RxErr%c BadTLP%c BadDLLP%c Rollover%c Timeout%c AdvNonFatalErr%c\n"
 
-static void cap_aer(FILE *out, const struct lspci_dev *d, unsigned at, unsigned verbose,
-		    int type)
+static void cap_aer(FILE *out, const struct lspci_dev *d, unsigned at, unsigned verbose, int type)
 {
 	uint32_t l;
 
@@ -349,8 +355,8 @@ static void cap_dsn(FILE *out, const struct lspci_dev *d, unsigned at)
 	uint32_t lo = lspci__l(d, at + 4), hi = lspci__l(d, at + 8);
 
 	fprintf(out, "Device Serial Number %02x-%02x-%02x-%02x-%02x-%02x-%02x-%02x\n", hi >> 24,
-		hi >> 16 & 0xff, hi >> 8 & 0xff, hi & 0xff, lo >> 24, lo >> 16 & 0xff, lo >> 8 & 0xff,
-		lo & 0xff);
+		hi >> 16 & 0xff, hi >> 8 & 0xff, hi & 0xff, lo >> 24, lo >> 16 & 0xff,
+		lo >> 8 & 0xff, lo & 0xff);
 }
 
 static void cap_ari(FILE *out, const struct lspci_dev *d, unsigned at, unsigned verbose)
@@ -380,11 +386,15 @@ static void cap_sriov(FILE *out, const struct lspci_dev *d, unsigned at, unsigne
 	fprintf(out, "\t\tIOVCap:\tMigration%c 10BitTagReq%c Interrupt Message Number: %03x\n",
 		FLAG(l, PCI_SRIOV_CAP_VFM), FLAG(l, IOV_CAP_10BIT_TAG), l >> 21);
 	w = lspci__w(d, at + PCI_SRIOV_CTRL);
-	fprintf(out, "\t\tIOVCtl:\tEnable%c Migration%c Interrupt%c MSE%c ARIHierarchy%c 10BitTagReq%c\n",
-		FLAG(w, PCI_SRIOV_CTRL_VFE), FLAG(w, PCI_SRIOV_CTRL_VFM), FLAG(w, PCI_SRIOV_CTRL_INTR),
-		FLAG(w, PCI_SRIOV_CTRL_MSE), FLAG(w, PCI_SRIOV_CTRL_ARI), FLAG(w, IOV_CTRL_10BIT_TAG));
+	fprintf(
+	    out,
+	    "\t\tIOVCtl:\tEnable%c Migration%c Interrupt%c MSE%c ARIHierarchy%c 10BitTagReq%c\n",
+	    FLAG(w, PCI_SRIOV_CTRL_VFE), FLAG(w, PCI_SRIOV_CTRL_VFM), FLAG(w, PCI_SRIOV_CTRL_INTR),
+	    FLAG(w, PCI_SRIOV_CTRL_MSE), FLAG(w, PCI_SRIOV_CTRL_ARI), FLAG(w, IOV_CTRL_10BIT_TAG));
 	fprintf(out, "\t\tIOVSta:\tMigration%c\n", FLAG(lspci__w(d, at + PCI_SRIOV_STATUS), 1));
-	fprintf(out, "\t\tInitial VFs: %u, Total VFs: %u, Number of VFs: %u, Function Dependency Link: %02x\n",
+	fprintf(out,
+		"\t\tInitial VFs: %u, Total VFs: %u, Number of VFs: %u, Function Dependency Link: "
+		"%02x\n",
 		lspci__w(d, at + PCI_SRIOV_INITIAL_VF), lspci__w(d, at + PCI_SRIOV_TOTAL_VF),
 		lspci__w(d, at + PCI_SRIOV_NUM_VF), lspci__b(d, at + PCI_SRIOV_FUNC_LINK));
 	fprintf(out, "\t\tVF offset: %u, stride: %u, Device ID: %04x\n",
@@ -401,7 +411,8 @@ static void cap_sriov(FILE *out, const struct lspci_dev *d, unsigned at, unsigne
 		fprintf(out, "\t\tRegion %u: Memory at ", i);
 		if (type == PCI_BASE_ADDRESS_MEM_TYPE_64)
 			fprintf(out, "%08x", lspci__l(d, at + PCI_SRIOV_BAR + 4 * ++i));
-		fprintf(out, "%08x (%s-bit, %sprefetchable)\n", bar & (uint32_t)PCI_BASE_ADDRESS_MEM_MASK,
+		fprintf(out, "%08x (%s-bit, %sprefetchable)\n",
+			bar & (uint32_t)PCI_BASE_ADDRESS_MEM_MASK,
 			type == PCI_BASE_ADDRESS_MEM_TYPE_32 ? "32" : "64",
 			bar & PCI_BASE_ADDRESS_MEM_PREFETCH ? "" : "non-");
 	}

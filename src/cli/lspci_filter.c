@@ -7,8 +7,15 @@
 
 void lspci_filter__init(struct lspci_filter *f)
 {
-	*f = (struct lspci_filter){.domain = -1, .bus = -1, .slot = -1, .func = -1, .vendor = -1,
-				   .device = -1, .class16 = -1, .progif = -1, .class_mask = ~0u};
+	*f = (struct lspci_filter){.domain = -1,
+				   .bus = -1,
+				   .slot = -1,
+				   .func = -1,
+				   .vendor = -1,
+				   .device = -1,
+				   .class16 = -1,
+				   .progif = -1,
+				   .class_mask = ~0u};
 }
 
 /* Split @s at @sep into at most @max fields (NULL past the last); false if there are more. */

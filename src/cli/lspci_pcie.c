@@ -46,17 +46,19 @@ void lspci__pcie_slot(FILE *out, const struct lspci_dev *d, unsigned at)
 	uint32_t t = lspci__l(d, at + EXP_SLTCAP);
 	unsigned w;
 
-	fprintf(out, "\t\tSltCap:\tAttnBtn%c PwrCtrl%c MRL%c AttnInd%c PwrInd%c HotPlug%c Surprise%c\n",
+	fprintf(out,
+		"\t\tSltCap:\tAttnBtn%c PwrCtrl%c MRL%c AttnInd%c PwrInd%c HotPlug%c Surprise%c\n",
 		FLAG(t, 0x01), FLAG(t, 0x02), FLAG(t, 0x04), FLAG(t, 0x08), FLAG(t, 0x10),
 		FLAG(t, 0x40), FLAG(t, 0x20));
 	fprintf(out, "\t\t\tSlot #%u, PowerLimit ", (t & 0xfff80000u) >> 19);
 	power_limit(out, (t & 0x7f80) >> 7, (t & 0x18000) >> 15);
 	fprintf(out, "; Interlock%c NoCompl%c\n", FLAG(t, 0x20000), FLAG(t, 0x40000));
 	w = lspci__w(d, at + EXP_SLTCTL);
-	fprintf(out,
-		"\t\tSltCtl:\tEnable: AttnBtn%c PwrFlt%c MRL%c PresDet%c CmdCplt%c HPIrq%c LinkChg%c\n",
-		FLAG(w, 0x01), FLAG(w, 0x02), FLAG(w, 0x04), FLAG(w, 0x08), FLAG(w, 0x10),
-		FLAG(w, 0x20), FLAG(w, 0x1000));
+	fprintf(
+	    out,
+	    "\t\tSltCtl:\tEnable: AttnBtn%c PwrFlt%c MRL%c PresDet%c CmdCplt%c HPIrq%c LinkChg%c\n",
+	    FLAG(w, 0x01), FLAG(w, 0x02), FLAG(w, 0x04), FLAG(w, 0x08), FLAG(w, 0x10),
+	    FLAG(w, 0x20), FLAG(w, 0x1000));
 	fprintf(out, "\t\t\tControl: AttnInd %s, PwrInd %s, Power%c Interlock%c\n",
 		ind[(w & 0xc0) >> 6], ind[(w & 0x300) >> 8], FLAG(w, 0x400), FLAG(w, 0x800));
 	w = lspci__w(d, at + EXP_SLTSTA);
@@ -75,9 +77,10 @@ void lspci__pcie_root(FILE *out, const struct lspci_dev *d, unsigned at)
 
 	fprintf(out, "\t\tRootCap: CRSVisible%c\n", FLAG(w, 0x01));
 	w = lspci__w(d, at + EXP_RTCTL);
-	fprintf(out,
-		"\t\tRootCtl: ErrCorrectable%c ErrNon-Fatal%c ErrFatal%c PMEIntEna%c CRSVisible%c\n",
-		FLAG(w, 0x01), FLAG(w, 0x02), FLAG(w, 0x04), FLAG(w, 0x08), FLAG(w, 0x10));
+	fprintf(
+	    out,
+	    "\t\tRootCtl: ErrCorrectable%c ErrNon-Fatal%c ErrFatal%c PMEIntEna%c CRSVisible%c\n",
+	    FLAG(w, 0x01), FLAG(w, 0x02), FLAG(w, 0x04), FLAG(w, 0x08), FLAG(w, 0x10));
 	l = lspci__l(d, at + EXP_RTSTA);
 	fprintf(out, "\t\tRootSta: PME ReqID %04x, PMEStatus%c PMEPending%c\n", l & 0xffff,
 		FLAG(l, 0x10000), FLAG(l, 0x20000));
@@ -93,15 +96,13 @@ static bool has_mem_region(const struct lspci_dev *d)
 
 void lspci__pcie_dev2(FILE *out, const struct lspci_dev *d, unsigned at, unsigned type)
 {
-	static const char *const range[16] = {[0] = "Not Supported", [1] = "Range A",
-					      [2] = "Range B",	     [3] = "Range AB",
-					      [6] = "Range BC",	     [7] = "Range ABC",
-					      [14] = "Range BCD",    [15] = "Range ABCD"};
-	static const char *const value[16] = {[0] = "50us to 50ms",   [1] = "50us to 100us",
-					      [2] = "1ms to 10ms",    [5] = "16ms to 55ms",
-					      [6] = "65ms to 210ms",  [9] = "260ms to 900ms",
-					      [10] = "1s to 3.5s",    [13] = "4s to 13s",
-					      [14] = "17s to 64s"};
+	static const char *const range[16] = {
+	    [0] = "Not Supported", [1] = "Range A",   [2] = "Range B",	  [3] = "Range AB",
+	    [6] = "Range BC",	   [7] = "Range ABC", [14] = "Range BCD", [15] = "Range ABCD"};
+	static const char *const value[16] = {
+	    [0] = "50us to 50ms", [1] = "50us to 100us", [2] = "1ms to 10ms",
+	    [5] = "16ms to 55ms", [6] = "65ms to 210ms", [9] = "260ms to 900ms",
+	    [10] = "1s to 3.5s",  [13] = "4s to 13s",	 [14] = "17s to 64s"};
 	static const char *const obff_cap[] = {"Not Supported", "Via message", "Via WAKE#",
 					       "Via message/WAKE#"};
 	static const char *const epr[] = {"Not Supported", "Dev Specific",
@@ -145,7 +146,8 @@ void lspci__pcie_dev2(FILE *out, const struct lspci_dev *d, unsigned at, unsigne
 		fputc('\n', out);
 	}
 	w = lspci__w(d, at + EXP_DEVCTL2);
-	fprintf(out, "\t\tDevCtl2: Completion Timeout: %s, TimeoutDis%c LTR%c 10BitTagReq%c OBFF %s,",
+	fprintf(out,
+		"\t\tDevCtl2: Completion Timeout: %s, TimeoutDis%c LTR%c 10BitTagReq%c OBFF %s,",
 		PICK(value, w & 0xf, "Unknown"), FLAG(w, 0x10), FLAG(w, 0x400), FLAG(w, 0x1000),
 		obff_ctl[w >> 13 & 3]);
 	if (root || down)
@@ -183,15 +185,15 @@ static const char *speed_cap(unsigned v)
 
 void lspci__pcie_link2(FILE *out, const struct lspci_dev *d, unsigned at, unsigned type)
 {
-	static const char *const speed[] = {"2.5GT/s", "2.5GT/s", "5GT/s",  "8GT/s",
+	static const char *const speed[] = {"2.5GT/s", "2.5GT/s", "5GT/s", "8GT/s",
 					    "16GT/s",  "32GT/s",  "64GT/s"};
 	static const char *const deemph[] = {"-6dB", "-3.5dB"};
 	static const char *const preset[] = {
-		"-6dB de-emphasis, 0dB preshoot",     "-3.5dB de-emphasis, 0dB preshoot",
-		"-4.4dB de-emphasis, 0dB preshoot",   "-2.5dB de-emphasis, 0dB preshoot",
-		"0dB de-emphasis, 0dB preshoot",      "0dB de-emphasis, 1.9dB preshoot",
-		"0dB de-emphasis, 2.5dB preshoot",    "-6.0dB de-emphasis, 3.5dB preshoot",
-		"-3.5dB de-emphasis, 3.5dB preshoot", "0dB de-emphasis, 3.5dB preshoot"};
+	    "-6dB de-emphasis, 0dB preshoot",	  "-3.5dB de-emphasis, 0dB preshoot",
+	    "-4.4dB de-emphasis, 0dB preshoot",	  "-2.5dB de-emphasis, 0dB preshoot",
+	    "0dB de-emphasis, 0dB preshoot",	  "0dB de-emphasis, 1.9dB preshoot",
+	    "0dB de-emphasis, 2.5dB preshoot",	  "-6.0dB de-emphasis, 3.5dB preshoot",
+	    "-3.5dB de-emphasis, 3.5dB preshoot", "0dB de-emphasis, 3.5dB preshoot"};
 	static const char *const margin[] = {"Normal Operating Range",
 					     "800-1200mV(full-swing)/400-700mV(half-swing)",
 					     "200-400mV(full-swing)/100-200mV(half-swing)",
@@ -200,9 +202,10 @@ void lspci__pcie_link2(FILE *out, const struct lspci_dev *d, unsigned at, unsign
 					     "200-400mV(full-swing)/100-200mV(half-swing)"};
 	static const char *const xlink[] = {"unsupported", "Upstream Port", "Downstream Port",
 					    "incomplete"};
-	static const char *const comp[] = {"Link Down - Not Determined", "Link Down - Not Present",
-					   "Link Down - Present", NULL, "Link Up - Present",
-					   "Link Up - Present and DRS Received"};
+	static const char *const comp[] = {
+	    "Link Down - Not Determined", "Link Down - Not Present",
+	    "Link Down - Present",	  NULL,
+	    "Link Up - Present",	  "Link Up - Present and DRS Received"};
 	uint32_t l = 0;
 	unsigned w;
 
@@ -211,8 +214,9 @@ void lspci__pcie_link2(FILE *out, const struct lspci_dev *d, unsigned at, unsign
 	      PCI_RID_DEVFN(d->id.rid) != 0)) {
 		l = lspci__l(d, at + EXP_LNKCAP2);
 		if (l)
-			fprintf(out, "\t\tLnkCap2: Supported Link Speeds: %s, Crosslink%c Retimer%c "
-				     "2Retimers%c DRS%c\n",
+			fprintf(out,
+				"\t\tLnkCap2: Supported Link Speeds: %s, Crosslink%c Retimer%c "
+				"2Retimers%c DRS%c\n",
 				speed_cap(l >> 1 & 0x7f), FLAG(l, 0x100), FLAG(l, 0x800000),
 				FLAG(l, 0x1000000), FLAG(l, 0x80000000u));
 		w = lspci__w(d, at + EXP_LNKCTL2);

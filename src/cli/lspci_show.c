@@ -21,8 +21,8 @@ static const char *devsel(unsigned status)
 static void subsystem(FILE *out, const struct lspci_dev *d, enum pci_names names)
 {
 	/* the subsystem vendor's name: the machine's functions are their vendor's boards */
-	const char *vendor = d->subsys_vendor == d->id.vendor_id && d->id.vendor ? d->id.vendor
-										  : "Unknown vendor";
+	const char *vendor =
+	    d->subsys_vendor == d->id.vendor_id && d->id.vendor ? d->id.vendor : "Unknown vendor";
 
 	fputs("\tSubsystem: ", out);
 	switch (names) {
@@ -30,8 +30,9 @@ static void subsystem(FILE *out, const struct lspci_dev *d, enum pci_names names
 		fprintf(out, "%04x:%04x\n", d->subsys_vendor, d->subsys_device);
 		break;
 	case PCI_NAMES_BOTH:
-		fprintf(out, "%s %s [%04x:%04x]\n", vendor, d->subsys_name ? d->subsys_name : "Device",
-			d->subsys_vendor, d->subsys_device);
+		fprintf(out, "%s %s [%04x:%04x]\n", vendor,
+			d->subsys_name ? d->subsys_name : "Device", d->subsys_vendor,
+			d->subsys_device);
 		break;
 	default:
 		if (d->subsys_name)
@@ -106,7 +107,8 @@ static void bases(FILE *out, const struct lspci_dev *d, unsigned count, unsigned
 				fprintf(out, "%08" PRIx64, r->base);
 			else
 				fputs("<unassigned>", out);
-			fprintf(out, " (%s, %sprefetchable)", r->kind == PCI_BAR_MEM64 ? "64-bit" : "32-bit",
+			fprintf(out, " (%s, %sprefetchable)",
+				r->kind == PCI_BAR_MEM64 ? "64-bit" : "32-bit",
 				r->prefetch ? "" : "non-");
 			if (virt)
 				fputs(" [virtual]", out);
@@ -167,8 +169,9 @@ static void bridge(FILE *out, const struct lspci_dev *d, unsigned verbose)
 	    (mem_base & PCI_MEMORY_RANGE_TYPE_MASK))
 		fprintf(out, "\t!!! Unknown memory range types %x/%x\n", mem_base, mem_limit);
 	else
-		show_range(out, "Memory behind bridge", (uint64_t)(mem_base & PCI_MEMORY_RANGE_MASK) << 16,
-			   ((uint64_t)(mem_limit & PCI_MEMORY_RANGE_MASK) << 16) + 0xfffff, 32, verbose);
+		show_range(
+		    out, "Memory behind bridge", (uint64_t)(mem_base & PCI_MEMORY_RANGE_MASK) << 16,
+		    ((uint64_t)(mem_limit & PCI_MEMORY_RANGE_MASK) << 16) + 0xfffff, 32, verbose);
 	if (pref_type != (pref_limit & PCI_PREF_RANGE_TYPE_MASK) ||
 	    (pref_type != PCI_PREF_RANGE_TYPE_32 && pref_type != PCI_PREF_RANGE_TYPE_64)) {
 		fprintf(out, "\t!!! Unknown prefetchable memory range types %x/%x\n", pref_base,
@@ -185,22 +188,25 @@ static void bridge(FILE *out, const struct lspci_dev *d, unsigned verbose)
 			   pref_type == PCI_PREF_RANGE_TYPE_64 ? 64 : 32, verbose);
 	}
 	if (verbose > 1)
-		fprintf(out,
-			"\tSecondary status: 66MHz%c FastB2B%c ParErr%c DEVSEL=%s >TAbort%c "
-			"<TAbort%c <MAbort%c <SERR%c <PERR%c\n",
-			FLAG(sec, PCI_STATUS_66MHZ), FLAG(sec, PCI_STATUS_FAST_BACK),
-			FLAG(sec, PCI_STATUS_PARITY), devsel(sec), FLAG(sec, PCI_STATUS_SIG_TARGET_ABORT),
-			FLAG(sec, PCI_STATUS_REC_TARGET_ABORT), FLAG(sec, PCI_STATUS_REC_MASTER_ABORT),
-			FLAG(sec, PCI_STATUS_SIG_SYSTEM_ERROR), FLAG(sec, PCI_STATUS_DETECTED_PARITY));
+		fprintf(
+		    out,
+		    "\tSecondary status: 66MHz%c FastB2B%c ParErr%c DEVSEL=%s >TAbort%c "
+		    "<TAbort%c <MAbort%c <SERR%c <PERR%c\n",
+		    FLAG(sec, PCI_STATUS_66MHZ), FLAG(sec, PCI_STATUS_FAST_BACK),
+		    FLAG(sec, PCI_STATUS_PARITY), devsel(sec),
+		    FLAG(sec, PCI_STATUS_SIG_TARGET_ABORT), FLAG(sec, PCI_STATUS_REC_TARGET_ABORT),
+		    FLAG(sec, PCI_STATUS_REC_MASTER_ABORT), FLAG(sec, PCI_STATUS_SIG_SYSTEM_ERROR),
+		    FLAG(sec, PCI_STATUS_DETECTED_PARITY));
 	if (verbose > 1)
 		fprintf(out,
 			"\tBridgeCtl: Parity%c SERR%c NoISA%c VGA%c VGA16%c MAbort%c >Reset%c "
 			"FastB2B%c\n\t\tPriDiscTmr%c SecDiscTmr%c DiscTmrStat%c DiscTmrSERREn%c\n",
 			FLAG(brc, PCI_BRIDGE_CTL_PARITY), FLAG(brc, PCI_BRIDGE_CTL_SERR),
 			FLAG(brc, PCI_BRIDGE_CTL_ISA), FLAG(brc, PCI_BRIDGE_CTL_VGA),
-			FLAG(brc, 0x10 /* VGA 16-bit decode */), FLAG(brc, PCI_BRIDGE_CTL_MASTER_ABORT),
-			FLAG(brc, PCI_BRIDGE_CTL_BUS_RESET), FLAG(brc, PCI_BRIDGE_CTL_FAST_BACK),
-			FLAG(brc, 0x100), FLAG(brc, 0x200), FLAG(brc, 0x400), FLAG(brc, 0x800));
+			FLAG(brc, 0x10 /* VGA 16-bit decode */),
+			FLAG(brc, PCI_BRIDGE_CTL_MASTER_ABORT), FLAG(brc, PCI_BRIDGE_CTL_BUS_RESET),
+			FLAG(brc, PCI_BRIDGE_CTL_FAST_BACK), FLAG(brc, 0x100), FLAG(brc, 0x200),
+			FLAG(brc, 0x400), FLAG(brc, 0x800));
 }
 
 static void verbose_lines(FILE *out, const struct lspci_dev *d, const struct lspci_opts *o)
@@ -212,24 +218,28 @@ static void verbose_lines(FILE *out, const struct lspci_dev *d, const struct lsp
 	unsigned max_lat = htype == PCI_HEADER_TYPE_NORMAL ? lspci__b(d, PCI_MAX_LAT) : 0;
 
 	if (o->verbose > 1) {
-		fprintf(out,
-			"\tControl: I/O%c Mem%c BusMaster%c SpecCycle%c MemWINV%c VGASnoop%c ParErr%c "
-			"Stepping%c SERR%c FastB2B%c DisINTx%c\n",
-			FLAG(cmd, PCI_COMMAND_IO), FLAG(cmd, PCI_COMMAND_MEMORY),
-			FLAG(cmd, PCI_COMMAND_MASTER), FLAG(cmd, PCI_COMMAND_SPECIAL),
-			FLAG(cmd, PCI_COMMAND_INVALIDATE), FLAG(cmd, PCI_COMMAND_VGA_PALETTE),
-			FLAG(cmd, PCI_COMMAND_PARITY), FLAG(cmd, PCI_COMMAND_WAIT),
-			FLAG(cmd, PCI_COMMAND_SERR), FLAG(cmd, PCI_COMMAND_FAST_BACK),
-			FLAG(cmd, PCI_COMMAND_INTX_DISABLE));
+		fprintf(
+		    out,
+		    "\tControl: I/O%c Mem%c BusMaster%c SpecCycle%c MemWINV%c VGASnoop%c ParErr%c "
+		    "Stepping%c SERR%c FastB2B%c DisINTx%c\n",
+		    FLAG(cmd, PCI_COMMAND_IO), FLAG(cmd, PCI_COMMAND_MEMORY),
+		    FLAG(cmd, PCI_COMMAND_MASTER), FLAG(cmd, PCI_COMMAND_SPECIAL),
+		    FLAG(cmd, PCI_COMMAND_INVALIDATE), FLAG(cmd, PCI_COMMAND_VGA_PALETTE),
+		    FLAG(cmd, PCI_COMMAND_PARITY), FLAG(cmd, PCI_COMMAND_WAIT),
+		    FLAG(cmd, PCI_COMMAND_SERR), FLAG(cmd, PCI_COMMAND_FAST_BACK),
+		    FLAG(cmd, PCI_COMMAND_INTX_DISABLE));
 		fprintf(out,
 			"\tStatus: Cap%c 66MHz%c UDF%c FastB2B%c ParErr%c DEVSEL=%s >TAbort%c "
 			"<TAbort%c <MAbort%c >SERR%c <PERR%c INTx%c\n",
 			FLAG(status, PCI_STATUS_CAP_LIST), FLAG(status, PCI_STATUS_66MHZ),
 			FLAG(status, PCI_STATUS_UDF), FLAG(status, PCI_STATUS_FAST_BACK),
 			FLAG(status, PCI_STATUS_PARITY), devsel(status),
-			FLAG(status, PCI_STATUS_SIG_TARGET_ABORT), FLAG(status, PCI_STATUS_REC_TARGET_ABORT),
-			FLAG(status, PCI_STATUS_REC_MASTER_ABORT), FLAG(status, PCI_STATUS_SIG_SYSTEM_ERROR),
-			FLAG(status, PCI_STATUS_DETECTED_PARITY), FLAG(status, PCI_STATUS_INTERRUPT));
+			FLAG(status, PCI_STATUS_SIG_TARGET_ABORT),
+			FLAG(status, PCI_STATUS_REC_TARGET_ABORT),
+			FLAG(status, PCI_STATUS_REC_MASTER_ABORT),
+			FLAG(status, PCI_STATUS_SIG_SYSTEM_ERROR),
+			FLAG(status, PCI_STATUS_DETECTED_PARITY),
+			FLAG(status, PCI_STATUS_INTERRUPT));
 		if (cmd & PCI_COMMAND_MASTER) {
 			unsigned cache_line = lspci__b(d, PCI_CACHE_LINE_SIZE);
 

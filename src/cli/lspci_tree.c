@@ -51,7 +51,7 @@ static int holder(const struct tree *t, unsigned bus)
 	for (unsigned i = 1; i < t->nbr; i++)
 		if (t->br[i].secondary <= bus && bus <= t->br[i].subordinate &&
 		    (best == 0 || t->br[i].subordinate - t->br[i].secondary <
-					  t->br[best].subordinate - t->br[best].secondary))
+				      t->br[best].subordinate - t->br[best].secondary))
 			best = (int)i;
 	return best;
 }
@@ -131,7 +131,8 @@ static void show_dev(struct tree *t, FILE *out, int dev, char *p)
 		return;
 	}
 	if (t->o->verbose) {
-		snprintf(buf, sizeof(buf), "  %s %s", d->id.vendor ? d->id.vendor : "Unknown vendor",
+		snprintf(buf, sizeof(buf), "  %s %s",
+			 d->id.vendor ? d->id.vendor : "Unknown vendor",
 			 d->id.name ? d->id.name : "Device");
 		p = put(t, p, buf);
 	}
@@ -210,9 +211,9 @@ void lspci__tree(FILE *out, const struct lspci_dev *devs, unsigned n, const stru
 		if ((devs[i].id.class16 >> 8) == 0x06 /* bridge */ &&
 		    (lspci__b(&devs[i], PCI_HEADER_TYPE) & 0x7f) == PCI_HEADER_TYPE_BRIDGE)
 			t.br[t.nbr++] = (struct tree_bridge){
-				.dev = (int)i,
-				.secondary = lspci__b(&devs[i], PCI_SECONDARY_BUS),
-				.subordinate = lspci__b(&devs[i], PCI_SUBORDINATE_BUS),
+			    .dev = (int)i,
+			    .secondary = lspci__b(&devs[i], PCI_SECONDARY_BUS),
+			    .subordinate = lspci__b(&devs[i], PCI_SUBORDINATE_BUS),
 			};
 	/* each bridge's secondary bus first, then the buses its devices are found on */
 	for (unsigned i = 0; i < t.nbr; i++)

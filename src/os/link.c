@@ -88,7 +88,8 @@ static struct netdev *dev_of(struct json_object *req, bool show, char *err)
 
 		for (const char *c = name; shown && *c; c++)
 			shown = *c > ' ' && *c < 127 && *c != '"';
-		snprintf(err, ERR_MAX, show ? "Device \"%s\" does not exist." : "Cannot find device \"%s\"",
+		snprintf(err, ERR_MAX,
+			 show ? "Device \"%s\" does not exist." : "Cannot find device \"%s\"",
 			 shown ? name : "?");
 	}
 	return nd;
@@ -119,9 +120,9 @@ static int svc_link_show(void *opaque, void *req_, void *reply, char *err)
 struct link_set {
 	bool has_mac;
 	uint8_t mac[ETH_ALEN];
-	int mtu;	  /* -1: unchanged */
+	int mtu;	       /* -1: unchanged */
 	int promisc, allmulti; /* -1: unchanged */
-	int up;		  /* -1: unchanged */
+	int up;		       /* -1: unchanged */
 	struct json_object *vfs;
 };
 
@@ -136,8 +137,9 @@ static int link_set_parse(struct json_object *req, struct netdev *nd, struct lin
 		if (!json_object_is_type(v, json_type_string) ||
 		    parse_mac(json_object_get_string(v), ls->mac) || (ls->mac[0] & 1)) {
 			snprintf(err, ERR_MAX, "\"%s\" is invalid lladdr.",
-				 json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-									  : "?");
+				 json_object_is_type(v, json_type_string)
+				     ? json_object_get_string(v)
+				     : "?");
 			return -EINVAL;
 		}
 		ls->has_mac = true;
@@ -177,8 +179,10 @@ static int link_set_parse(struct json_object *req, struct netdev *nd, struct lin
 		}
 		if (!nd->vf_ops || !nd->vf_ops->set) {
 			snprintf(err, ERR_MAX, "RTNETLINK answers: %s", strerror(EOPNOTSUPP));
-			snprintf(detail, ERR_MAX, "%s has no VFs: only a PF's driver (dom0's pf0, "
-						  "pf1) sets \"vf N\" policy", nd->name);
+			snprintf(detail, ERR_MAX,
+				 "%s has no VFs: only a PF's driver (dom0's pf0, "
+				 "pf1) sets \"vf N\" policy",
+				 nd->name);
 			return -EOPNOTSUPP;
 		}
 		ls->vfs = v;

@@ -21,7 +21,7 @@
 
 #define VF_GROUPS_MAX MDD_MAX_VFS
 
-static const char *const link_state_names[] = { "auto", "enable", "disable" };
+static const char *const link_state_names[] = {"auto", "enable", "disable"};
 
 /* One "vf N ..." group; -1 (or false) where the command says nothing. */
 struct vf_req {
@@ -109,17 +109,16 @@ static bool matches(const char *word, const char *full)
 	return *word && !strncmp(word, full, strlen(word));
 }
 
-#define INVARG(val, what)                                                                     \
-	do {                                                                                  \
-		snprintf(err, NETDEV_ERR_MAX, "Error: argument \"%s\" is wrong: %s", (val) ? (val) : "", \
-			 (what));                                                             \
-		return -EINVAL;                                                               \
+#define INVARG(val, what)                                                                          \
+	do {                                                                                       \
+		snprintf(err, NETDEV_ERR_MAX, "Error: argument \"%s\" is wrong: %s",               \
+			 (val) ? (val) : "", (what));                                              \
+		return -EINVAL;                                                                    \
 	} while (0)
 
-static const char *const vf_keys[] = { "vf",	      "mac",	     "vlan",	  "qos",
-				       "proto",	      "rate",	     "max_tx_rate", "min_tx_rate",
-				       "spoofchk",    "trust",	     "state",	  "query_rss",
-				       "node_guid",   "port_guid",   NULL };
+static const char *const vf_keys[] = {"vf",    "mac",	      "vlan",	     "qos",	  "proto",
+				      "rate",  "max_tx_rate", "min_tx_rate", "spoofchk",  "trust",
+				      "state", "query_rss",   "node_guid",   "port_guid", NULL};
 
 /* iproute2's checks of one group (iplink_parse_vf), with its messages. */
 static int parse_group(struct mdd_adapter *a, json_object *g, struct vf_req *r, char *err)
@@ -133,7 +132,8 @@ static int parse_group(struct mdd_adapter *a, json_object *g, struct vf_req *r, 
 		snprintf(err, NETDEV_ERR_MAX, "Error: a \"vf\" group is an object");
 		return -EINVAL;
 	}
-	json_object_object_foreach(g, key, val) {
+	json_object_object_foreach(g, key, val)
+	{
 		bool known = false;
 
 		(void)val;
@@ -181,7 +181,8 @@ static int parse_group(struct mdd_adapter *a, json_object *g, struct vf_req *r, 
 		if (proto && !strcasecmp(proto, "802.1ad"))
 			r->dot1ad = true;
 		else if (!proto || strcasecmp(proto, "802.1q"))
-			INVARG(proto, "Invalid \"vlan protocol\" value - supported 802.1Q, 802.1ad");
+			INVARG(proto,
+			       "Invalid \"vlan protocol\" value - supported 802.1Q, 802.1ad");
 	}
 	rate = mdd_json_uint(g, "rate", &t);
 	if (rate == -2)
@@ -261,9 +262,10 @@ static int refused(struct mdd_adapter *a, const struct vf_req *r, int ret, const
 		   const char *why, char *err, char *detail)
 {
 	snprintf(err, NETDEV_ERR_MAX, "RTNETLINK answers: %s", strerror(-ret));
-	snprintf(detail, NETDEV_ERR_MAX,
-		 "vf %u%s%.48s refused by %s's driver; nothing was changed (the reason: vfnet dmesg 0)",
-		 r->vf, kw[0] ? " " : "", kw, a->netdev.name);
+	snprintf(
+	    detail, NETDEV_ERR_MAX,
+	    "vf %u%s%.48s refused by %s's driver; nothing was changed (the reason: vfnet dmesg 0)",
+	    r->vf, kw[0] ? " " : "", kw, a->netdev.name);
 	os__log(MDD_TAG, "%s: vf %u %s refused: %s", a->netdev.name, r->vf, kw, why);
 	return ret;
 }
@@ -281,9 +283,9 @@ static int check_group(struct mdd_adapter *a, const struct vf_req *r, unsigned t
 		snprintf(kw, sizeof(kw), "mac %s", r->mac_text);
 		return refused(a, r, ret, kw, why, err, detail);
 	}
-	if (r->vlan >= 0 && (ret = mdd_check_vf_vlan(a, r->vf, (unsigned)r->vlan,
-						     r->qos > 0 ? (unsigned)r->qos : 0, r->dot1ad,
-						     taken, why))) {
+	if (r->vlan >= 0 &&
+	    (ret = mdd_check_vf_vlan(a, r->vf, (unsigned)r->vlan, r->qos > 0 ? (unsigned)r->qos : 0,
+				     r->dot1ad, taken, why))) {
 		int n = snprintf(kw, sizeof(kw), "vlan %lld", r->vlan);
 
 		if (r->qos >= 0)
@@ -332,8 +334,8 @@ static int apply_group(struct mdd_adapter *a, const struct vf_req *r)
 	if (r->has_mac)
 		ret = mdd_set_vf_mac(a, r->vf, r->mac);
 	if (!ret && r->vlan >= 0)
-		ret = mdd_set_vf_vlan(a, r->vf, (unsigned)r->vlan, r->qos > 0 ? (unsigned)r->qos : 0,
-				      r->dot1ad);
+		ret = mdd_set_vf_vlan(a, r->vf, (unsigned)r->vlan,
+				      r->qos > 0 ? (unsigned)r->qos : 0, r->dot1ad);
 	if (!ret && r->has_rate)
 		ret = mdd_set_vf_rate(a, r->vf, r->min_rate, r->max_rate);
 	if (!ret && r->spoof >= 0)
@@ -479,6 +481,6 @@ static void vf_show(struct netdev *nd, void *link, unsigned what)
 }
 
 const struct netdev_vf_ops mdd_vf_ops = {
-	.set = vf_set,
-	.show = vf_show,
+    .set = vf_set,
+    .show = vf_show,
 };

@@ -139,8 +139,9 @@ static void test_vf_groups_all_or_nothing(void **state)
 	assert_false(vf_info(1).trusted);
 
 	/* a VF index past num_vfs refuses the command, naming the VF */
-	r = harness__request("{\"op\":\"link-set\",\"dev\":\"pf0\",\"vfs\":["
-			     "{\"vf\":0,\"mac\":\"02:00:00:00:00:01\"},{\"vf\":3,\"trust\":true}]}");
+	r = harness__request(
+	    "{\"op\":\"link-set\",\"dev\":\"pf0\",\"vfs\":["
+	    "{\"vf\":0,\"mac\":\"02:00:00:00:00:01\"},{\"vf\":3,\"trust\":true}]}");
 	assert_false(ok(r));
 	assert_non_null(strstr(get_str(r, "detail"), "vf 3"));
 	json_object_put(r);
@@ -184,8 +185,9 @@ static void test_vlvf_room_counted_across_groups(void **state)
 	assert_int_equal(rc, 0);
 	assert_int_equal(free_entries, 2);
 	/* three new VLANs fit no more than two entries: refused whole */
-	r = harness__request("{\"op\":\"link-set\",\"dev\":\"pf0\",\"vfs\":["
-			     "{\"vf\":0,\"vlan\":10},{\"vf\":1,\"vlan\":11},{\"vf\":2,\"vlan\":12}]}");
+	r = harness__request(
+	    "{\"op\":\"link-set\",\"dev\":\"pf0\",\"vfs\":["
+	    "{\"vf\":0,\"vlan\":10},{\"vf\":1,\"vlan\":11},{\"vf\":2,\"vlan\":12}]}");
 	assert_false(ok(r));
 	assert_string_equal(get_str(r, "error"), "RTNETLINK answers: No space left on device");
 	assert_non_null(strstr(get_str(r, "detail"), "vf 2 vlan 12"));
@@ -193,8 +195,9 @@ static void test_vlvf_room_counted_across_groups(void **state)
 	assert_int_equal(vf_info(0).vlan, 0);
 	assert_int_equal(vf_info(1).vlan, 0);
 	/* two VFs sharing one new VLAN and one on a VLAN the PF already has: fits */
-	r = harness__request("{\"op\":\"link-set\",\"dev\":\"pf0\",\"vfs\":["
-			     "{\"vf\":0,\"vlan\":10},{\"vf\":1,\"vlan\":10},{\"vf\":2,\"vlan\":100}]}");
+	r = harness__request(
+	    "{\"op\":\"link-set\",\"dev\":\"pf0\",\"vfs\":["
+	    "{\"vf\":0,\"vlan\":10},{\"vf\":1,\"vlan\":10},{\"vf\":2,\"vlan\":100}]}");
 	assert_true(ok(r));
 	json_object_put(r);
 	assert_int_equal(vf_info(1).vlan, 10);
@@ -254,11 +257,11 @@ static void test_pf_up_down_and_json(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_refused_keyword_changes_nothing),
-		T(test_flat_ip_link_set_refused_whole),
-		T(test_vf_groups_all_or_nothing),
-		T(test_vlvf_room_counted_across_groups),
-		T(test_pf_up_down_and_json),
+	    T(test_refused_keyword_changes_nothing),
+	    T(test_flat_ip_link_set_refused_whole),
+	    T(test_vf_groups_all_or_nothing),
+	    T(test_vlvf_room_counted_across_groups),
+	    T(test_pf_up_down_and_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
