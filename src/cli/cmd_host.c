@@ -42,7 +42,7 @@ static void host_help(FILE *out)
 		"  --dom0-auto 'IF...'  dom0's interfaces brought up at boot, as a distribution's\n"
 		"                 network configuration does (default 'pf0 pf1'; '' for none).\n"
 		"                 A PF that is down has its PHY powered down: its VFs have no\n"
-		"                 link until `vfnet ip -d 0 link set PF up`\n\n"
+		"                 link until `vfnet ip link set PF up`\n\n"
 		"wires: cable (port 0 <-> port 1), loop, null, pcap:FILE, tap:NAME,\n"
 		"       afpacket:IFNAME, peer:LOCAL,REMOTE\n\n"
 		"examples:\n"

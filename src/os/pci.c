@@ -4,6 +4,7 @@
  * the trapped table, and dom0's SR-IOV enable/disable sequence.
  */
 #include <errno.h>
+#include <json-c/json.h>
 #include <linux/pci_regs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -405,11 +406,37 @@ void pci__event(void)
 	}
 }
 
+/*
+ * `vfnet lspci -k`: {"op":"pci-drivers"} -> {"devices":[{"slot", "driver"?, "modules":[...]}]},
+ * the driver bound to each function this domain sees ("Kernel driver in use") and the drivers
+ * that match its ids ("Kernel modules", what Linux finds in modules.alias).
+ */
+static int svc_pci_drivers(void *opaque, void *req, void *reply, char *err)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (struct os_pci_dev *d = devices; d; d = d->next) {
+		struct json_object *o = json_object_new_object(), *mods = json_object_new_array();
+
+		json_object_object_add(o, "slot", json_object_new_string(d->pub.slot));
+		if (d->pub.driver)
+			json_object_object_add(o, "driver",
+					       json_object_new_string(d->pub.driver->name));
+		for (struct pci_driver *drv = drivers; drv; drv = drv->next)
+			if (match(drv, &d->pub))
+				json_object_array_add(mods, json_object_new_string(drv->name));
+		json_object_object_add(o, "modules", mods);
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(reply, "devices", arr);
+	return 0;
+}
+
 int pci__init(void)
 {
 	for (struct pci_driver *const *d = os.builtin->drivers; d && *d; d++)
 		driver_append(*d);
-	return 0;
+	return os__service("pci-drivers", svc_pci_drivers, NULL);
 }
 
 void pci__probe_all(void)

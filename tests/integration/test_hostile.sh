@@ -93,7 +93,7 @@ attack mbx-hold 1500 >"$t/r" &
 holder=$!
 sleep 0.5
 held=$(python3 "$svc" --latency 30 "$VFNET_SOCKET" 0 '{"op":"info"}')
-check "a victim's mailbox request is served meanwhile" v ip -d victim link set eth0 mtu 1500
+check "a victim's mailbox request is served meanwhile" v ip --domain victim link set eth0 mtu 1500
 wait "$holder"
 echo "# dom0's reply time (median, max us): $base alone, $held with the mailbox held"
 # The bug made every request of the hostile VF cost dom0 ~11 ms of sleep: the median went from
@@ -166,7 +166,7 @@ v ip link set pf0 vf 2 mac 02:00:00:00:00:0c
 printf 'name = "next"\nmemory = 64\npci = [ "01:10.4" ]\napp = [ "sink" ]\n' >"$t/next.cfg"
 printf 'name = "next_tx"\nmemory = 64\npci = [ "01:10.6" ]\napp = [ "pktgen dst=02:00:00:00:00:0c count=2000 rate=20k" ]\n' >"$t/next_tx.cfg"
 v create -q "$t/next.cfg"
-check "the next guest gets the VF and its link" wait_for 10 sh -c "'$vfnet' ip -d next link show | grep -q 'state UP'"
+check "the next guest gets the VF and its link" wait_for 10 sh -c "'$vfnet' ip --domain next link show | grep -q 'state UP'"
 v create -q "$t/next_tx.cfg"
 check "... and receives every frame sent to it" wait_for 10 sh -c "[ \"\$('$vfnet' stats -j next | python3 -c 'import json,sys; print([a for a in json.load(sys.stdin)[\"stats\"][\"apps\"] if a[\"app\"]==\"sink\"][0][\"received\"])')\" -eq 2000 ]"
 done_testing

@@ -436,9 +436,21 @@ static void mdd_watchdog(void *opaque)
 		a->doutsync_masked = false;
 		wr32(a, E1000_IMS, E1000_ICR_DOUTSYNC);
 	}
+	mdd_update_stats(a);
 	for (unsigned vf = 0; vf < a->num_vfs; vf++)
 		mdd_vf_update_stats(a, vf);
 	os__timer_arm(a->watchdog, MDD_WATCHDOG_NS);
+}
+
+/* igb_update_stats: the port's read-to-clear counters the netdev reports (ip -s: missed, mcast). */
+void mdd_update_stats(struct mdd_adapter *a)
+{
+	uint32_t mpc = rd32(a, E1000_MPC), mprc = rd32(a, E1000_MPRC);
+
+	if (a->pdev->gone)
+		return;
+	a->netdev.stats.rx_missed += mpc;
+	a->netdev.stats.multicast += mprc;
 }
 
 static int mdd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -485,6 +497,7 @@ static int mdd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	a->netdev.mtu = ETH_DATA_LEN;
 	a->netdev.ops = &mdd_netdev_ops;
 	a->netdev.priv = a;
+	a->netdev.parentdev = pdev->slot;
 	/* VFs enabled before we came (a restarted dom0 finds them, as igb_probe_vfs does):
 	 * serve them, with the administrator's policy the machine kept for them; the VFs reset
 	 * and ask again. */

@@ -8,7 +8,8 @@
  *   mbx.c      PF side of the mailbox: locks, read/write, the mailbox task, the reset handshake
  *   vf.c       per-VF state and the handlers of VF messages (igb's policy)
  *   admin.c    set_vf_* / get_vf_config: what `ip link set PF vf N ...` changes
- *   service.c  the `vfnet` tools' requests: sriov, ip-link-set, ip-link-show
+ *   service.c  the `vfnet` tools' requests: sriov, ip-link-set
+ *   vflink.c   the netdev's vf_ops: `ip link set PF vf N ...` checked whole, then applied
  *   policy.c   the per-VF policy kept by the machine, taken back by a restarted dom0
  */
 #ifndef VFNET_DRIVERS_MDD_H
@@ -190,6 +191,7 @@ void mdd_spoof_check(struct mdd_adapter *a);
 unsigned mdd_vf_rar(unsigned vf);
 bool mdd_link_read(struct mdd_adapter *a, unsigned *speed);
 void mdd_phy_power(struct mdd_adapter *a, bool on);
+void mdd_update_stats(struct mdd_adapter *a);
 
 /* ring.c */
 int mdd_ring_alloc(struct mdd_adapter *a);
@@ -216,6 +218,12 @@ void mdd_mbx_forget(struct mdd_adapter *a, unsigned vf);
 void mdd_ping_vf(struct mdd_adapter *a, unsigned vf);
 void mdd_ping_all_vfs(struct mdd_adapter *a);
 
+/* vflink.c: the PF netdev's vf_ops (`ip link set PF vf N ...`, the VF lines of `ip link`) */
+extern const struct netdev_vf_ops mdd_vf_ops;
+/* A non-negative integer of a json-c request, from a number or a string (@text: as given);
+ * -1 if absent, -2 if malformed. */
+long long mdd_json_uint(void *req, const char *key, const char **text);
+
 /* vf.c */
 void mdd_vf_defaults(struct mdd_adapter *a, unsigned vf);
 void mdd_vf_configure(struct mdd_adapter *a, unsigned vf);
@@ -225,6 +233,9 @@ void mdd_vf_reset_msg(struct mdd_adapter *a, unsigned vf);
 int mdd_vf_msg(struct mdd_adapter *a, unsigned vf, uint32_t *msg);
 void mdd_vf_set_mac(struct mdd_adapter *a, unsigned vf, const uint8_t *mac);
 int mdd_vlvf_set(struct mdd_adapter *a, unsigned pool, uint16_t vid, bool add);
+/* Has VID @vid a VLVF entry? How many entries are free? (what mdd_vlvf_set would find) */
+bool mdd_vlvf_has(struct mdd_adapter *a, uint16_t vid);
+unsigned mdd_vlvf_free_entries(struct mdd_adapter *a);
 void mdd_vf_set_vmolr(struct mdd_adapter *a, unsigned pool, bool aupe);
 void mdd_vf_set_vmvir(struct mdd_adapter *a, unsigned vf, uint32_t tci);
 void mdd_vf_set_strip(struct mdd_adapter *a, unsigned vf, bool on);
@@ -252,6 +263,19 @@ int mdd_set_vf_trust(struct mdd_adapter *a, unsigned vf, bool on);
 int mdd_set_vf_link_state(struct mdd_adapter *a, unsigned vf, enum mdd_link_state st);
 int mdd_get_vf_config(struct mdd_adapter *a, unsigned vf, struct mdd_vf_info *ivi);
 void mdd_rates_check(struct mdd_adapter *a);
+/* What the setters above refuse, found without changing anything: 0, or -errno with the
+ * reason in @why (MDD_WHY_LEN bytes, may be NULL). @taken: VLVF entries promised to other new
+ * VLANs of the same command. */
+#define MDD_WHY_LEN 96
+int mdd_check_vf(struct mdd_adapter *a, unsigned vf, char *why);
+int mdd_check_vf_mac(struct mdd_adapter *a, unsigned vf, const uint8_t *mac, char *why);
+int mdd_check_vf_vlan(struct mdd_adapter *a, unsigned vf, unsigned vlan, unsigned qos,
+		      bool dot1ad, unsigned taken, char *why);
+int mdd_check_vf_rate(struct mdd_adapter *a, unsigned vf, unsigned min_rate, unsigned max_rate,
+		      char *why);
+int mdd_check_vf_spoofchk(struct mdd_adapter *a, unsigned vf, char *why);
+int mdd_check_vf_link_state(struct mdd_adapter *a, unsigned vf, enum mdd_link_state st,
+			    char *why);
 void mdd_rate_program(struct mdd_adapter *a, unsigned vf);
 
 /* policy.c: keep VF @vf's policy with the machine; take every VF's back (before the port is

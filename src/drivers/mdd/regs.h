@@ -111,6 +111,8 @@
 #define E1000_QDE	    0x02408
 #define E1000_DTXSWC	    0x03500
 #define E1000_WVBR	    0x03554
+#define E1000_MPC	    0x04010 /* missed packets: read to clear */
+#define E1000_MPRC	    0x0407C /* multicast packets received: read to clear */
 #define E1000_DTXCTL	    0x03590
 #define E1000_RTTDQSEL	    0x03604
 #define E1000_RTTBCNRM	    0x03690

@@ -120,6 +120,20 @@ static void vfta_set(struct mdd_adapter *a, uint16_t vid, bool on)
 	wr32(a, E1000_VFTA(vid >> 5), on ? v | bit : v & ~bit);
 }
 
+bool mdd_vlvf_has(struct mdd_adapter *a, uint16_t vid)
+{
+	return vlvf_find(a, vid) >= 0;
+}
+
+unsigned mdd_vlvf_free_entries(struct mdd_adapter *a)
+{
+	unsigned n = 0;
+
+	for (int i = E1000_VLVF_ENTRIES - 1; i > 0; i--)
+		n += !(rd32(a, E1000_VLVF(i)) & E1000_VLVF_VLANID_ENABLE);
+	return n;
+}
+
 /* Add or remove @pool from VID @vid's VLVF entry: -ENOSPC when no entry is free. */
 int mdd_vlvf_set(struct mdd_adapter *a, unsigned pool, uint16_t vid, bool add)
 {

@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <json-c/json.h>
+
 #include "hw/machine.h"
 #include "hw/nic/nic.h"
 #include "vfnet/abi.h"
@@ -121,9 +123,46 @@ const char *os__config_nth(const char *key, unsigned n)
 	return NULL;
 }
 
+/* Services as os/service.c keeps them: a handler per op, called with json-c objects. */
+static struct {
+	const char *name;
+	os_service_fn fn;
+	void *opaque;
+} services[16];
+static unsigned nservices;
+
 int os__service(const char *name, os_service_fn fn, void *opaque)
 {
+	for (unsigned i = 0; i < nservices; i++)
+		if (!strcmp(services[i].name, name))
+			return 0; /* registered by an earlier test's driver */
+	if (nservices == sizeof(services) / sizeof(services[0]))
+		return -ENOSPC;
+	services[nservices].name = name;
+	services[nservices].fn = fn;
+	services[nservices++].opaque = opaque;
 	return 0;
+}
+
+struct json_object *harness__request(const char *json)
+{
+	struct json_object *req = json_tokener_parse(json), *reply = json_object_new_object(), *op;
+	char err[160] = "";
+	int rc = -ENOSYS;
+	unsigned prev = harness__enter(HARNESS_DOM0);
+
+	assert_non_null(req);
+	assert_true(json_object_object_get_ex(req, "op", &op));
+	for (unsigned i = 0; i < nservices; i++)
+		if (!strcmp(services[i].name, json_object_get_string(op)))
+			rc = services[i].fn(services[i].opaque, req, reply, err);
+	harness__enter(prev);
+	json_object_object_add(reply, "ok", json_object_new_boolean(!rc));
+	if (rc)
+		json_object_object_add(reply, "error",
+				       json_object_new_string(err[0] ? err : strerror(-rc)));
+	json_object_put(req);
+	return reply;
 }
 
 void os__shutdown(int status)

@@ -83,6 +83,12 @@ uint64_t harness__now(void);
 /* PF registers as the silicon has them (e82576__rd32 on PF0). */
 uint32_t harness__pf_rd32(uint32_t off);
 
+/* A request to dom0's services (os__service: mdd's, and link.c's once link__init ran), as
+ * the machine hands `vfnet` tools' requests over: the reply, with "ok" and, on failure, "error"
+ * (and the handler's "detail"). The caller puts it. */
+struct json_object;
+struct json_object *harness__request(const char *json);
+
 /* The log lines of both drivers since the last clear; does one contain @needle? */
 bool harness__log_has(const char *needle);
 void harness__log_clear(void);
