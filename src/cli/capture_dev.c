@@ -73,9 +73,10 @@ static int start(const char *domain, const char *dev, int *fdp, uint32_t *snaple
 	}
 	rep = json_tokener_parse(line);
 	if (!rep || !json_object_object_get_ex(rep, "ok", &v) || !json_object_get_boolean(v)) {
-		rc = cmd__fail("capture", "%s", rep && json_object_object_get_ex(rep, "error", &v)
-						      ? json_object_get_string(v)
-						      : "the domain refused without a reason");
+		rc = cmd__fail("capture", "%s",
+			       rep && json_object_object_get_ex(rep, "error", &v)
+				   ? json_object_get_string(v)
+				   : "the domain refused without a reason");
 		json_object_put(rep);
 		close(fd);
 		return rc;

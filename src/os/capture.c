@@ -23,7 +23,7 @@
 #include "vfnet/netdev.h"
 #include "vfnet/os.h"
 
-#define CAP_MAX	  4	    /* at once, per domain */
+#define CAP_MAX	  4	     /* at once, per domain */
 #define CAP_BUF	  (1u << 20) /* bytes waiting for the tool */
 #define VLAN_HLEN 4
 
@@ -136,13 +136,15 @@ static void cap_frames(void *opaque, struct netdev *nd, const struct pkt *pkts, 
 		at += sizeof(r);
 		if (tag) {
 			/* as on the wire: the addresses, 802.1Q and the TCI, then the rest */
-			uint8_t vh[VLAN_HLEN] = {0x81, 0x00, (uint8_t)(p->vlan >> 8), (uint8_t)p->vlan};
+			uint8_t vh[VLAN_HLEN] = {0x81, 0x00, (uint8_t)(p->vlan >> 8),
+						 (uint8_t)p->vlan};
 			uint8_t frame_head[12 + VLAN_HLEN];
 			uint32_t left = caplen;
 
 			memcpy(frame_head, p->data, 12);
 			memcpy(frame_head + 12, vh, VLAN_HLEN);
-			memcpy(at, frame_head, left < sizeof(frame_head) ? left : sizeof(frame_head));
+			memcpy(at, frame_head,
+			       left < sizeof(frame_head) ? left : sizeof(frame_head));
 			if (left > sizeof(frame_head))
 				memcpy(at + sizeof(frame_head), (const uint8_t *)p->data + 12,
 				       left - sizeof(frame_head));
@@ -181,11 +183,13 @@ static int svc_capture(void *opaque, void *req_, void *reply_, int fd, char *err
 	{
 		(void)val;
 		if (strcmp(key, "op") && strcmp(key, "dev") && strcmp(key, "snaplen")) {
-			snprintf(err, 160, "capture takes \"dev\" and \"snaplen\", not \"%.32s\"", key);
+			snprintf(err, 160, "capture takes \"dev\" and \"snaplen\", not \"%.32s\"",
+				 key);
 			return -EINVAL;
 		}
 	}
-	if (!json_object_object_get_ex(req, "dev", &v) || !json_object_is_type(v, json_type_string)) {
+	if (!json_object_object_get_ex(req, "dev", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
 		snprintf(err, 160, "capture: missing \"dev\", the interface's name");
 		return -EINVAL;
 	}
