@@ -49,6 +49,17 @@ struct os_timer *os__timer_create(os_timer_fn fn, void *opaque);
 void os__timer_arm(struct os_timer *t, uint64_t ns); /* 0 disarms */
 void os__timer_destroy(struct os_timer *t);
 
+/*
+ * Delays for drivers written in the hardware style (Linux's udelay and msleep, the e1000 shared
+ * code's usec_delay and msec_delay). Both hold the vCPU: no interrupt, work, timer or service
+ * request of this domain runs meanwhile, so a poll that can wait long belongs on a timer
+ * instead. os__udelay spins (for a few microseconds between register reads); os__msleep gives
+ * the CPU away. dom0's drivers must never delay on a guest's behalf: a guest that keeps dom0's
+ * only vCPU waiting stalls every other guest's requests.
+ */
+void os__udelay(unsigned us);
+void os__msleep(unsigned ms);
+
 /* ---- file descriptors (TAP devices, sockets of apps) ---- */
 
 typedef void (*os_fd_fn)(void *opaque, uint32_t events); /* EPOLLIN/EPOLLOUT/EPOLLERR/... */
@@ -74,6 +85,13 @@ void os__schedule(struct os_work *w);
  */
 typedef int (*os_service_fn)(void *opaque, void *req, void *reply, char *err);
 int os__service(const char *name, os_service_fn fn, void *opaque);
+/*
+ * The same for a request that turns its connection into a stream (a capture): on success the
+ * reply line is sent and @fd is the handler's from then on (the service reads no more
+ * requests from it and the handler closes it); on failure the connection stays a service one.
+ */
+typedef int (*os_stream_fn)(void *opaque, void *req, void *reply, int fd, char *err);
+int os__service_stream(const char *name, os_stream_fn fn, void *opaque);
 
 /* Stop the domain: the loop ends, drivers are removed, the process exits with @status. */
 void os__shutdown(int status);

@@ -28,9 +28,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <link.h>
+#include <elf.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -65,33 +66,39 @@ extern char __start_vfnet_saved[], __stop_vfnet_saved[];
 
 static int uffd = -1; /* this process's: a resumed guest starts without */
 
-/* The GNU build ID of the program, so that saved state goes only into the same program. */
-static int note_cb(struct dl_phdr_info *info, size_t size, void *data)
+/* The GNU build ID of the program (its notes, found through the auxiliary vector), so that saved
+ * state goes only into the same program. */
+static void build_id(struct save_hdr *h)
 {
-	struct save_hdr *h = data;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
+	unsigned long n = getauxval(AT_PHNUM);
+	uintptr_t bias = 0;
 
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
-		const uint8_t *end = p + ph->p_memsz;
+	if (!ph)
+		return;
+	for (unsigned long i = 0; i < n; i++)
+		if (ph[i].p_type == PT_PHDR)
+			bias = (uintptr_t)ph - ph[i].p_vaddr;
+	for (unsigned long i = 0; i < n; i++) {
+		const uint8_t *p = (const uint8_t *)(bias + ph[i].p_vaddr);
+		const uint8_t *end = p + ph[i].p_memsz;
 
-		if (ph->p_type != PT_NOTE)
+		if (ph[i].p_type != PT_NOTE)
 			continue;
-		while (p + sizeof(ElfW(Nhdr)) <= end) {
-			const ElfW(Nhdr) *n = (const void *)p;
-			const uint8_t *name = p + sizeof(*n);
-			const uint8_t *desc = name + ((n->n_namesz + 3) & ~3u);
+		while (p + sizeof(Elf64_Nhdr) <= end) {
+			const Elf64_Nhdr *nh = (const void *)p;
+			const uint8_t *name = p + sizeof(*nh);
+			const uint8_t *desc = name + ((nh->n_namesz + 3) & ~3u);
 
-			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 &&
-			    !memcmp(name, "GNU", 4) && n->n_descsz <= BUILD_ID_MAX) {
-				h->build_id_len = n->n_descsz;
-				memcpy(h->build_id, desc, n->n_descsz);
-				return 1;
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    !memcmp(name, "GNU", 4) && nh->n_descsz <= BUILD_ID_MAX) {
+				h->build_id_len = nh->n_descsz;
+				memcpy(h->build_id, desc, nh->n_descsz);
+				return;
 			}
-			p = desc + ((n->n_descsz + 3) & ~3u);
+			p = desc + ((nh->n_descsz + 3) & ~3u);
 		}
 	}
-	return 1; /* the first object is the program */
 }
 
 static void fill_hdr(struct save_hdr *h)
@@ -99,7 +106,7 @@ static void fill_hdr(struct save_hdr *h)
 	memset(h, 0, sizeof(*h));
 	h->magic = SAVE_MAGIC;
 	h->version = SAVE_VERSION;
-	dl_iterate_phdr(note_cb, h);
+	build_id(h);
 	h->saved_start = (uint64_t)(uintptr_t)__start_vfnet_saved;
 	h->saved_len = (uint64_t)(__stop_vfnet_saved - __start_vfnet_saved);
 	h->ram_bytes = os.ram_bytes;

@@ -32,6 +32,9 @@ static void announce(struct os_work *w)
 		nd->ops->xmit(nd, &p, 1);
 	}
 }
+/* Linux numbers interfaces from 1, the loopback's; domains have none, so the first NIC is 2 as
+ * in a guest with one. An index is never given twice, so a script's index stays the device's. */
+static int next_ifindex OS_SAVED = 2;
 
 int netdev__init(void)
 {
@@ -74,7 +77,10 @@ int netdev__register(struct netdev *nd)
 	if (!nd->mtu)
 		nd->mtu = ETH_DATA_LEN;
 	nd->listeners = NULL;
+	nd->tap = NULL;
 	nd->next = NULL;
+	nd->ifindex = next_ifindex++;
+	nd->rx_mode = 0;
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = nd;
@@ -91,6 +97,13 @@ void netdev__unregister(struct netdev *nd)
 		if (*p != nd)
 			continue;
 		*p = nd->next;
+		if (nd->tap) {
+			struct netdev_tap *tap = nd->tap;
+
+			nd->tap = NULL;
+			if (tap->gone)
+				tap->gone(tap->opaque, nd);
+		}
 		while (nd->listeners) {
 			struct netdev_listener *l = nd->listeners;
 
@@ -123,6 +136,8 @@ void netdev__unlisten(struct netdev *nd, struct netdev_listener *l)
 
 void netdev__rx(struct netdev *nd, const struct pkt *pkts, unsigned n)
 {
+	if (nd->tap)
+		nd->tap->frames(nd->tap->opaque, nd, pkts, n, false);
 	for (struct netdev_listener *l = nd->listeners; l; l = l->next)
 		l->rx(l->opaque, nd, pkts, n);
 }
@@ -156,11 +171,39 @@ int netdev__open(struct netdev *nd)
 	return 0;
 }
 
+int netdev__close(struct netdev *nd)
+{
+	int rc;
+
+	if (!nd->up)
+		return 0;
+	if (nd->ops->stop && (rc = nd->ops->stop(nd)))
+		return rc;
+	nd->up = false;
+	return 0;
+}
+
 int netdev__xmit(struct netdev *nd, const struct pkt *pkts, unsigned n)
 {
 	if (!nd->up)
 		return -ENETDOWN;
+	if (nd->tap)
+		nd->tap->frames(nd->tap->opaque, nd, pkts, n, true);
 	return nd->ops->xmit(nd, pkts, n);
+}
+
+int netdev__tap(struct netdev *nd, struct netdev_tap *tap)
+{
+	if (nd->tap)
+		return -EBUSY;
+	nd->tap = tap;
+	return 0;
+}
+
+void netdev__untap(struct netdev *nd, struct netdev_tap *tap)
+{
+	if (nd->tap == tap)
+		nd->tap = NULL;
 }
 
 void netdev__notify(struct netdev_notifier *n)

@@ -98,6 +98,7 @@ int service__init(void);
 void service__drop_all(void);
 int xenbus__resume(uint32_t old_port);
 int evtchn__resume(void);
+int capture__init(void); /* the "capture" service (capture.c) */
 void service__accept(void);
 
 #endif

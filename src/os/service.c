@@ -2,7 +2,9 @@
  * Services of the domain for the vfnet tools. The machine hands over one connected socket per
  * tool connection (SCM_RIGHTS on the service socket); each speaks JSON lines:
  *   {"op": NAME, ...} -> {"ok": true, ...} or {"ok": false, "error": "..."}
- * Built in: "info" and "stats"; drivers add theirs with os__service().
+ * Built in: "info", "stats", "link-show" and "link-set" (link.c); drivers add theirs with
+ * os__service(). A failing handler may add a "detail" string to its reply: it is kept beside
+ * the error, a second line for the user.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -14,12 +16,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "link.h"
 #include "os_priv.h"
 #include "vfnet/irq.h"
 #include "vfnet/netdev.h"
 #include "vfnet/os.h"
 
-#define SVC_MAX	    16
+#define SVC_MAX	    32
 #define SVC_CONNS   8
 #define SVC_LINE    4096
 #define SVC_ERR_MAX 160
@@ -27,6 +30,7 @@
 struct svc {
 	const char *name;
 	os_service_fn fn;
+	os_stream_fn stream; /* instead of fn: the connection becomes the handler's */
 	void *opaque;
 };
 
@@ -48,6 +52,14 @@ int os__service(const char *name, os_service_fn fn, void *opaque)
 	if (nsvcs == SVC_MAX)
 		return -ENOSPC;
 	svcs[nsvcs++] = (struct svc){.name = name, .fn = fn, .opaque = opaque};
+	return 0;
+}
+
+int os__service_stream(const char *name, os_stream_fn fn, void *opaque)
+{
+	if (nsvcs == SVC_MAX)
+		return -ENOSPC;
+	svcs[nsvcs++] = (struct svc){.name = name, .stream = fn, .opaque = opaque};
 	return 0;
 }
 
@@ -132,117 +144,10 @@ static int svc_stats(void *opaque, void *req, void *reply, char *err)
 	return 0;
 }
 
-static int parse_mac(const char *s, uint8_t mac[ETH_ALEN])
-{
-	unsigned b[ETH_ALEN];
-	char end;
+static void conn_io(void *opaque, uint32_t events);
 
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-		   &end) != 6)
-		return -EINVAL;
-	for (int i = 0; i < ETH_ALEN; i++)
-		mac[i] = (uint8_t)b[i];
-	return 0;
-}
-
-static struct json_object *link_json(struct netdev *nd)
-{
-	struct json_object *o = json_object_new_object();
-	char mac[18];
-
-	json_object_object_add(o, "ifname", json_object_new_string(nd->name));
-	json_object_object_add(o, "address", json_object_new_string(mac_str(nd, mac)));
-	json_object_object_add(o, "mtu", json_object_new_int((int)nd->mtu));
-	json_object_object_add(o, "up", json_object_new_boolean(nd->up));
-	json_object_object_add(o, "carrier", json_object_new_boolean(nd->carrier));
-	add_u64(o, "speed", nd->speed_mbps);
-	add_counters(o, nd);
-	return o;
-}
-
-static int svc_link_show(void *opaque, void *req, void *reply, char *err)
-{
-	struct json_object *arr = json_object_new_array();
-
-	for (struct netdev *nd = netdev__next(NULL); nd; nd = netdev__next(nd))
-		json_object_array_add(arr, link_json(nd));
-	json_object_object_add(reply, "links", arr);
-	return 0;
-}
-
-/* `ip link set dev DEV [address MAC] [mtu N] [promisc on|off] [allmulticast on|off]`. */
-static int svc_link_set(void *opaque, void *req_, void *reply, char *err)
-{
-	struct json_object *req = req_, *v;
-	struct netdev *nd;
-	unsigned flags = 0;
-	bool mode = false;
-	int rc = 0;
-
-	if (!json_object_object_get_ex(req, "dev", &v) || !json_object_is_type(v, json_type_string) ||
-	    !(nd = netdev__get(json_object_get_string(v)))) {
-		snprintf(err, SVC_ERR_MAX, "Cannot find device \"%s\"",
-			 v && json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-								       : "");
-		return -ENODEV;
-	}
-	if (json_object_object_get_ex(req, "address", &v)) {
-		uint8_t mac[ETH_ALEN];
-
-		if (!json_object_is_type(v, json_type_string) ||
-		    parse_mac(json_object_get_string(v), mac) || (mac[0] & 1)) {
-			snprintf(err, SVC_ERR_MAX, "\"%s\" is invalid lladdr.",
-				 json_object_get_string(v));
-			return -EINVAL;
-		}
-		rc = nd->ops->set_mac ? nd->ops->set_mac(nd, mac) : -EOPNOTSUPP;
-		if (!rc)
-			memcpy(nd->mac, mac, ETH_ALEN);
-	}
-	if (!rc && json_object_object_get_ex(req, "mtu", &v)) {
-		int mtu = json_object_get_int(v);
-
-		if (mtu < 68 || mtu > 9216) {
-			snprintf(err, SVC_ERR_MAX, "mtu %d out of range (68..9216)", mtu);
-			return -EINVAL;
-		}
-		rc = nd->ops->set_mtu ? nd->ops->set_mtu(nd, (unsigned)mtu) : -EOPNOTSUPP;
-		if (!rc)
-			nd->mtu = (unsigned)mtu;
-	}
-	if (json_object_object_get_ex(req, "promisc", &v)) {
-		mode = true;
-		flags |= json_object_get_boolean(v) ? NETDEV_PROMISC : 0;
-	}
-	if (json_object_object_get_ex(req, "allmulticast", &v)) {
-		mode = true;
-		flags |= json_object_get_boolean(v) ? NETDEV_ALLMULTI : 0;
-	}
-	if (!rc && mode)
-		rc = nd->ops->set_rx_mode ? nd->ops->set_rx_mode(nd, flags, NULL, 0) : -EOPNOTSUPP;
-	if (!rc && json_object_object_get_ex(req, "state", &v)) {
-		const char *st = json_object_get_string(v);
-
-		if (!strcmp(st, "up")) {
-			rc = netdev__open(nd);
-		} else if (!strcmp(st, "down")) {
-			rc = nd->up && nd->ops->stop ? nd->ops->stop(nd) : 0;
-			if (!rc)
-				nd->up = false;
-		} else {
-			snprintf(err, SVC_ERR_MAX, "state is up or down, not \"%s\"", st);
-			return -EINVAL;
-		}
-	}
-	if (rc) {
-		snprintf(err, SVC_ERR_MAX, "RTNETLINK answers: %s", strerror(-rc));
-		return rc;
-	}
-	json_object_object_add(reply, "link", link_json(nd));
-	return 0;
-}
-
-static char *handle(const char *line, size_t len)
+/* One request line of @c; *@taken when a stream handler took its connection. */
+static char *handle(const char *line, size_t len, struct conn *c, bool *taken)
 {
 	struct json_object *req, *reply = json_object_new_object(), *op;
 	char err[SVC_ERR_MAX] = "";
@@ -263,13 +168,27 @@ static char *handle(const char *line, size_t len)
 		if (strcmp(svcs[i].name, name))
 			continue;
 		err[0] = '\0';
-		rc = svcs[i].fn(svcs[i].opaque, req, reply, err);
+		if (svcs[i].stream) {
+			/* The handler may watch the connection itself: the service lets go first. */
+			os__unwatch_fd(c->fd);
+			rc = svcs[i].stream(svcs[i].opaque, req, reply, c->fd, err);
+			*taken = !rc;
+			if (rc && os__watch_fd(c->fd, EPOLLIN, conn_io, c))
+				rc = -EIO; /* cannot serve it any more: conn_io closes it */
+		} else {
+			rc = svcs[i].fn(svcs[i].opaque, req, reply, err);
+		}
 		break;
 	}
 out:
 	if (rc) {
+		struct json_object *detail = NULL, *fail = json_object_new_object();
+
+		if (json_object_object_get_ex(reply, "detail", &detail) &&
+		    json_object_is_type(detail, json_type_string) && json_object_get_string_len(detail))
+			json_object_object_add(fail, "detail", json_object_get(detail));
 		json_object_put(reply);
-		reply = json_object_new_object();
+		reply = fail;
 		json_object_object_add(reply, "ok", json_object_new_boolean(false));
 		json_object_object_add(reply, "error",
 				       json_object_new_string(err[0] ? err : strerror(-rc)));
@@ -304,10 +223,21 @@ static void conn_io(void *opaque, uint32_t events)
 	}
 	c->len += (size_t)n;
 	while ((nl = memchr(c->buf, '\n', c->len))) {
+		bool taken = false;
 		char *reply;
+		int fd = c->fd;
 
 		*nl = '\0';
-		reply = handle(c->buf, (size_t)(nl - c->buf));
+		reply = handle(c->buf, (size_t)(nl - c->buf), c, &taken);
+		if (taken) {
+			/* The handler's now: the reply goes first, then its stream. */
+			c->fd = -1;
+			c->len = 0;
+			if (reply)
+				send(fd, reply, strlen(reply), MSG_DONTWAIT | MSG_NOSIGNAL);
+			free(reply);
+			return;
+		}
 		if (!reply || send(c->fd, reply, strlen(reply), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 			free(reply);
 			conn_close(c);
@@ -367,7 +297,6 @@ int service__init(void)
 		conns[i].fd = -1;
 	os__service("info", svc_info, NULL);
 	os__service("stats", svc_stats, NULL);
-	os__service("link-show", svc_link_show, NULL);
-	os__service("link-set", svc_link_set, NULL);
-	return 0;
+	capture__init();
+	return link__init();
 }
