@@ -142,7 +142,15 @@ class Host:
         return got[idx]
 
     def wait_app(self, dom, kind, key, least, secs=15):
-        self._wait(secs, lambda: self.app(dom, kind)[key] >= least, '%s %s %s' % (dom, kind, key))
+        try:
+            self._wait(secs, lambda: self.app(dom, kind)[key] >= least,
+                       '%s %s %s' % (dom, kind, key))
+        except BenchError as e:
+            try:
+                log = self.dmesg(dom).strip().splitlines()[-8:]
+            except (OSError, ValueError, BenchError):
+                log = []
+            raise BenchError('%s; %s\'s last messages:\n  %s' % (e, dom, '\n  '.join(log)))
 
     def top(self):
         return self.ok({'op': 'top'})
