@@ -58,9 +58,17 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 			return -EEXIST;
 		id = 0;
 	} else {
-		for (id = 1; id < HV_MAX_DOMAINS && hv->dom[id]; id++)
-			;
-		if (id == HV_MAX_DOMAINS)
+		/* The next free id after the last one given, not the lowest free one: as in Xen,
+		 * a new guest does not get the id of one just destroyed, whose backends in dom0
+		 * may still be going (a vif's directory, a frontend's grants). */
+		unsigned n;
+
+		for (n = 0; n < HV_MAX_DOMAINS - 1; n++) {
+			id = 1 + (hv->last_domid + n) % (HV_MAX_DOMAINS - 1);
+			if (!hv->dom[id])
+				break;
+		}
+		if (n == HV_MAX_DOMAINS - 1)
 			return -ENOSPC;
 	}
 	d = calloc(1, sizeof(*d));
@@ -73,6 +81,8 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 	snprintf(d->name, sizeof(d->name), "%s", cfg->name);
 	d->notify_fd = d->hc_fd = d->ev_fd = d->pidfd = -1;
 	d->gen = ++hv->next_gen;
+	if (id)
+		hv->last_domid = id;
 	d->store_port = -1;
 	hv_gnttab__init(&d->gt);
 	d->evt.kick_fd = -1;

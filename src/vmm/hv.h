@@ -63,6 +63,7 @@ struct hv {
 	struct xenstore *xs;
 	struct vif_removal *vif_removals; /* vmm/vif.c */
 	uint64_t next_gen; /* domain instances */
+	unsigned last_domid; /* the guest id given last: ids go round, as Xen's do */
 	void (*dom_exit)(void *opaque, struct domain *d); /* told after a domain is gone */
 	void *dom_exit_opaque;
 };
