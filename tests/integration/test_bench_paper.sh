@@ -30,7 +30,7 @@ check "vfnet bench paper --quick exits 0" test $rc -eq 0
 has "it names its report" "$t/stdout" "report $t/out/report.md"
 has "a progress line names the scenario and the time left" "$t/stderr" \
 	'^\[ *[0-9]+%\] 1 size: .*about [0-9]+:[0-9]{2} left'
-has "... and reaches the last scenario" "$t/stderr" '3 scaling: '
+has "... and reaches the last scenario" "$t/stderr" '5 moderation: '
 echo "# took $(($(date +%s) - start)) s"
 
 r=$t/out/report.md
@@ -45,7 +45,7 @@ n=$(grep -c '^> ' "$r")
 check "each measured claim quotes the paper ($n quotes)" test "$n" -ge 5
 n=$(grep -Ec '^Claim .*\*\*(holds|does not hold) on this machine\*\*|Claim \*\*|\*\*(holds|does not hold) on this machine\*\*' "$r")
 check "each measured claim has a verdict ($n)" test "$n" -ge 5
-for f in cpu_per_frame throughput cpu_fixed_rate grant_copy_map latency scaling; do
+for f in cpu_per_frame throughput cpu_fixed_rate grant_copy_map latency scaling moderation; do
 	has "report shows figure $f" "$r" "!\[[^]]*\]\($f\.png\)"
 	check "$f.png is a PNG" sh -c "head -c 8 '$t/out/$f.png' | od -An -c | grep -q 'P   N   G'"
 	check "$f.svg is an SVG" grep -q '<svg' "$t/out/$f.svg"
@@ -69,6 +69,8 @@ for f in size fixed_rate latency scaling; do
 done
 check "grant.csv: grant map and grant copy runs both received frames" \
 	moved "$t/out/grant.csv" mode map copy
+check "moderation.csv: every InterruptThrottleRate setting's runs received frames" \
+	moved "$t/out/moderation.csv" setting "fixed 4000/s" "fixed 20000/s" off adaptive
 check "size.csv has every size asked for quick (64, 1514), both paths" \
 	python3 -c "
 import csv; r = list(csv.DictReader(open('$t/out/size.csv')))
