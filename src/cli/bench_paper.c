@@ -50,9 +50,9 @@ static int find_script(const char *exe, char *out, size_t len)
 int bench_paper__run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"quick", no_argument, NULL, 'q'},	   {"out", required_argument, NULL, 'o'},
-		{"runs", required_argument, NULL, 'r'},	   {"seconds", required_argument, NULL, 's'},
-		{"quiet", no_argument, NULL, 'Q'},	   {NULL, 0, NULL, 0},
+	    {"quick", no_argument, NULL, 'q'},	    {"out", required_argument, NULL, 'o'},
+	    {"runs", required_argument, NULL, 'r'}, {"seconds", required_argument, NULL, 's'},
+	    {"quiet", no_argument, NULL, 'Q'},	    {NULL, 0, NULL, 0},
 	};
 	const char *out = "bench-paper", *runs = NULL, *secs = NULL;
 	char exe[PATH_MAX], script[PATH_MAX + 64], *end;
@@ -83,7 +83,8 @@ int bench_paper__run(int argc, char **argv)
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (errno || end == optarg || *end || v < 1 || v > 99)
-				return cmd__usage("bench", "--runs takes 1 to 99, not '%s'", optarg);
+				return cmd__usage("bench", "--runs takes 1 to 99, not '%s'",
+						  optarg);
 			runs = optarg;
 			break;
 		}
@@ -93,7 +94,8 @@ int bench_paper__run(int argc, char **argv)
 			errno = 0;
 			v = strtod(optarg, &end);
 			if (errno || end == optarg || *end || !(v >= 0.05 && v <= 60))
-				return cmd__usage("bench", "--seconds takes 0.05 to 60, not '%s'", optarg);
+				return cmd__usage("bench", "--seconds takes 0.05 to 60, not '%s'",
+						  optarg);
 			secs = optarg;
 			break;
 		}
@@ -111,8 +113,9 @@ int bench_paper__run(int argc, char **argv)
 		return cmd__fail("bench", "cannot find this program's path: %s", strerror(errno));
 	exe[el] = '\0';
 	if (find_script(exe, script, sizeof(script)))
-		return cmd__fail("bench", "the paper's driver script is missing (looked for %s and %s "
-					  "beside %s): reinstall vfnet",
+		return cmd__fail("bench",
+				 "the paper's driver script is missing (looked for %s and %s "
+				 "beside %s): reinstall vfnet",
 				 VFNET_PAPER_SOURCE, VFNET_PAPER_INSTALLED, exe);
 	args[n++] = "python3";
 	args[n++] = script;

@@ -256,7 +256,7 @@ void vdd_rx_work(struct os_work *w)
 	if (done < VDD_RX_BUDGET) {
 		vdd_itr_update(a);
 		vdd_intr_enable(a, 1u << VDD_VEC_RX);
-	}
-	else
+	} else {
 		os__schedule(&a->rx_work); /* more to do: yield to other work first */
+	}
 }

@@ -140,10 +140,10 @@ _Static_assert(sizeof(union e1000_adv_rx_desc) == 16, "Rx descriptor is 16 bytes
 #define VDD_ITR_LOWEST 70000 /* a few small frames: latency first */
 #define VDD_ITR_LOW    20000 /* some frames */
 #define VDD_ITR_BULK   4000  /* a ring's worth: throughput first, fewest interrupts */
-#define VDD_MIN_MTU	68
-#define VDD_MAX_MTU	9216
-#define VLAN_HLEN	4
-#define ETH_FCS_LEN	4
+#define VDD_MIN_MTU    68
+#define VDD_MAX_MTU    9216
+#define VLAN_HLEN      4
+#define ETH_FCS_LEN    4
 
 /*
  * Interrupt moderation, igbvf's InterruptThrottleRate (the domain's configuration key): 0 off,
@@ -189,9 +189,9 @@ struct vdd {
 	bool registered;
 
 	int vector[VDD_NVEC];
-	uint32_t eims_enable_mask; /* the vectors' EICR/EIMS bits */
-	unsigned itr;		   /* interrupts per second now, 0: not throttled */
-	enum vdd_itr_mode itr_mode; /* InterruptThrottleRate: fixed, off or adaptive */
+	uint32_t eims_enable_mask;    /* the vectors' EICR/EIMS bits */
+	unsigned itr;		      /* interrupts per second now, 0: not throttled */
+	enum vdd_itr_mode itr_mode;   /* InterruptThrottleRate: fixed, off or adaptive */
 	unsigned itr_pkts, itr_bytes; /* received since the last Rx interrupt's poll completed */
 	uint64_t itr_changes;	      /* EITR rewrites by the adaptive mode */
 
