@@ -13,7 +13,7 @@
 #include "cli/cmd.h"
 
 #define CLIENT_MAX_REPLY (64u << 20) /* far above any reply the machine makes */
-#define CLIENT_TIMEOUT_S 30          /* a host that accepted but never answers */
+#define CLIENT_TIMEOUT_S 30	     /* a host that accepted but never answers */
 
 static const char *socket_opt;
 
@@ -84,7 +84,7 @@ static ssize_t recv_fd(int fd, char *buf, size_t len, int *passed)
 	} u;
 	struct iovec iov = {.iov_base = buf, .iov_len = len};
 	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
 	ssize_t r = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
 
 	for (struct cmsghdr *cm = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL; cm;
@@ -156,8 +156,9 @@ out:
 	return rc;
 }
 
-int client__call_fd(const char *cmd, struct json_object *req, struct json_object **reply,
-		    int *passed)
+/* client__call_fd; with @why, a refusal by the host is not printed but put in @why. */
+static int call(const char *cmd, struct json_object *req, struct json_object **reply, int *passed,
+		char *why, size_t whylen)
 {
 	const char *path = client__socket();
 	struct json_object *ok, *err;
@@ -182,10 +183,13 @@ int client__call_fd(const char *cmd, struct json_object *req, struct json_object
 	}
 	if (!json_object_object_get_ex(*reply, "ok", &ok) || !json_object_get_boolean(ok)) {
 		/* The host phrases its errors for people: passed through as they are. */
-		rc = cmd__fail(cmd, "%s",
-			       json_object_object_get_ex(*reply, "error", &err)
-				       ? json_object_get_string(err)
-				       : "the host refused, giving no reason");
+		const char *msg = json_object_object_get_ex(*reply, "error", &err)
+				      ? json_object_get_string(err)
+				      : "the host refused, giving no reason";
+
+		if (why)
+			snprintf(why, whylen, "%s", msg);
+		rc = why ? EXIT_FAIL : cmd__fail(cmd, "%s", msg);
 		json_object_put(*reply);
 		*reply = NULL;
 		goto err_passed;
@@ -200,9 +204,23 @@ err_passed:
 	return rc;
 }
 
+int client__call_fd(const char *cmd, struct json_object *req, struct json_object **reply,
+		    int *passed)
+{
+	return call(cmd, req, reply, passed, NULL, 0);
+}
+
 int client__call(const char *cmd, struct json_object *req, struct json_object **reply)
 {
 	return client__call_fd(cmd, req, reply, NULL);
+}
+
+int client__call_why(const char *cmd, struct json_object *req, struct json_object **reply,
+		     char *why, size_t whylen)
+{
+	if (whylen)
+		why[0] = '\0';
+	return call(cmd, req, reply, NULL, why, whylen);
 }
 
 int client__domain_call(const char *cmd, const char *domain, struct json_object *req,
@@ -226,9 +244,10 @@ int client__domain_call(const char *cmd, const char *domain, struct json_object 
 		return cmd__fail(cmd, "no reply from domain %s: %s", domain,
 				 rc == -EPROTO ? "not a JSON object" : strerror(-rc));
 	if (!json_object_object_get_ex(*reply, "ok", &ok) || !json_object_get_boolean(ok)) {
-		rc = cmd__fail(cmd, "%s", json_object_object_get_ex(*reply, "error", &err)
-						  ? json_object_get_string(err)
-						  : "the domain refused without a reason");
+		rc = cmd__fail(cmd, "%s",
+			       json_object_object_get_ex(*reply, "error", &err)
+				   ? json_object_get_string(err)
+				   : "the domain refused without a reason");
 		json_object_put(*reply);
 		*reply = NULL;
 		return rc;
