@@ -112,9 +112,10 @@ enum vfnet_hc_op {
 	VFNET_HC_DETACH = 13,	  /* dom0: attach (take it back) */
 	VFNET_HC_FUNC_INFO = 14,  /* dom0: func_q -> func_info: who holds a physical function */
 	VFNET_HC_PCI_RELEASED = 15, /* func_q (the caller's view): done with a removed function */
-	VFNET_HC_GRANT_TABLE_OP = 16,	/* gnttab + elements -> the elements; fds: see map */
-	VFNET_HC_EVENT_CHANNEL_OP = 17, /* evtchn + the command's struct -> the struct */
-	VFNET_HC_XENSTORE = 18,		/* xsd_sockmsg + payload -> xsd_sockmsg + payload */
+	VFNET_HC_VF_POLICY = 16,  /* dom0: vf_policy: keep or fetch the policy of a VF */
+	VFNET_HC_GRANT_TABLE_OP = 17,	/* gnttab + elements -> the elements; fds: see map */
+	VFNET_HC_EVENT_CHANNEL_OP = 18, /* evtchn + the command's struct -> the struct */
+	VFNET_HC_XENSTORE = 19,		/* xsd_sockmsg + payload -> xsd_sockmsg + payload */
 	VFNET_HC_OP_MAX
 };
 
@@ -248,6 +249,33 @@ struct vfnet_hc_func_q {
 	uint16_t rsvd;
 };
 
+/*
+ * The administrator's policy of one VF (`ip link set PF vf N ...`), kept by the machine for the
+ * PF driver as a toolstack keeps it (libvirt's <vlan>/<mac>, xl's domain config): it lives as
+ * long as the VF does (clearing VF Enable forgets it) and outlives dom0, so that a new dom0's PF
+ * driver programs it again before it answers any VF. write = 1 keeps this one; write = 0 asks
+ * for the one kept, answered in the same format (-ENOENT: none).
+ */
+#define VFNET_POLICY_KEPT     (1u << 0) /* reply: this is a kept policy */
+#define VFNET_POLICY_MAC      (1u << 1) /* mac was set by the administrator */
+#define VFNET_POLICY_SPOOFCHK (1u << 2)
+#define VFNET_POLICY_TRUST    (1u << 3)
+
+enum vfnet_link_state { VFNET_LINK_AUTO = 0, VFNET_LINK_ENABLE = 1, VFNET_LINK_DISABLE = 2 };
+
+struct vfnet_hc_vf_policy {
+	uint16_t pf_rid; /* a physical function */
+	uint8_t vf;	 /* VF index, below the PF's NumVFs */
+	uint8_t write;	 /* 1: keep this; 0: fetch */
+	uint32_t flags;	 /* VFNET_POLICY_* */
+	uint8_t mac[6];	 /* with VFNET_POLICY_MAC: a unicast address; else zero */
+	uint16_t vlan;	 /* port VLAN 0..4094, 0: none */
+	uint8_t qos;	 /* 0..7 */
+	uint8_t link_state; /* enum vfnet_link_state */
+	uint16_t rsvd;
+	uint32_t max_tx_rate, min_tx_rate; /* Mbit/s, 0: no limit; min <= max */
+};
+
 struct vfnet_hc_func_info {
 	int32_t owner;	   /* domain id, -1: nobody (assignable) */
 	uint8_t assignable; /* in the pool or given to a guest */
@@ -263,8 +291,6 @@ struct vfnet_hc_func_info {
  * query_size: 1). The reply carries them back with their status (and out fields) filled in; the
  * call's own status is 0 unless the message itself is malformed.
  */
-#define VFNET_GNTTAB_MAX_BATCH 128
-
 struct vfnet_hc_gnttab {
 	uint32_t cmd; /* GNTTABOP_* */
 	uint32_t count;

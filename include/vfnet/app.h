@@ -23,6 +23,12 @@ struct app_type {
 	 * start. Return 0, or -errno with a one-line message in @err naming the bad option.
 	 */
 	int (*start)(struct app *a, int argc, char **argv, char *err);
+	/*
+	 * Check @argv as start would, with the same messages, without starting anything and
+	 * without a netdev: what `vfnet create` asks before the domain starts. NULL: nothing
+	 * to check beyond the app's name.
+	 */
+	int (*check)(int argc, char **argv, char *err);
 	void (*stop)(struct app *a);
 	/* Add the app's counters to @obj (a json-c object) for `vfnet stats`. */
 	void (*stats)(struct app *a, void *obj);
@@ -36,8 +42,9 @@ struct app {
 	char spec[256];
 };
 
-/* Parse an app spec ("pktgen dst=... dev=eth1") against @types without starting it: what
- * `vfnet create` checks before a domain starts. 0, or -errno with a message in @err. */
+/* Parse an app spec ("pktgen dst=... dev=eth1") against @types without starting it (the name,
+ * then the type's check): what `vfnet create` checks before a domain starts. 0, or -errno with
+ * a message in @err, the app's own for its options. */
 int app__check(const struct app_type *const *types, const char *spec, char *err);
 
 #endif

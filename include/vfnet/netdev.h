@@ -23,7 +23,8 @@
 
 #define PKT_VLAN    (1u << 0) /* vlan holds a tag the NIC stripped (rx) or is to insert (tx) */
 #define PKT_CSUM_OK (1u << 1) /* rx: the NIC verified the IPv4/TCP/UDP checksums */
-#define PKT_CSUM    (1u << 2) /* tx: let the NIC fill in the IPv4 header and L4 checksums */
+#define PKT_CSUM    (1u << 2) /* tx: let the NIC fill in the IPv4 header and L4 checksums; rx
+			       * (from a paravirtual guest): they are still to be filled in */
 
 struct pkt {
 	void *data;
@@ -79,6 +80,7 @@ struct netdev {
 	struct netdev_stats stats;
 	/* the core's */
 	struct netdev_listener *listeners;
+	bool announce; /* carrier came up in a guest: tell the network (netdev.c) */
 	struct netdev *next;
 };
 
@@ -86,6 +88,9 @@ struct netdev {
 int netdev__register(struct netdev *nd); /* name "eth%d" is numbered; 0 or -errno */
 void netdev__unregister(struct netdev *nd);
 void netdev__rx(struct netdev *nd, const struct pkt *pkts, unsigned n);
+/* Link state. When a guest's netdev gets its carrier, the core announces the address once (a
+ * broadcast RARP, as QEMU announces a guest and as a guest's stack makes itself known with ARP
+ * at link up), so that learning bridges forward frames for it instead of flooding them. */
 void netdev__carrier(struct netdev *nd, bool up);
 
 /* Users. */
@@ -95,6 +100,10 @@ int netdev__listen(struct netdev *nd, struct netdev_listener *l);
 void netdev__unlisten(struct netdev *nd, struct netdev_listener *l);
 int netdev__open(struct netdev *nd);
 int netdev__xmit(struct netdev *nd, const struct pkt *pkts, unsigned n);
+
+/* Fill in the checksums of a PKT_CSUM frame in software (Linux's skb_checksum_help): the IPv4
+ * header's and TCP's or UDP's. false when the frame is too short or malformed for it. */
+bool netdev__csum_fill(void *frame, unsigned len);
 
 /* Called when a netdev is registered: lets apps attach to devices that hot-plug later. */
 struct netdev_notifier {

@@ -113,4 +113,22 @@ struct pci_dev *pci__vf(struct pci_dev *pf, unsigned vf);
 /* Is VF @vf of @pf away from dom0 (assignable or in a guest)? The guest's name in @who. */
 bool pci__vf_assigned(struct pci_dev *pf, unsigned vf, char *who, unsigned wholen);
 
+/* The administrator's policy of a VF, as the toolstack keeps it for the PF driver. */
+struct pci_vf_policy {
+	uint8_t mac[6];
+	bool mac_set; /* mac is the administrator's */
+	uint16_t vlan, qos;
+	bool spoofchk, trusted;
+	unsigned link_state; /* 0 auto, 1 enable, 2 disable */
+	unsigned max_tx_rate, min_tx_rate; /* Mbit/s */
+};
+
+/*
+ * dom0: keep VF @vf's policy with the machine (VFNET_HC_VF_POLICY), which holds it while the VF
+ * exists and across restarts of dom0; a PF driver that finds its VFs already enabled asks for it
+ * back. 0, -ENOENT from load when nothing is kept, or -errno.
+ */
+int pci__vf_policy_save(struct pci_dev *pf, unsigned vf, const struct pci_vf_policy *p);
+int pci__vf_policy_load(struct pci_dev *pf, unsigned vf, struct pci_vf_policy *p);
+
 #endif

@@ -195,6 +195,46 @@ static void pg_build(struct pktgen *pg, const struct proto_udp_flow *f)
 	}
 }
 
+/* The options into @pg and @f, for start and check alike. */
+static int pg_parse(struct pktgen *pg, struct proto_udp_flow *f, bool *src_given, int argc,
+		    char **argv, char *err)
+{
+	const struct opt table[] = {
+	    {.key = "dst", .type = OPT_MAC, .val = f->dst, .required = true},
+	    {.key = "size",
+	     .type = OPT_SIZE,
+	     .val = &pg->size,
+	     .min = PROTO_PG_MIN,
+	     .max = ETH_FRAME_MAX},
+	    {.key = "count", .type = OPT_COUNT, .val = &pg->count, .max = UINT64_MAX},
+	    {.key = "rate", .type = OPT_RATE, .val = &pg->rate, .max = PG_RATE_MAX},
+	    {.key = "vlan", .type = OPT_VLAN, .val = &pg->vlan, .given = &pg->vlan_given},
+	    {.key = "src", .type = OPT_MAC, .val = f->src, .given = src_given},
+	    {.key = "flow", .type = OPT_UINT, .val = &pg->flow, .max = UINT16_MAX},
+	    {.key = "dst_ip", .type = OPT_IPV4, .val = &f->daddr},
+	    {.key = "src_ip", .type = OPT_IPV4, .val = &f->saddr},
+	    {.key = NULL},
+	};
+
+	return opts__parse("pktgen", table, argc, argv, err);
+}
+
+static int pg_check(int argc, char **argv, char *err)
+{
+	struct pktgen *pg = calloc(1, sizeof(*pg));
+	struct proto_udp_flow f = {0};
+	bool src_given;
+	int r;
+
+	if (!pg) {
+		snprintf(err, APP_ERR_MAX, "pktgen: out of memory");
+		return -ENOMEM;
+	}
+	r = pg_parse(pg, &f, &src_given, argc, argv, err);
+	free(pg);
+	return r;
+}
+
 static int pg_start(struct app *a, int argc, char **argv, char *err)
 {
 	struct pktgen *pg;
@@ -212,23 +252,7 @@ static int pg_start(struct app *a, int argc, char **argv, char *err)
 	f.daddr = htonl(0xc6120002); /* 198.18.0.2: RFC 2544 benchmarking */
 	if (opts__config_ipv4("ip", &f.saddr))
 		f.saddr = htonl(0xc6120001);
-	const struct opt table[] = {
-	    {.key = "dst", .type = OPT_MAC, .val = f.dst, .required = true},
-	    {.key = "size",
-	     .type = OPT_SIZE,
-	     .val = &pg->size,
-	     .min = PROTO_PG_MIN,
-	     .max = ETH_FRAME_MAX},
-	    {.key = "count", .type = OPT_COUNT, .val = &pg->count, .max = UINT64_MAX},
-	    {.key = "rate", .type = OPT_RATE, .val = &pg->rate, .max = PG_RATE_MAX},
-	    {.key = "vlan", .type = OPT_VLAN, .val = &pg->vlan, .given = &pg->vlan_given},
-	    {.key = "src", .type = OPT_MAC, .val = f.src, .given = &src_given},
-	    {.key = "flow", .type = OPT_UINT, .val = &pg->flow, .max = UINT16_MAX},
-	    {.key = "dst_ip", .type = OPT_IPV4, .val = &f.daddr},
-	    {.key = "src_ip", .type = OPT_IPV4, .val = &f.saddr},
-	    {.key = NULL},
-	};
-	r = opts__parse("pktgen", table, argc, argv, err);
+	r = pg_parse(pg, &f, &src_given, argc, argv, err);
 	if (r)
 		goto err_free;
 	if (!src_given)
@@ -290,6 +314,7 @@ static void pg_stats(struct app *a, void *obj)
 const struct app_type app_pktgen = {
     .name = "pktgen",
     .start = pg_start,
+    .check = pg_check,
     .stop = pg_stop,
     .stats = pg_stats,
 };

@@ -71,13 +71,19 @@ static void rf_rx(void *opaque, struct netdev *nd, const struct pkt *pkts, unsig
 		rf_flush(rf, out);
 }
 
+static int rf_check(int argc, char **argv, char *err)
+{
+	const struct opt table[] = {{.key = NULL}};
+
+	return opts__parse("reflector", table, argc, argv, err);
+}
+
 static int rf_start(struct app *a, int argc, char **argv, char *err)
 {
 	struct reflector *rf;
-	const struct opt table[] = {{.key = NULL}};
 	int r;
 
-	r = opts__parse("reflector", table, argc, argv, err);
+	r = rf_check(argc, argv, err);
 	if (r)
 		return r;
 	rf = calloc(1, sizeof(*rf));
@@ -126,6 +132,7 @@ static void rf_stats(struct app *a, void *obj)
 const struct app_type app_reflector = {
     .name = "reflector",
     .start = rf_start,
+    .check = rf_check,
     .stop = rf_stop,
     .stats = rf_stats,
 };

@@ -188,6 +188,25 @@ static void rs_rx(void *opaque, struct netdev *nd, const struct pkt *pkts, unsig
 	rs_flush(rs);
 }
 
+static int rs_parse(uint32_t *ip, bool *ip_given, int argc, char **argv, char *err)
+{
+	const struct opt table[] = {
+	    {.key = "ip", .type = OPT_IPV4, .val = ip, .given = ip_given},
+	    {.key = NULL},
+	};
+
+	return opts__parse("responder", table, argc, argv, err);
+}
+
+/* The options only: the domain's own ip (when ip= is not given) is known at its start. */
+static int rs_check(int argc, char **argv, char *err)
+{
+	uint32_t ip;
+	bool ip_given;
+
+	return rs_parse(&ip, &ip_given, argc, argv, err);
+}
+
 static int rs_start(struct app *a, int argc, char **argv, char *err)
 {
 	struct responder *rs = calloc(1, sizeof(*rs));
@@ -199,11 +218,7 @@ static int rs_start(struct app *a, int argc, char **argv, char *err)
 		return -ENOMEM;
 	}
 	rs->nd = a->nd;
-	const struct opt table[] = {
-	    {.key = "ip", .type = OPT_IPV4, .val = &rs->ip, .given = &ip_given},
-	    {.key = NULL},
-	};
-	r = opts__parse("responder", table, argc, argv, err);
+	r = rs_parse(&rs->ip, &ip_given, argc, argv, err);
 	if (r)
 		goto err_free;
 	if (!ip_given) {
@@ -258,6 +273,7 @@ static void rs_stats(struct app *a, void *obj)
 const struct app_type app_responder = {
     .name = "responder",
     .start = rs_start,
+    .check = rs_check,
     .stop = rs_stop,
     .stats = rs_stats,
 };

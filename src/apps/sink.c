@@ -161,6 +161,23 @@ static uint64_t sink_percentile(const struct sink *s, unsigned pct)
 	return s->lat_max;
 }
 
+static int sink_parse(uint64_t *flow, int argc, char **argv, char *err)
+{
+	const struct opt table[] = {
+	    {.key = "flow", .type = OPT_UINT, .val = flow, .max = UINT16_MAX},
+	    {.key = NULL},
+	};
+
+	return opts__parse("sink", table, argc, argv, err);
+}
+
+static int sink_check(int argc, char **argv, char *err)
+{
+	uint64_t flow;
+
+	return sink_parse(&flow, argc, argv, err);
+}
+
 static int sink_start(struct app *a, int argc, char **argv, char *err)
 {
 	struct sink *s = calloc(1, sizeof(*s));
@@ -170,11 +187,7 @@ static int sink_start(struct app *a, int argc, char **argv, char *err)
 		snprintf(err, APP_ERR_MAX, "sink: out of memory");
 		return -ENOMEM;
 	}
-	const struct opt table[] = {
-	    {.key = "flow", .type = OPT_UINT, .val = &s->flow, .max = UINT16_MAX},
-	    {.key = NULL},
-	};
-	r = opts__parse("sink", table, argc, argv, err);
+	r = sink_parse(&s->flow, argc, argv, err);
 	if (r)
 		goto err_free;
 	r = apps__open(a, err);
@@ -235,6 +248,7 @@ static void sink_stats(struct app *a, void *obj)
 const struct app_type app_sink = {
     .name = "sink",
     .start = sink_start,
+    .check = sink_check,
     .stop = sink_stop,
     .stats = sink_stats,
 };

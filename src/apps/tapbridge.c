@@ -280,6 +280,55 @@ static void tb_work(struct os_work *w)
 
 /* ---- the app ---- */
 
+/* The options into @tb->tap and @tb->netns, names without '/'. */
+static int tb_parse(struct tapbridge *tb, int argc, char **argv, char *err)
+{
+	const struct opt table[] = {
+	    {.key = "tap", .type = OPT_STR, .val = tb->tap, .max = IFNAMSIZ - 1, .required = true},
+	    {.key = "netns", .type = OPT_STR, .val = tb->netns, .max = TB_NETNS_MAX},
+	    {.key = NULL},
+	};
+	int r = opts__parse("tapbridge", table, argc, argv, err);
+
+	if (r)
+		return r;
+	if (strchr(tb->tap, '/') || strchr(tb->netns, '/') || !strcmp(tb->netns, ".") ||
+	    !strcmp(tb->netns, "..")) {
+		snprintf(err, APP_ERR_MAX,
+			 "tapbridge: bad value '%.40s' for %s (a name without '/')",
+			 strchr(tb->tap, '/') ? tb->tap : tb->netns,
+			 strchr(tb->tap, '/') ? "tap" : "netns");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The options, and that the namespace exists: start would fail on it in the guest's log. */
+static int tb_check(int argc, char **argv, char *err)
+{
+	char path[sizeof("/run/netns/") + TB_NETNS_MAX];
+	struct tapbridge *tb = calloc(1, sizeof(*tb));
+	int r;
+
+	if (!tb) {
+		snprintf(err, APP_ERR_MAX, "tapbridge: out of memory");
+		return -ENOMEM;
+	}
+	r = tb_parse(tb, argc, argv, err);
+	if (!r && tb->netns[0]) {
+		snprintf(path, sizeof(path), "/run/netns/%s", tb->netns);
+		if (access(path, F_OK)) {
+			r = -errno;
+			snprintf(err, APP_ERR_MAX,
+				 "tapbridge: no network namespace '%.40s' (%s; `ip netns add` "
+				 "makes one)",
+				 tb->netns, strerror(-r));
+		}
+	}
+	free(tb);
+	return r;
+}
+
 static int tb_start(struct app *a, int argc, char **argv, char *err)
 {
 	struct tapbridge *tb = calloc(1, sizeof(*tb));
@@ -299,23 +348,9 @@ static int tb_start(struct app *a, int argc, char **argv, char *err)
 		snprintf(err, APP_ERR_MAX, "tapbridge: out of memory");
 		return -ENOMEM;
 	}
-	const struct opt table[] = {
-	    {.key = "tap", .type = OPT_STR, .val = tb->tap, .max = IFNAMSIZ - 1, .required = true},
-	    {.key = "netns", .type = OPT_STR, .val = tb->netns, .max = TB_NETNS_MAX},
-	    {.key = NULL},
-	};
-	r = opts__parse("tapbridge", table, argc, argv, err);
+	r = tb_parse(tb, argc, argv, err);
 	if (r)
 		goto err_free;
-	if (strchr(tb->tap, '/') || strchr(tb->netns, '/') || !strcmp(tb->netns, ".") ||
-	    !strcmp(tb->netns, "..")) {
-		snprintf(err, APP_ERR_MAX,
-			 "tapbridge: bad value '%.40s' for %s (a name without '/')",
-			 strchr(tb->tap, '/') ? tb->tap : tb->netns,
-			 strchr(tb->tap, '/') ? "tap" : "netns");
-		r = -EINVAL;
-		goto err_free;
-	}
 	r = tb->netns[0] ? tb_create_in_netns(tb, &what) : tb_create(tb, &what);
 	if (r) {
 		snprintf(err, APP_ERR_MAX, "tapbridge: %s%s%s: cannot %s: %s", tb->tap,
@@ -378,6 +413,7 @@ static void tb_stats(struct app *a, void *obj)
 const struct app_type app_tapbridge = {
     .name = "tapbridge",
     .start = tb_start,
+    .check = tb_check,
     .stop = tb_stop,
     .stats = tb_stats,
 };

@@ -15,4 +15,20 @@ struct pci_driver *const builtin_drivers[] = {
 	NULL,
 };
 
+/* The paravirtual network drivers and dom0's bridge. */
+extern struct xenbus_driver netfront_driver; /* guests: device/vif/N */
+extern struct xenbus_driver netback_driver;  /* dom0: backend/vif/DOM/N */
+void bridge__init(void);
+void netback__init(void);
 
+struct xenbus_driver *const builtin_xenbus_drivers[] = {
+	&netfront_driver,
+	&netback_driver,
+	NULL,
+};
+
+void (*const builtin_inits[])(void) = {
+	bridge__init,
+	netback__init,
+	NULL,
+};

@@ -5,6 +5,8 @@
 #include "os/runtime.h"
 
 extern struct pci_driver *const builtin_drivers[];
+extern struct xenbus_driver *const builtin_xenbus_drivers[];
+extern void (*const builtin_inits[])(void);
 
 
 #endif

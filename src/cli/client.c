@@ -13,7 +13,7 @@
 #include "cli/cmd.h"
 
 #define CLIENT_MAX_REPLY (64u << 20) /* far above any reply the machine makes */
-#define CLIENT_TIMEOUT_S 30	     /* a host that accepted but never answers */
+#define CLIENT_TIMEOUT_S 30          /* a host that accepted but never answers */
 
 static const char *socket_opt;
 
@@ -84,7 +84,7 @@ static ssize_t recv_fd(int fd, char *buf, size_t len, int *passed)
 	} u;
 	struct iovec iov = {.iov_base = buf, .iov_len = len};
 	struct msghdr msg = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
 	ssize_t r = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
 
 	for (struct cmsghdr *cm = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL; cm;
@@ -156,36 +156,48 @@ out:
 	return rc;
 }
 
-/* client__call_fd; with @why, a refusal by the host is not printed but put in @why. */
-static int call(const char *cmd, struct json_object *req, struct json_object **reply, int *passed,
-		char *why, size_t whylen)
+int client__open(const char *cmd)
 {
 	const char *path = client__socket();
+	int fd;
+
+	if (!path) {
+		cmd__fail(cmd, "no control socket: XDG_RUNTIME_DIR is not set; "
+			       "use --socket PATH or VFNET_SOCKET");
+		return -1;
+	}
+	fd = client__connect(path);
+	if (fd == -ENOENT || fd == -ECONNREFUSED || fd == -ENOTDIR) {
+		cmd__fail(cmd, "no vfnet host at %s: start one with `vfnet host`", path);
+		return -1;
+	}
+	if (fd < 0) {
+		cmd__fail(cmd, "cannot reach the vfnet host at %s: %s", path, strerror(-fd));
+		return -1;
+	}
+	return fd;
+}
+
+/* One request on @fd; with @why, a refusal by the host is not printed but put in @why. */
+static int call_on(const char *cmd, int fd, struct json_object *req, struct json_object **reply,
+		   int *passed, char *why, size_t whylen)
+{
 	struct json_object *ok, *err;
-	int fd, rc;
+	int rc;
 
 	if (passed)
 		*passed = -1;
-	if (!path)
-		return cmd__fail(cmd, "no control socket: XDG_RUNTIME_DIR is not set; "
-				      "use --socket PATH or VFNET_SOCKET");
-	fd = client__connect(path);
-	if (fd == -ENOENT || fd == -ECONNREFUSED || fd == -ENOTDIR)
-		return cmd__fail(cmd, "no vfnet host at %s: start one with `vfnet host`", path);
-	if (fd < 0)
-		return cmd__fail(cmd, "cannot reach the vfnet host at %s: %s", path, strerror(-fd));
 	rc = client__request_fd(fd, req, reply, passed);
-	close(fd);
 	if (rc) {
-		rc = cmd__fail(cmd, "no reply from the vfnet host at %s: %s", path,
+		rc = cmd__fail(cmd, "no reply from the vfnet host at %s: %s", client__socket(),
 			       rc == -EPROTO ? "not a JSON object" : strerror(-rc));
 		goto err_passed;
 	}
 	if (!json_object_object_get_ex(*reply, "ok", &ok) || !json_object_get_boolean(ok)) {
 		/* The host phrases its errors for people: passed through as they are. */
 		const char *msg = json_object_object_get_ex(*reply, "error", &err)
-				      ? json_object_get_string(err)
-				      : "the host refused, giving no reason";
+					  ? json_object_get_string(err)
+					  : "the host refused, giving no reason";
 
 		if (why)
 			snprintf(why, whylen, "%s", msg);
@@ -201,6 +213,25 @@ err_passed:
 		close(*passed);
 		*passed = -1;
 	}
+	return rc;
+}
+
+int client__call_on(const char *cmd, int fd, struct json_object *req, struct json_object **reply)
+{
+	return call_on(cmd, fd, req, reply, NULL, NULL, 0);
+}
+
+static int call(const char *cmd, struct json_object *req, struct json_object **reply, int *passed,
+		char *why, size_t whylen)
+{
+	int fd, rc;
+
+	if (passed)
+		*passed = -1;
+	if ((fd = client__open(cmd)) < 0)
+		return EXIT_FAIL;
+	rc = call_on(cmd, fd, req, reply, passed, why, whylen);
+	close(fd);
 	return rc;
 }
 
@@ -244,10 +275,9 @@ int client__domain_call(const char *cmd, const char *domain, struct json_object 
 		return cmd__fail(cmd, "no reply from domain %s: %s", domain,
 				 rc == -EPROTO ? "not a JSON object" : strerror(-rc));
 	if (!json_object_object_get_ex(*reply, "ok", &ok) || !json_object_get_boolean(ok)) {
-		rc = cmd__fail(cmd, "%s",
-			       json_object_object_get_ex(*reply, "error", &err)
-				   ? json_object_get_string(err)
-				   : "the domain refused without a reason");
+		rc = cmd__fail(cmd, "%s", json_object_object_get_ex(*reply, "error", &err)
+						  ? json_object_get_string(err)
+						  : "the domain refused without a reason");
 		json_object_put(*reply);
 		*reply = NULL;
 		return rc;

@@ -32,6 +32,11 @@ int client__request_fd(int fd, struct json_object *req, struct json_object **rep
  * `vfnet host`", or the host's error) and EXIT_FAIL.
  */
 int client__call(const char *cmd, struct json_object *req, struct json_object **reply);
+/* One connection for several requests (a capture lives as long as its connection): the fd, or
+ * -1 after the same one-line error client__call prints. */
+int client__open(const char *cmd);
+/* client__call on a connection client__open made. */
+int client__call_on(const char *cmd, int fd, struct json_object *req, struct json_object **reply);
 /* The same, and the descriptor passed with a successful reply in *@passed (-1 when none came;
  * the caller closes it). */
 int client__call_fd(const char *cmd, struct json_object *req, struct json_object **reply,

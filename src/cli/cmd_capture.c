@@ -12,6 +12,7 @@
 
 #include "cli/client.h"
 #include "cli/cmd.h"
+#include "cli/ctl.h"
 
 #define CAPTURE_POLL_NS 100000000L /* the status is asked for ten times a second */
 
@@ -20,11 +21,16 @@ static volatile sig_atomic_t interrupted;
 static void capture_help(FILE *out)
 {
 	fprintf(out,
-		"usage: vfnet capture TARGET -w FILE [-c COUNT]\n\n"
+		"usage: vfnet capture TARGET -w FILE [-c COUNT]\n"
+		"       vfnet capture --list [-j]\n"
+		"       vfnet capture --stop ID\n\n"
 		"Capture what TARGET sends and receives into FILE, a pcap file (Ethernet, snap\n"
 		"length 2048) that tcpdump -r and tshark -r read, also while it grows. Runs until\n"
 		"interrupted (Ctrl-C, SIGTERM) or COUNT frames are written, then prints how many\n"
-		"frames were captured and how many were dropped because the file writer fell behind.\n\n"
+		"frames were captured and how many were dropped because the file writer fell behind.\n"
+		"The capture lives as long as this command: however it ends (even killed with\n"
+		"SIGKILL), the machine stops writing and closes the file. A write that fails (a\n"
+		"full disk) ends the capture with the reason.\n\n"
 		"targets:\n"
 		"  pf0, pf1   the port's wire: every frame it sends out and takes in\n"
 		"  pfNvfM     VF M of port N: every frame it sends (with the VLAN tag the port\n"
@@ -34,12 +40,17 @@ static void capture_help(FILE *out)
 		"  -w FILE    the file to write (replaced if it exists); the machine creates it, so\n"
 		"             it must be writable by the user `vfnet host` runs as. A relative path\n"
 		"             is taken from the current directory\n"
-		"  -c COUNT   stop after COUNT frames\n\n"
+		"  -c COUNT   stop after COUNT frames\n"
+		"  --list     the captures running, and the last one of each port that ended, with\n"
+		"             why (-j: JSON)\n"
+		"  --stop ID  stop capture ID (from --list), whoever started it\n\n"
 		"One capture per port at a time.\n\n"
 		"examples:\n"
 		"  vfnet capture pf0 -w wire.pcap\n"
 		"  vfnet capture pf0vf3 -w /tmp/vf3.pcap -c 100 && tcpdump -r /tmp/vf3.pcap -nn -e\n"
-		"  vfnet --socket /tmp/m1.sock capture pf1 -c 20 -w pf1.pcap\n");
+		"  vfnet --socket /tmp/m1.sock capture pf1 -c 20 -w pf1.pcap\n"
+		"  vfnet capture --list\n"
+		"  vfnet capture --stop 3\n");
 }
 
 static void on_signal(int sig)
@@ -83,19 +94,20 @@ static uint64_t get_u64(struct json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? (uint64_t)json_object_get_int64(v) : 0;
 }
 
-static int request(const char *op, int64_t id, struct json_object **reply)
+static int request(int fd, const char *op, int64_t id, struct json_object **reply)
 {
 	struct json_object *req = json_object_new_object();
 	int rc;
 
 	json_object_object_add(req, "op", json_object_new_string(op));
-	json_object_object_add(req, "id", json_object_new_int64(id));
-	rc = client__call("capture", req, reply);
+	if (id >= 0)
+		json_object_object_add(req, "id", json_object_new_int64(id));
+	rc = client__call_on("capture", fd, req, reply);
 	json_object_put(req);
 	return rc;
 }
 
-static int start(const char *target, const char *path, uint64_t count, int64_t *id)
+static int start(int fd, const char *target, const char *path, uint64_t count, int64_t *id)
 {
 	struct json_object *req = json_object_new_object(), *reply;
 	int rc;
@@ -105,7 +117,7 @@ static int start(const char *target, const char *path, uint64_t count, int64_t *
 	json_object_object_add(req, "path", json_object_new_string(path));
 	if (count)
 		json_object_object_add(req, "count", json_object_new_int64((int64_t)count));
-	rc = client__call("capture", req, &reply);
+	rc = client__call_on("capture", fd, req, &reply);
 	json_object_put(req);
 	if (rc)
 		return rc;
@@ -114,21 +126,96 @@ static int start(const char *target, const char *path, uint64_t count, int64_t *
 	return EXIT_OK;
 }
 
+static void summary(struct json_object *reply)
+{
+	fprintf(stderr, "%" PRIu64 " packets captured, %" PRIu64 " dropped\n",
+		get_u64(reply, "written"), get_u64(reply, "dropped"));
+}
+
+/* --list: one line per capture, as a table. */
+static int list(bool json)
+{
+	struct json_object *reply, *arr, *v;
+	size_t n = 0;
+	int fd, rc;
+
+	if ((fd = client__open("capture")) < 0)
+		return EXIT_FAIL;
+	rc = request(fd, "capture-list", -1, &reply);
+	close(fd);
+	if (rc)
+		return rc;
+	if (json) {
+		ctl__print_json(reply);
+		json_object_put(reply);
+		return EXIT_OK;
+	}
+	if (json_object_object_get_ex(reply, "captures", &arr) &&
+	    json_object_is_type(arr, json_type_array))
+		n = json_object_array_length(arr);
+	if (n)
+		printf("%-4s %-8s %10s %10s  %-34s %s\n", "ID", "TARGET", "FRAMES", "DROPPED",
+		       "STATE", "FILE");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+		bool done = json_object_object_get_ex(o, "done", &v) && json_object_get_boolean(v);
+		char state[64];
+
+		snprintf(state, sizeof(state), "%s%s", done ? "ended: " : "running",
+			 done ? ctl__str(o, "ended") : "");
+		printf("%-4" PRIu64 " %-8s %10" PRIu64 " %10" PRIu64 "  %-34s %s\n",
+		       get_u64(o, "id"), ctl__str(o, "target"), get_u64(o, "written"),
+		       get_u64(o, "dropped"), state, ctl__str(o, "path"));
+	}
+	json_object_put(reply);
+	return EXIT_OK;
+}
+
+/* --stop ID */
+static int stop_one(const char *arg)
+{
+	struct json_object *reply, *v;
+	char *end;
+	long long id;
+	int fd, rc;
+
+	errno = 0;
+	id = strtoll(arg, &end, 10);
+	if (!*arg || *end || errno || id < 1)
+		return cmd__usage("capture", "--stop wants a capture's id (`vfnet capture --list`)");
+	if ((fd = client__open("capture")) < 0)
+		return EXIT_FAIL;
+	rc = request(fd, "capture-stop", id, &reply);
+	close(fd);
+	if (rc)
+		return rc;
+	summary(reply);
+	if (json_object_object_get_ex(reply, "error_text", &v))
+		rc = cmd__fail("capture", "%s", json_object_get_string(v));
+	json_object_put(reply);
+	return rc;
+}
+
 static int capture_run(int argc, char **argv)
 {
-	const char *target = NULL, *file = NULL;
+	static const struct option longopts[] = {
+		{"list", no_argument, NULL, 'L'},
+		{"stop", required_argument, NULL, 'S'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *target = NULL, *file = NULL, *stop_id = NULL;
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct json_object *reply = NULL, *v;
 	uint64_t count = 0;
 	char *path, *end;
 	int64_t id;
-	bool done = false;
-	int opt, rc;
+	bool done = false, do_list = false, json = false;
+	int opt, rc, fd;
 
 	/* Options and TARGET in any order, as tcpdump takes them (getopt permutes). */
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt(argc, argv, "w:c:")) != -1) {
+	while ((opt = getopt_long(argc, argv, ":w:c:j", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'w':
 			file = optarg;
@@ -139,12 +226,35 @@ static int capture_run(int argc, char **argv)
 			if (errno || *end || !count || optarg[0] == '-')
 				return cmd__usage("capture", "-c wants a number of frames, at least 1");
 			break;
+		case 'j':
+			json = true;
+			break;
+		case 'L':
+			do_list = true;
+			break;
+		case 'S':
+			stop_id = optarg;
+			break;
+		case ':':
+			if (optopt == 'S')
+				return cmd__usage("capture", "--stop needs a capture's id");
+			return cmd__usage("capture", "-%c needs an argument", optopt);
 		default:
-			if (optopt == 'w' || optopt == 'c')
-				return cmd__usage("capture", "-%c needs an argument", optopt);
-			return cmd__usage("capture", "unknown option '-%c'", optopt);
+			if (optopt)
+				return cmd__usage("capture", "unknown option '-%c'", optopt);
+			return cmd__usage("capture", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (do_list || stop_id) {
+		if (do_list && stop_id)
+			return cmd__usage("capture", "--list and --stop do not go together");
+		if (file || count || optind < argc || (json && stop_id))
+			return cmd__usage("capture", "--%s takes no target and no -w, -c%s",
+					  do_list ? "list" : "stop", do_list ? "" : ", -j");
+		return do_list ? list(json) : stop_one(stop_id);
+	}
+	if (json)
+		return cmd__usage("capture", "-j goes with --list");
 	if (optind == argc)
 		return cmd__usage("capture", "missing TARGET: pf0, pf1, or a VF such as pf0vf3");
 	target = argv[optind++];
@@ -162,8 +272,14 @@ static int capture_run(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if ((rc = start(target, path, count, &id))) {
+	/* One connection for the whole capture: the machine ends it when the connection goes. */
+	if ((fd = client__open("capture")) < 0) {
 		free(path);
+		return EXIT_FAIL;
+	}
+	if ((rc = start(fd, target, path, count, &id))) {
+		free(path);
+		close(fd);
 		return rc;
 	}
 	fprintf(stderr, "capturing on %s, writing %s\n", target, path);
@@ -174,22 +290,24 @@ static int capture_run(int argc, char **argv)
 		json_object_put(reply);
 		reply = NULL;
 		if (interrupted) {
-			rc = request("capture-stop", id, &reply);
+			rc = request(fd, "capture-stop", id, &reply);
 			break;
 		}
-		if ((rc = request("capture-status", id, &reply)))
+		if ((rc = request(fd, "capture-status", id, &reply)))
 			break;
 		done = json_object_object_get_ex(reply, "done", &v) && json_object_get_boolean(v);
 		if (!done)
 			nanosleep(&ts, NULL); /* a signal cuts it short */
 	}
+	close(fd);
 	if (!rc) {
 		if (interrupted)
 			fputc('\n', stderr); /* after the ^C the terminal printed */
-		fprintf(stderr, "%" PRIu64 " packets captured, %" PRIu64 " dropped\n",
-			get_u64(reply, "written"), get_u64(reply, "dropped"));
+		summary(reply);
 		if (json_object_object_get_ex(reply, "error_text", &v))
 			rc = cmd__fail("capture", "%s", json_object_get_string(v));
+		else if (done && !strcmp(ctl__str(reply, "ended"), "stopped by another client"))
+			fprintf(stderr, "(stopped by another client: `vfnet capture --stop`)\n");
 	}
 	json_object_put(reply);
 	return rc;

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "apps/apps.h"
 #include "cli/builtin.h"
@@ -18,28 +19,36 @@ static void create_help(FILE *out)
 		"usage: vfnet create [-q] [-n] FILE [KEY=VALUE...]\n\n"
 		"Start a guest from the configuration FILE, in the syntax of Xen's xl.cfg, as\n"
 		"`xl create` does. KEY=VALUE arguments replace the file's values, in the file's\n"
-		"grammar (strings quoted: name='vm2'). Like xl, it says \"Parsing config from\n"
-		"FILE\" on stderr and nothing else on success; errors in the file name\n"
-		"FILE:LINE:COLUMN.\n\n"
+		"grammar, where a bare word is a string as for xl (name=vm2). Like xl, it says\n"
+		"\"Parsing config from FILE\" on stderr; errors in the file name FILE:LINE:COLUMN.\n"
+		"The apps' options are checked before the guest starts, with the app's message.\n\n"
 		"keys:\n"
 		"  name = 'vm1'        mandatory, unique on the host\n"
 		"  memory = 64         MiB of guest RAM\n"
 		"  pci = [ '01:10.0', '01:10.2,seize=1' ]\n"
 		"                      VFs to pass through; each must be assignable\n"
 		"                      (`vfnet pci-assignable-add`) or say seize=1\n"
+		"  on_crash = 'destroy' what the host does when the guest's process dies other\n"
+		"                      than by destroy: destroy, restart (again, with its VFs;\n"
+		"                      not when it crashed within 2 s of starting) or preserve\n"
+		"                      (kept in the list as crashed, with its log, until destroy)\n"
 		"  app = [ 'SPEC' ]    vfnet's own: workloads the guest runs on its netdevs\n"
 		"  ip = 'A.B.C.D/P'    vfnet's own: the guest's address, for its apps\n"
-		"  vcpus = 1, type, pci_seize, pci_msitranslate   accepted; vfnet domains\n"
-		"                      have one vCPU and one type\n"
+		"  pci_seize, pci_msitranslate, pci_permissive, pci_power_mgmt   defaults of\n"
+		"                      the pci entries, as in xl\n"
+		"The other keys of xl.cfg (maxmem, vcpus above 1, type, kernel, disk,\n"
+		"on_reboot, uuid, ...) are accepted with one warning line each,\n"
+		"FILE:LINE: warning: KEY ignored: why. A key that is none of them is an error,\n"
+		"with the nearest key when it looks like a typo (memroy: did you mean memory).\n"
 		"Not supported yet: vif (the paravirtual network path is not built), a pci\n"
 		"entry's @VSLOT (use `vfnet pci-attach` after create), permissive=1,\n"
 		"power_mgmt=1.\n\n"
 		"options:\n"
-		"  -q        quiet: no \"Parsing config from\" line\n"
+		"  -q        quiet: no \"Parsing config from\" line (warnings are still printed)\n"
 		"  -n        dry run: check the file and print the request that would be sent\n\n"
 		"examples:\n"
 		"  vfnet create vm1.cfg\n"
-		"  vfnet create vm1.cfg name='vm2' memory=128\n"
+		"  vfnet create vm1.cfg name=vm2 memory=128\n"
 		"  vfnet create -n vm1.cfg\n");
 }
 
@@ -73,11 +82,17 @@ static int check_apps(const struct xlcfg *cfg)
 
 		if (!app__check(vfnet_apps, cfg->app[i], err))
 			continue;
+		const char *where = cfg->app_at[i].cmdline ? "<command line>" : cfg->file;
+
+		if (strncmp(err, "unknown app", 11))
+			return cmd__fail("create", "%s:%u:%u: app '%s': %s", where,
+					 cfg->app_at[i].line, cfg->app_at[i].col, cfg->app[i], err);
 		for (const struct app_type *const *t = vfnet_apps; *t && n < sizeof(known); t++)
 			n += (size_t)snprintf(known + n, sizeof(known) - n, "%s%s", n ? ", " : "",
 					      (*t)->name);
-		return cmd__fail("create", "%s: app '%s': %s (apps built in: %s)", cfg->file,
-				 cfg->app[i], err, n ? known : "none yet");
+		return cmd__fail("create", "%s:%u:%u: app '%s': %s (apps built in: %s)", where,
+				 cfg->app_at[i].line, cfg->app_at[i].col, cfg->app[i], err,
+				 n ? known : "none yet");
 	}
 	return EXIT_OK;
 }
@@ -112,7 +127,16 @@ static struct json_object *create_req(const struct xlcfg *cfg, const char *confi
 {
 	struct json_object *req = ctl__req("create", "name", cfg->name), *pci;
 
+	static const char *const on_crash[] = {
+		[XLCFG_CRASH_DESTROY] = "destroy",
+		[XLCFG_CRASH_RESTART] = "restart",
+		[XLCFG_CRASH_PRESERVE] = "preserve",
+	};
+
 	json_object_object_add(req, "memory", json_object_new_int((int)cfg->memory_mib));
+	if (cfg->on_crash != XLCFG_CRASH_DESTROY)
+		json_object_object_add(req, "on_crash",
+				       json_object_new_string(on_crash[cfg->on_crash]));
 	if (config && *config)
 		json_object_object_add(req, "config", json_object_new_string(config));
 	if (cfg->nr_pci) {
@@ -138,7 +162,7 @@ static int create_run(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt(argc, argv, "+qn")) != -1) {
+	while ((opt = getopt(argc, argv, "qn")) != -1) {
 		if (opt == 'q')
 			quiet = true;
 		else if (opt == 'n')
@@ -165,6 +189,10 @@ static int create_run(int argc, char **argv)
 		rc = cmd__fail("create", "%s", err);
 		goto out;
 	}
+	for (unsigned i = 0; i < cfg.nr_warn; i++)
+		fprintf(stderr, "%s\n", cfg.warn[i]);
+	if (cfg.warn_lost)
+		fprintf(stderr, "(%u more warnings)\n", cfg.warn_lost);
 	if ((rc = check_supported(&cfg)) || (rc = check_apps(&cfg)))
 		goto out;
 	if (!(config = runtime_config(&cfg))) {

@@ -14,7 +14,9 @@ static void dom0_help(FILE *out)
 	    "running, and their VFs keep moving packets VF to VF while dom0 is away (the PF\n"
 	    "driver is needed only for the mailbox and for policy); the new dom0 finds the PFs\n"
 	    "and the VFs that are not assignable again. It gets a new process (`vfnet list\n"
-	    "-j` shows its pid); its domain id stays 0.\n\n"
+	    "-j` shows its pid); its domain id stays 0. The administrator's VF policy (`vfnet\n"
+	    "ip link set`: MAC, VLAN, spoof check, trust, link state, rate) is kept by the\n"
+	    "machine and programmed again by the new PF driver before it answers any VF.\n\n"
 	    "examples:\n"
 	    "  vfnet dom0 restart\n"
 	    "  vfnet dmesg 0\n");

@@ -33,6 +33,8 @@ static int domain_run(int argc, char **argv)
 	static const struct os_builtin builtin = {
 		.drivers = builtin_drivers,
 		.apps = vfnet_apps,
+		.xenbus_drivers = builtin_xenbus_drivers,
+		.inits = builtin_inits,
 	};
 
 	if (argc > 1)

@@ -69,7 +69,7 @@ static int iommu_run(int argc, char **argv)
 		return cmd__usage("iommu", "unknown subcommand '%s': faults", argv[1]);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt(argc - 1, argv + 1, "+j")) != -1) {
+	while ((opt = getopt(argc - 1, argv + 1, "j")) != -1) {
 		if (opt != 'j')
 			return cmd__usage("iommu", "unknown option '-%c'", optopt);
 		json = true;

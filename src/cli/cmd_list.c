@@ -44,12 +44,14 @@ static void print_list(struct json_object *doms)
 		struct json_object *d = json_object_array_get_idx(doms, i);
 
 		const char *st = ctl__str(d, "state");
+		/* xl's six columns: running, blocked, paused, shutdown, crashed, dying */
+		const char *state = *st == 'r' ? "r-----" : *st == 'c' ? "----c-" : "-b----";
 
 		printf("%-40s %5llu %5llu %5llu     %s  %8.1f\n", ctl__str(d, "name"),
 		       (unsigned long long)ctl__u64(d, "id"),
 		       (unsigned long long)ctl__u64(d, "memory_mib"),
 		       (unsigned long long)ctl__u64(d, "vcpus"),
-		       st && *st == 'r' ? "r-----" : "-b----", (double)ctl__u64(d, "cpu_ns") / 1e9);
+		       state, (double)ctl__u64(d, "cpu_ns") / 1e9);
 	}
 }
 

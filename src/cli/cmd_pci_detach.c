@@ -33,7 +33,7 @@ static int pci_detach_run(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt(argc, argv, "+f")) != -1) {
+	while ((opt = getopt(argc, argv, "f")) != -1) {
 		if (opt != 'f')
 			return cmd__usage("pci-detach", "unknown option '-%c'", optopt);
 		force = true;

@@ -1,5 +1,6 @@
 /* vfnet pci-list: the devices passed through to a guest, as `xl pci-list`. */
 #include <stdbool.h>
+#include <string.h>
 
 #include "cli/client.h"
 #include "cli/cmd.h"
@@ -10,15 +11,15 @@ static void pci_list_help(FILE *out)
 	fprintf(out,
 		"usage: vfnet pci-list [-j] DOM\n\n"
 		"List the devices passed through to the guest DOM (name or id), as `xl pci-list`\n"
-		"does: Vdev, the address the guest sees the device at on its virtual bus, and\n"
-		"Device, the host's address of the function. Nothing is printed for a guest\n"
-		"without devices.\n\n"
+		"does: Vdev, the slot and function the guest sees the device at on its virtual\n"
+		"bus 00, and Device, the host's address of the function. Nothing is printed for a\n"
+		"guest without devices.\n\n"
 		"options:\n"
 		"  -j        JSON, with each device's port and VF number\n\n"
 		"examples:\n"
 		"  vfnet pci-list vm1\n"
 		"      Vdev Device\n"
-		"      00:04.0 0000:01:10.0\n"
+		"      04.0 0000:01:10.0\n"
 		"  vfnet pci-list -j 2\n");
 }
 
@@ -46,7 +47,12 @@ static int pci_list_run(int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			struct json_object *d = json_object_array_get_idx(devs, i);
 
-			printf("%s 0000:%s\n", ctl__str(d, "vslot"), ctl__str(d, "bdf"));
+			const char *vslot = ctl__str(d, "vslot");
+
+			/* xl's Vdev is DD.F: the guest's bus is always 00. */
+			if (!strncmp(vslot, "00:", 3))
+				vslot += 3;
+			printf("%s 0000:%s\n", vslot, ctl__str(d, "bdf"));
 		}
 	}
 	json_object_put(reply);

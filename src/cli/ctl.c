@@ -16,7 +16,7 @@ int ctl__args(const char *cmd, int argc, char **argv, bool *json, int min, int m
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt(argc, argv, json ? "+j" : "+")) != -1) {
+	while ((opt = getopt(argc, argv, json ? "j" : "")) != -1) {
 		if (opt == 'j' && json)
 			*json = true;
 		else

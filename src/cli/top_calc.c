@@ -1,6 +1,8 @@
 /* `vfnet top`'s rates from two readings (top_calc.h). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/top_calc.h"
 
@@ -68,6 +70,11 @@ int top__rates(const struct top_snap *a, const struct top_snap *b, struct top_ra
 		else
 			row->guest = own;
 		row->cpu = own + row->hyp;
+		row->cpu_s = (double)(d->cpu_ns + d->hv_ns) / 1e9;
+		if (b->host_mem) {
+			row->mem_pct = 100.0 * (double)d->mem_bytes / (double)b->host_mem;
+			row->maxmem_pct = 100.0 * (double)d->maxmem_bytes / (double)b->host_mem;
+		}
 		r->guests += row->guest;
 		r->dom0 += row->dom0;
 		charged += row->hyp;
@@ -97,6 +104,89 @@ int top__rates(const struct top_snap *a, const struct top_snap *b, struct top_ra
 		row->tx_pps = top__per_sec(was->tx_pkts, v->tx_pkts, dt);
 		row->tx_mbps = top__mbit_s(was->tx_bytes, v->tx_bytes, dt);
 		row->drops_ps = top__per_sec(was->drops, v->drops, dt);
+		row->vlan_drops_ps = top__per_sec(was->vlan_drops, v->vlan_drops, dt);
 	}
 	return 0;
+}
+
+static const char *const sort_names[TOP_SORT_NR] = {
+	[TOP_SORT_ID] = "ID",	      [TOP_SORT_NAME] = "NAME",	      [TOP_SORT_STATE] = "STATE",
+	[TOP_SORT_CPU_SEC] = "CPU(sec)", [TOP_SORT_CPU_PCT] = "CPU(%)", [TOP_SORT_MEM] = "MEM(k)",
+	[TOP_SORT_VCPUS] = "VCPUS",   [TOP_SORT_NETS] = "NETS",
+};
+
+const char *top__sort_name(enum top_sort by)
+{
+	return (unsigned)by < TOP_SORT_NR ? sort_names[by] : "?";
+}
+
+int top__sort_parse(const char *name)
+{
+	for (int i = 0; i < TOP_SORT_NR; i++) {
+		size_t n = strcspn(sort_names[i], "(");
+
+		if (!strcasecmp(name, sort_names[i]) ||
+		    (strlen(name) == n && !strncasecmp(name, sort_names[i], n)))
+			return i;
+	}
+	if (!strcasecmp(name, "cpu"))
+		return TOP_SORT_CPU_PCT;
+	if (!strcasecmp(name, "mem"))
+		return TOP_SORT_MEM;
+	return -1;
+}
+
+/* xentop's order of states: the first it shows. */
+static int state_rank(char s)
+{
+	static const char order[] = "dscbr"; /* dying, shutdown, crashed, blocked, running */
+	const char *p = strchr(order, s);
+
+	return s && p ? (int)(p - order) : (int)sizeof(order);
+}
+
+static int cmp_num(double a, double b)
+{
+	return a > b ? -1 : a < b ? 1 : 0; /* largest first */
+}
+
+static int cmp_rows(const void *pa, const void *pb, void *arg)
+{
+	const struct top_dom_row *a = pa, *b = pb;
+	enum top_sort by = *(const enum top_sort *)arg;
+	int c = 0;
+
+	switch (by) {
+	case TOP_SORT_NAME:
+		c = strcasecmp(a->d->name, b->d->name);
+		break;
+	case TOP_SORT_STATE:
+		c = state_rank(a->d->state) - state_rank(b->d->state);
+		break;
+	case TOP_SORT_CPU_SEC:
+		c = cmp_num(a->cpu_s, b->cpu_s);
+		break;
+	case TOP_SORT_CPU_PCT:
+		c = cmp_num(a->cpu, b->cpu);
+		break;
+	case TOP_SORT_MEM:
+		c = cmp_num((double)a->d->mem_bytes, (double)b->d->mem_bytes);
+		break;
+	case TOP_SORT_VCPUS:
+		c = cmp_num(a->d->vcpus, b->d->vcpus);
+		break;
+	case TOP_SORT_NETS:
+		c = cmp_num(a->d->nets, b->d->nets);
+		break;
+	default:
+		break;
+	}
+	return c ? c : (a->d->id > b->d->id) - (a->d->id < b->d->id);
+}
+
+void top__sort(struct top_rates *r, enum top_sort by)
+{
+	if ((unsigned)by >= TOP_SORT_NR)
+		by = TOP_SORT_ID;
+	qsort_r(r->dom, r->ndoms, sizeof(r->dom[0]), cmp_rows, &by);
 }

@@ -12,7 +12,10 @@
  *               on dom0's row only, never shared out among guests by a guess
  *   hypervisor  the control thread: the hypercall time charged to each domain on its row, and
  *               what is left (control requests, dead domains) on a row of its own
- *   hardware    the NIC engine threads: what the silicon would do for free
+ *   hardware    the NIC engine threads, one per port: what the silicon would do for free
+ *
+ * Beside the split, each domain has xentop's columns (STATE, CPU(sec), MEM(k), MEM(%),
+ * MAXMEM(k), MAXMEM(%), VCPUS, NETS), and rows sort by them as xentop's 's' key does.
  */
 #ifndef VFNET_CLI_TOP_CALC_H
 #define VFNET_CLI_TOP_CALC_H
@@ -29,8 +32,11 @@ struct top_dom {
 	int id;
 	char name[TOP_NAME_MAX];
 	bool dom0;
+	char state;	 /* xl's letter: r running, b blocked, c crashed, - no process */
 	uint64_t cpu_ns; /* its process */
 	uint64_t hv_ns;	 /* hypercall service charged to it */
+	uint64_t mem_bytes, maxmem_bytes;
+	unsigned vcpus, nets;
 };
 
 struct top_vf {
@@ -38,12 +44,14 @@ struct top_vf {
 	unsigned port, vf;
 	char owner[TOP_NAME_MAX]; /* a domain's name, "pool" or "-" */
 	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes, drops;
+	uint64_t vlan_drops; /* of drops: frames for it that VLAN filtering kept from it */
 };
 
 /* One reading, as the `top` op gives it. */
 struct top_snap {
 	uint64_t time_ns;   /* CLOCK_MONOTONIC */
 	uint64_t hv_cpu_ns; /* the control thread */
+	uint64_t host_mem;  /* bytes of the host's RAM */
 	unsigned nports, ndoms, nvfs;
 	uint64_t engine_ns[TOP_MAX_PORTS];
 	struct top_dom dom[TOP_MAX_DOMAINS];
@@ -55,11 +63,13 @@ struct top_dom_row {
 	const struct top_dom *d;
 	double guest, dom0, hyp; /* percent; guest is 0 for dom0, dom0 is 0 for a guest */
 	double cpu;		 /* all three */
+	double cpu_s;		 /* xentop's CPU(sec): its process and its hypervisor time so far */
+	double mem_pct, maxmem_pct; /* of the host's RAM */
 };
 
 struct top_vf_row {
 	const struct top_vf *v;
-	double rx_pps, rx_mbps, tx_pps, tx_mbps, drops_ps;
+	double rx_pps, rx_mbps, tx_pps, tx_mbps, drops_ps, vlan_drops_ps;
 };
 
 struct top_rates {
@@ -88,5 +98,26 @@ double top__mbit_s(uint64_t before, uint64_t after, uint64_t dt_ns);
  * Returns -EINVAL when @b is not later than @a.
  */
 int top__rates(const struct top_snap *a, const struct top_snap *b, struct top_rates *r);
+
+/* The orders of xentop's 's' key: id first, then each column. */
+enum top_sort {
+	TOP_SORT_ID,
+	TOP_SORT_NAME,
+	TOP_SORT_STATE,
+	TOP_SORT_CPU_SEC,
+	TOP_SORT_CPU_PCT,
+	TOP_SORT_MEM,
+	TOP_SORT_VCPUS,
+	TOP_SORT_NETS,
+	TOP_SORT_NR
+};
+
+/* The column a sort is by, as the header names it ("ID", "CPU(%)", ...). */
+const char *top__sort_name(enum top_sort by);
+/* By name (as top__sort_name, or its lower case): the sort, or -1. */
+int top__sort_parse(const char *name);
+/* Order r->dom: names alphabetically, states as xentop lists them (running first), numbers
+ * largest first; ties by id. */
+void top__sort(struct top_rates *r, enum top_sort by);
 
 #endif

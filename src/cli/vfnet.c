@@ -5,7 +5,12 @@
 
 #include "cli/client.h"
 #include "cli/cmd.h"
+#include "cli/suggest.h"
 #include "lib/compiler.h"
+
+#ifndef VFNET_VERSION
+#define VFNET_VERSION "unknown"
+#endif
 
 static const struct cmd *const cmds[] = {
 	&cmd_host,
@@ -40,15 +45,21 @@ static const struct cmd *const cmds[] = {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: vfnet [--socket PATH] COMMAND [ARGS...]\n\n"
+	int w = 4; /* "help" */
+
+	for (unsigned i = 0; i < ARRAY_SIZE(cmds); i++)
+		if ((int)strlen(cmds[i]->name) > w)
+			w = (int)strlen(cmds[i]->name);
+	fprintf(out, "usage: vfnet [--socket PATH] COMMAND [ARGS...]\n"
+		     "       vfnet help [COMMAND] | --version\n\n"
 		     "SR-IOV networking as in Xen (Dong, Yu, Rose, WIOV 2008), run as Linux "
 		     "processes.\n\n"
 		     "  --socket PATH  the control socket of the machine (`vfnet host`) to talk to;\n"
 		     "                 default $VFNET_SOCKET, else /run/vfnet/vfnet.sock as root,\n"
 		     "                 else $XDG_RUNTIME_DIR/vfnet.sock\n\ncommands:\n");
 	for (unsigned i = 0; i < ARRAY_SIZE(cmds); i++)
-		fprintf(out, "  %-20s %s\n", cmds[i]->name, cmds[i]->summary);
-	fprintf(out, "  %-20s %s\n", "help", "this list, or `vfnet help COMMAND` for one command");
+		fprintf(out, "  %-*s  %s\n", w, cmds[i]->name, cmds[i]->summary);
+	fprintf(out, "  %-*s  %s\n", w, "help", "this list, or `vfnet help COMMAND` for one command");
 	fprintf(out, "\n`vfnet COMMAND --help` shows a command's options and examples; "
 		     "`man -l docs/vfnet.1` the manual.\n");
 }
@@ -59,6 +70,24 @@ static const struct cmd *find(const char *name)
 		if (!strcmp(cmds[i]->name, name))
 			return cmds[i];
 	return NULL;
+}
+
+/* An unknown command, with the nearest known one if there is one. EXIT_USAGE. */
+static int unknown(const char *name)
+{
+	const char *names[ARRAY_SIZE(cmds) + 1], *near;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(cmds); i++)
+		names[i] = cmds[i]->name;
+	names[ARRAY_SIZE(cmds)] = "help";
+	near = suggest__nearest(name, strlen(name), names, ARRAY_SIZE(names));
+	if (near)
+		fprintf(stderr, "vfnet: unknown command '%s'; did you mean '%s'? (`vfnet help` "
+				"lists them)\n",
+			name, near);
+	else
+		fprintf(stderr, "vfnet: unknown command '%s'; `vfnet help` lists them\n", name);
+	return EXIT_USAGE;
 }
 
 __attribute__((format(printf, 2, 0))) static void vreport(const char *cmd, const char *fmt,
@@ -115,13 +144,18 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("vfnet %s\n", VFNET_VERSION);
+		return EXIT_OK;
+	}
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		if (argc > 2) {
-			if (!(c = find(argv[2]))) {
-				fprintf(stderr, "vfnet: unknown command '%s'; `vfnet help` lists them\n",
-					argv[2]);
-				return EXIT_USAGE;
+			if (!strcmp(argv[2], "help")) {
+				usage(stdout);
+				return EXIT_OK;
 			}
+			if (!(c = find(argv[2])))
+				return unknown(argv[2]);
 			c->help(stdout);
 			return EXIT_OK;
 		}
@@ -131,10 +165,8 @@ int main(int argc, char **argv)
 	/* Internal: the process of a domain, not listed in help. */
 	if (!strcmp(argv[1], "domain"))
 		return cmd_domain.run(argc - 1, argv + 1);
-	if (!(c = find(argv[1]))) {
-		fprintf(stderr, "vfnet: unknown command '%s'; `vfnet help` lists them\n", argv[1]);
-		return EXIT_USAGE;
-	}
+	if (!(c = find(argv[1])))
+		return unknown(argv[1]);
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			break;

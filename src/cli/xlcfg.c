@@ -1,6 +1,6 @@
 /*
- * xl.cfg files: the lexer, the statement grammar and the table of keys vfnet accepts. The device
- * spec strings inside `pci` and `vif` are xlcfg_dev.c's.
+ * xl.cfg files: the lexer, the statement grammar and the table of keys vfnet accepts, applies or
+ * ignores with a warning. The device spec strings inside `pci` and `vif` are xlcfg_dev.c's.
  *
  * The text is checked as a whole first (size, line length, NUL and control characters), so the
  * grammar below only ever sees printable text, tabs, CRs and newlines. Each statement is parsed
@@ -15,11 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/suggest.h"
 #include "cli/xlcfg.h"
 #include "lib/compiler.h"
 
-#define CMDLINE "<command line>"
-#define SHOW	40 /* bytes of a rejected value quoted in a message */
+#define CMDLINE	       "<command line>"
+#define SHOW	       40  /* bytes of a rejected value quoted in a message */
+#define XLCFG_KEYS_MAX 160 /* entries of the key table */
 
 struct pos {
 	unsigned int line, col;
@@ -28,13 +30,21 @@ struct pos {
 struct item {
 	const char *s; /* decoded, NUL-terminated, in the parser's scratch buffer */
 	size_t len;
-	struct pos at; /* of the opening quote */
+	struct pos at; /* of the opening quote (of the word, when bare) */
+	bool raw;      /* no escapes: byte n of s is at column at.col + 1 + n */
 };
 
-enum kind { V_NUM, V_STR, V_LIST, V_BOOL /* only as what a key wants: a V_NUM of 0 or 1 */ };
+enum kind {
+	V_NUM,
+	V_STR,
+	V_LIST,
+	V_BOOL, /* only as what a key wants: a V_NUM of 0 or 1 */
+	V_ANY,	/* only as what an ignored key wants: whatever parses */
+};
 
 struct value {
 	enum kind kind;
+	bool bare; /* a V_STR written as a bare word (the command line only) */
 	struct pos at;
 	uint64_t num;
 	unsigned int n; /* items: 1 for V_STR */
@@ -54,7 +64,8 @@ struct parser {
 	size_t keylen;
 	struct pos key_at;
 	struct value v;
-	unsigned int first[16]; /* line each key was first given on, 0: not yet */
+	bool bare_words;		    /* the command line: name=vm2 means name='vm2' */
+	unsigned int first[XLCFG_KEYS_MAX]; /* line each key was first given on, 0: not yet */
 };
 
 struct key {
@@ -62,7 +73,8 @@ struct key {
 	enum kind kind;
 	int (*set)(struct parser *ps, struct xlcfg *cfg, const struct key *k,
 		   const struct value *v);
-	size_t off; /* of the bool field, for set_bool */
+	size_t off;	     /* of the bool field, for set_bool */
+	const char *ignored; /* accepted with a warning: why vfnet has no use for it */
 };
 
 static void clean(char *s)
@@ -107,6 +119,31 @@ __attribute__((format(printf, 3, 4))) static int fail(struct parser *ps, struct 
 static int show(size_t len)
 {
 	return (int)MIN(len, SHOW);
+}
+
+/* "FILE:LINE: warning: ..." into cfg->warn; the statement is applied all the same. */
+__attribute__((format(printf, 4, 5))) static int warn(struct parser *ps, struct xlcfg *cfg,
+						      unsigned int line, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	if (cfg->nr_warn == XLCFG_WARN_MAX) {
+		cfg->warn_lost++;
+		return 0;
+	}
+	n = snprintf(buf, sizeof(buf), "%s:%u: warning: ", ps->file, line);
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	va_end(ap);
+	clean(buf);
+	if (!(cfg->warn[cfg->nr_warn] = strdup(buf))) {
+		fail(ps, (struct pos){line, 1}, "out of memory");
+		return -ENOMEM;
+	}
+	cfg->nr_warn++;
+	return 0;
 }
 
 static struct pos here(const struct parser *ps)
@@ -184,6 +221,7 @@ static int parse_string(struct parser *ps, struct item *it)
 	char quote = *ps->p++;
 	char *out = ps->scratch + ps->used;
 	size_t n = 0;
+	bool raw = true;
 
 	for (;;) {
 		char c;
@@ -199,6 +237,7 @@ static int parse_string(struct parser *ps, struct item *it)
 			if (at_end(ps) || *ps->p == '\n')
 				return fail(ps, at, "string is not closed on its line");
 			c = *ps->p++;
+			raw = false;
 			if (c == 'n')
 				c = '\n';
 			else if (c != '\\' && c != '"' && c != '\'')
@@ -214,6 +253,29 @@ static int parse_string(struct parser *ps, struct item *it)
 	it->s = out;
 	it->len = n;
 	it->at = at;
+	it->raw = raw;
+	return 0;
+}
+
+/* A bare word on the command line, up to a blank, ';' or '#': a string, as xl takes it. */
+static int parse_word(struct parser *ps, struct value *v)
+{
+	struct item *it = &v->item[0];
+	const char *w = ps->p;
+	char *out = ps->scratch + ps->used;
+	size_t n;
+
+	while (!at_end(ps) && !strchr(" \t\r\n;#'\"[]", *ps->p))
+		ps->p++;
+	n = (size_t)(ps->p - w);
+	memcpy(out, w, n);
+	out[n] = '\0';
+	ps->used += n + 1;
+	*it = (struct item){.s = out, .len = n, .at = v->at, .raw = true};
+	it->at.col--; /* columns of a string count from its opening quote */
+	v->kind = V_STR;
+	v->bare = true;
+	v->n = 1;
 	return 0;
 }
 
@@ -292,6 +354,7 @@ static int parse_value(struct parser *ps, struct value *v)
 
 	v->at = here(ps);
 	v->n = 0;
+	v->bare = false;
 	if (c == '"' || c == '\'') {
 		v->kind = V_STR;
 		v->n = 1;
@@ -305,6 +368,8 @@ static int parse_value(struct parser *ps, struct value *v)
 		v->kind = V_LIST;
 		return parse_list(ps, v);
 	}
+	if (is_key_start(c) && ps->bare_words)
+		return parse_word(ps, v);
 	if (is_key_start(c)) {
 		const char *w = ps->p;
 
@@ -395,22 +460,45 @@ static int set_memory(struct parser *ps, struct xlcfg *cfg, const struct key *k,
 static int set_vcpus(struct parser *ps, struct xlcfg *cfg, const struct key *k,
 		     const struct value *v)
 {
-	if (v->num != 1)
-		return fail(ps, v->at, "vcpus must be 1: vfnet domains have one vCPU");
+	if (!v->num)
+		return fail(ps, v->at, "vcpus must be at least 1");
 	cfg->vcpus = 1;
+	if (v->num > 1)
+		return warn(ps, cfg, ps->key_at.line,
+			    "vcpus = %llu ignored: vfnet domains have one vCPU",
+			    (unsigned long long)v->num);
 	return 0;
 }
 
-static int set_type(struct parser *ps, struct xlcfg *cfg, const struct key *k,
-		    const struct value *v)
+/* xl's actions on a crash; those vfnet cannot do exactly become the nearest, with a warning. */
+static int set_on_crash(struct parser *ps, struct xlcfg *cfg, const struct key *k,
+			const struct value *v)
 {
-	const char *s = v->item[0].s;
+	static const struct {
+		const char *name;
+		enum xlcfg_on_crash act;
+		const char *note; /* why it is another action here */
+	} acts[] = {
+		{"destroy", XLCFG_CRASH_DESTROY, NULL},
+		{"restart", XLCFG_CRASH_RESTART, NULL},
+		{"preserve", XLCFG_CRASH_PRESERVE, NULL},
+		{"coredump-destroy", XLCFG_CRASH_DESTROY, "no core dump: destroy"},
+		{"coredump-restart", XLCFG_CRASH_RESTART, "no core dump: restart"},
+		{"rename-restart", XLCFG_CRASH_RESTART, "the name is kept: restart"},
+		{"soft-reset", XLCFG_CRASH_RESTART, "no soft reset: restart"},
+	};
+	const struct item *it = &v->item[0];
 
-	if (strcmp(s, "pv") && strcmp(s, "pvh") && strcmp(s, "hvm"))
-		return fail(ps, v->at, "type must be 'pv', 'pvh' or 'hvm', not '%.*s'",
-			    show(v->item[0].len), s);
-	strcpy(cfg->type, s);
-	return 0;
+	for (unsigned int i = 0; i < ARRAY_SIZE(acts); i++) {
+		if (strcmp(it->s, acts[i].name))
+			continue;
+		cfg->on_crash = acts[i].act;
+		return acts[i].note ? warn(ps, cfg, ps->key_at.line, "on_crash '%s' is %s",
+					   acts[i].name, acts[i].note)
+				    : 0;
+	}
+	return fail(ps, v->at, "on_crash '%.*s' is not destroy, restart or preserve",
+		    show(it->len), it->s);
 }
 
 static int set_bool(struct parser *ps, struct xlcfg *cfg, const struct key *k,
@@ -446,6 +534,7 @@ static int set_pci(struct parser *ps, struct xlcfg *cfg, const struct key *k, co
 {
 	struct xlcfg_pci pci[XLCFG_PCI_MAX];
 	char msg[160];
+	size_t off;
 
 	if (v->n > XLCFG_PCI_MAX)
 		return fail(ps, v->item[XLCFG_PCI_MAX].at, "more than %u pci devices",
@@ -453,8 +542,14 @@ static int set_pci(struct parser *ps, struct xlcfg *cfg, const struct key *k, co
 	for (unsigned int i = 0; i < v->n; i++) {
 		const struct item *it = &v->item[i];
 
-		if (xlcfg_pci__parse(&pci[i], it->s, msg, sizeof(msg)))
-			return fail(ps, it->at, "pci entry '%.*s': %s", show(it->len), it->s, msg);
+		if (xlcfg_pci__parse_at(&pci[i], it->s, msg, sizeof(msg), &off)) {
+			struct pos at = it->at;
+
+			/* At the part that is wrong, when the string's bytes are its columns. */
+			if (it->raw)
+				at.col += 1 + (unsigned int)off;
+			return fail(ps, at, "pci entry '%.*s': %s", show(it->len), it->s, msg);
+		}
 		for (unsigned int j = 0; j < i; j++) {
 			if (pci[j].bdf == pci[i].bdf)
 				return fail(ps, it->at,
@@ -531,6 +626,9 @@ static int set_app(struct parser *ps, struct xlcfg *cfg, const struct key *k, co
 	for (unsigned int i = 0; i < cfg->nr_app; i++)
 		free(cfg->app[i]);
 	memcpy(cfg->app, app, v->n * sizeof(app[0]));
+	for (unsigned int i = 0; i < v->n; i++)
+		cfg->app_at[i] = (struct xlcfg_pos){v->item[i].at.line, v->item[i].at.col,
+						    ps->bare_words};
 	cfg->nr_app = v->n;
 	return 0;
 }
@@ -541,11 +639,21 @@ static int set_app(struct parser *ps, struct xlcfg *cfg, const struct key *k, co
 		.off = offsetof(struct xlcfg, field)                                               \
 	}
 
+#define IGNORED(key, why) {.name = key, .kind = V_ANY, .ignored = why}
+
+#define WHY_BOOT   "a vfnet guest is a process running vfnet's runtime, not a kernel image"
+#define WHY_MEMORY "a vfnet guest's RAM is fixed at its memory ="
+#define WHY_CPU	   "a vfnet guest has one vCPU, a thread the host schedules"
+#define WHY_PLAT   "a vfnet guest has no virtual firmware or platform devices"
+#define WHY_DEVICE "vfnet guests have passed-through VFs only (pci =)"
+#define WHY_LIFE   "a vfnet guest that exits is gone; only on_crash is honoured"
+#define WHY_NONE   "vfnet has no use for it"
+
 static const struct key keys[] = {
 	{.name = "name", .kind = V_STR, .set = set_name},
 	{.name = "memory", .kind = V_NUM, .set = set_memory},
 	{.name = "vcpus", .kind = V_NUM, .set = set_vcpus},
-	{.name = "type", .kind = V_STR, .set = set_type},
+	{.name = "on_crash", .kind = V_STR, .set = set_on_crash},
 	{.name = "pci", .kind = V_LIST, .set = set_pci},
 	BOOL_KEY(pci_permissive),
 	BOOL_KEY(pci_seize),
@@ -554,6 +662,99 @@ static const struct key keys[] = {
 	{.name = "vif", .kind = V_LIST, .set = set_vif},
 	{.name = "app", .kind = V_LIST, .set = set_app},
 	{.name = "ip", .kind = V_STR, .set = set_ip},
+	/* What a real Xen config carries and a vfnet guest has no use for (xl.cfg(5)). */
+	IGNORED("type", "a vfnet guest is a process, neither PV nor HVM"),
+	IGNORED("builder", "a vfnet guest is a process, neither PV nor HVM"),
+	IGNORED("pvh", "a vfnet guest is a process, neither PV nor HVM"),
+	IGNORED("kernel", WHY_BOOT),
+	IGNORED("ramdisk", WHY_BOOT),
+	IGNORED("extra", WHY_BOOT),
+	IGNORED("root", WHY_BOOT),
+	IGNORED("cmdline", WHY_BOOT),
+	IGNORED("bootloader", WHY_BOOT),
+	IGNORED("bootloader_args", WHY_BOOT),
+	IGNORED("boot", WHY_BOOT),
+	IGNORED("firmware", WHY_BOOT),
+	IGNORED("bios", WHY_BOOT),
+	IGNORED("device_tree", WHY_BOOT),
+	IGNORED("maxmem", WHY_MEMORY),
+	IGNORED("shadow_memory", WHY_MEMORY),
+	IGNORED("videoram", WHY_MEMORY),
+	IGNORED("claim_mode", WHY_MEMORY),
+	IGNORED("maxvcpus", WHY_CPU),
+	IGNORED("cpus", WHY_CPU),
+	IGNORED("cpus_soft", WHY_CPU),
+	IGNORED("cpu_weight", WHY_CPU),
+	IGNORED("cap", WHY_CPU),
+	IGNORED("cpuid", WHY_CPU),
+	IGNORED("tsc_mode", WHY_CPU),
+	IGNORED("nestedhvm", WHY_CPU),
+	IGNORED("vpmu", WHY_CPU),
+	IGNORED("acpi", WHY_PLAT),
+	IGNORED("apic", WHY_PLAT),
+	IGNORED("pae", WHY_PLAT),
+	IGNORED("hap", WHY_PLAT),
+	IGNORED("hpet", WHY_PLAT),
+	IGNORED("viridian", WHY_PLAT),
+	IGNORED("timer_mode", WHY_PLAT),
+	IGNORED("localtime", WHY_PLAT),
+	IGNORED("rtc_timeoffset", WHY_PLAT),
+	IGNORED("xen_platform_pci", WHY_PLAT),
+	IGNORED("smbios_firmware", WHY_PLAT),
+	IGNORED("acpi_firmware", WHY_PLAT),
+	IGNORED("e820_host", WHY_PLAT),
+	IGNORED("altp2m", WHY_PLAT),
+	IGNORED("disk", WHY_DEVICE),
+	IGNORED("vfb", WHY_DEVICE),
+	IGNORED("vkb", WHY_DEVICE),
+	IGNORED("vtpm", WHY_DEVICE),
+	IGNORED("p9", WHY_DEVICE),
+	IGNORED("pvcalls", WHY_DEVICE),
+	IGNORED("channel", WHY_DEVICE),
+	IGNORED("usb", WHY_DEVICE),
+	IGNORED("usbctrl", WHY_DEVICE),
+	IGNORED("usbdev", WHY_DEVICE),
+	IGNORED("usbdevice", WHY_DEVICE),
+	IGNORED("serial", WHY_DEVICE),
+	IGNORED("soundhw", WHY_DEVICE),
+	IGNORED("vga", WHY_DEVICE),
+	IGNORED("stdvga", WHY_DEVICE),
+	IGNORED("vnc", WHY_DEVICE),
+	IGNORED("vnclisten", WHY_DEVICE),
+	IGNORED("vncdisplay", WHY_DEVICE),
+	IGNORED("vncunused", WHY_DEVICE),
+	IGNORED("vncpasswd", WHY_DEVICE),
+	IGNORED("sdl", WHY_DEVICE),
+	IGNORED("opengl", WHY_DEVICE),
+	IGNORED("keymap", WHY_DEVICE),
+	IGNORED("nographic", WHY_DEVICE),
+	IGNORED("spice", WHY_DEVICE),
+	IGNORED("vuart", WHY_DEVICE),
+	IGNORED("dtdev", WHY_DEVICE),
+	IGNORED("iomem", WHY_DEVICE),
+	IGNORED("ioports", WHY_DEVICE),
+	IGNORED("irqs", WHY_DEVICE),
+	IGNORED("gfx_passthru", WHY_DEVICE),
+	IGNORED("rdm", WHY_DEVICE),
+	IGNORED("rdm_mem_boundary", WHY_DEVICE),
+	IGNORED("device_model_version", WHY_DEVICE),
+	IGNORED("device_model_override", WHY_DEVICE),
+	IGNORED("device_model_args", WHY_DEVICE),
+	IGNORED("on_poweroff", WHY_LIFE),
+	IGNORED("on_reboot", WHY_LIFE),
+	IGNORED("on_watchdog", WHY_LIFE),
+	IGNORED("on_soft_reset", WHY_LIFE),
+	IGNORED("uuid", WHY_NONE),
+	IGNORED("pool", WHY_NONE),
+	IGNORED("seclabel", WHY_NONE),
+	IGNORED("init_seclabel", WHY_NONE),
+	IGNORED("driver_domain", WHY_NONE),
+	IGNORED("max_grant_frames", WHY_NONE),
+	IGNORED("max_maptrack_frames", WHY_NONE),
+	IGNORED("max_event_channels", WHY_NONE),
+	IGNORED("nomigrate", WHY_NONE),
+	IGNORED("dm_restrict", WHY_NONE),
+	IGNORED("passthrough", WHY_NONE),
 };
 
 static const char *const kind_names[] = {
@@ -561,7 +762,23 @@ static const char *const kind_names[] = {
 	[V_STR] = "a quoted string",
 	[V_LIST] = "a [ list ] of strings",
 	[V_BOOL] = "0 or 1",
+	[V_ANY] = "a value",
 };
+
+/* A key nobody knows: the nearest known one when it looks like a typo of it. */
+static int unknown_key(struct parser *ps)
+{
+	const char *names[ARRAY_SIZE(keys)], *near;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(keys); i++)
+		names[i] = keys[i].name;
+	near = suggest__nearest(ps->key, ps->keylen, names, ARRAY_SIZE(names));
+	if (near)
+		return fail(ps, ps->key_at, "key '%.*s' is not an xl.cfg key; did you mean '%s'?",
+			    show(ps->keylen), ps->key, near);
+	return fail(ps, ps->key_at, "key '%.*s' is not supported by vfnet", show(ps->keylen),
+		    ps->key);
+}
 
 static int apply(struct parser *ps, struct xlcfg *cfg, bool once)
 {
@@ -576,14 +793,21 @@ static int apply(struct parser *ps, struct xlcfg *cfg, bool once)
 			break;
 		}
 	if (!k)
-		return fail(ps, ps->key_at, "key '%.*s' is not supported by vfnet",
-			    show(ps->keylen), ps->key);
+		return unknown_key(ps);
 	if (once && ps->first[i])
 		return fail(ps, ps->key_at, "key '%s' given twice (first at line %u)", k->name,
 			    ps->first[i]);
-	if (v->kind != (k->kind == V_BOOL ? V_NUM : k->kind))
+	if (k->ignored) {
+		ps->first[i] = ps->key_at.line;
+		return warn(ps, cfg, ps->key_at.line, "%s ignored: %s", k->name, k->ignored);
+	}
+	if (v->kind != (k->kind == V_BOOL ? V_NUM : k->kind)) {
+		if (v->bare)
+			return fail(ps, v->at, "key '%s' wants %s, not the word '%.*s'", k->name,
+				    kind_names[k->kind], show(v->item[0].len), v->item[0].s);
 		return fail(ps, v->at, "key '%s' wants %s, not %s", k->name, kind_names[k->kind],
 			    kind_names[v->kind]);
+	}
 	ps->first[i] = ps->key_at.line;
 	return k->set(ps, cfg, k, v);
 }
@@ -593,7 +817,7 @@ static int apply(struct parser *ps, struct xlcfg *cfg, bool once)
 static int parser__init(struct parser *ps, const char *file, const char *text, size_t len,
 			char *err, size_t errlen)
 {
-	_Static_assert(ARRAY_SIZE(keys) <= ARRAY_SIZE(ps->first), "first[] per key");
+	_Static_assert(ARRAY_SIZE(keys) <= XLCFG_KEYS_MAX, "first[] per key");
 	memset(ps, 0, sizeof(*ps));
 	ps->file = file;
 	ps->p = ps->bol = text;
@@ -624,6 +848,8 @@ void xlcfg__free(struct xlcfg *cfg)
 {
 	for (unsigned int i = 0; i < cfg->nr_app && i < XLCFG_APP_MAX; i++)
 		free(cfg->app[i]);
+	for (unsigned int i = 0; i < cfg->nr_warn && i < XLCFG_WARN_MAX; i++)
+		free(cfg->warn[i]);
 	free(cfg->file);
 	xlcfg__init(cfg);
 }
@@ -664,6 +890,7 @@ int xlcfg__override(struct xlcfg *cfg, const char *arg, char *err, size_t errlen
 		return -ENOMEM;
 	}
 	ret = parser__init(ps, CMDLINE, arg, strlen(arg), err, errlen);
+	ps->bare_words = true;
 	if (!ret) {
 		ret = parse_statement(ps);
 		if (!ret)

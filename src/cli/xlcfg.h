@@ -3,9 +3,12 @@
  *
  * Syntax: lines of `KEY = VALUE`, `#` comments to the end of a line, optional `;` terminators.
  * VALUE is a string in single or double quotes (escapes \\ \" \' \n), a number (decimal or 0x
- * hex) or a list of strings `[ 'a', 'b', ]` that may span lines. Only the keys vfnet implements
- * are accepted (see struct xlcfg); any other key, a key given twice, a value of the wrong type or
- * out of range is an error.
+ * hex) or a list of strings `[ 'a', 'b', ]` that may span lines; on the command line a bare word
+ * is a string too (name=vm2, as xl takes it). The keys vfnet implements are applied (see struct
+ * xlcfg); the other keys a real Xen config carries (maxmem, kernel, disk, on_reboot, ...) are
+ * accepted with a warning each ("FILE:LINE: warning: KEY ignored: why"), collected in one pass
+ * in xlcfg.warn. Any other key (with the nearest known one when it looks like a typo), a key
+ * given twice, a value of the wrong type or out of range is an error.
  *
  * Every function returns 0 or a negative errno and, on error, writes one line without a newline
  * to @err (truncated to @errlen): "FILE:LINE:COL: what is wrong", columns counted in bytes from 1.
@@ -26,6 +29,7 @@
 #define XLCFG_VIF_MAX	 8u
 #define XLCFG_APP_MAX	 16u
 #define XLCFG_APP_LEN	 256u /* bytes in one app string */
+#define XLCFG_WARN_MAX	 32u  /* warnings kept; more are counted in warn_lost */
 
 /* Bits of xlcfg_pci.given: options the entry set itself, the others come from pci_* keys. */
 #define XLCFG_PCI_PERMISSIVE   (1u << 0)
@@ -57,26 +61,43 @@ struct xlcfg_vif {
 	char type[8]; /* 'vif' or 'ioemu' */
 };
 
+/* Where a value was written: its line and column, in the file or on the command line. */
+struct xlcfg_pos {
+	unsigned int line, col;
+	bool cmdline;
+};
+
+/* on_crash: what the machine does when the guest's process dies other than by destroy. */
+enum xlcfg_on_crash {
+	XLCFG_CRASH_DESTROY,  /* the default: gone, its VFs back in the pool */
+	XLCFG_CRASH_RESTART,  /* started again from the same configuration, with its VFs */
+	XLCFG_CRASH_PRESERVE, /* kept in the list as crashed (its log too) until destroy */
+};
+
 struct xlcfg {
 	char name[XLCFG_NAME_MAX + 1]; /* [A-Za-z0-9_.-], not starting with '-'; mandatory */
 	unsigned int memory_mib;       /* 1..4096, default 64 */
-	unsigned int vcpus;	       /* always 1: vfnet domains have one vCPU */
-	char type[8];		       /* 'pv', 'pvh', 'hvm' or empty; recorded, no effect */
+	unsigned int vcpus;	       /* always 1: vfnet domains have one vCPU (more: a warning) */
+	enum xlcfg_on_crash on_crash;
 	struct xlcfg_pci pci[XLCFG_PCI_MAX];
 	unsigned int nr_pci;
 	bool pci_permissive, pci_seize, pci_msitranslate, pci_power_mgmt; /* entry defaults */
 	struct xlcfg_vif vif[XLCFG_VIF_MAX];
 	unsigned int nr_vif;
 	char *app[XLCFG_APP_MAX]; /* vfnet's own: 'pktgen dst=... size=64', stored as given */
+	struct xlcfg_pos app_at[XLCFG_APP_MAX];
 	unsigned int nr_app;
 	char ip[20]; /* 'A.B.C.D/PREFIX' */
 	bool has_ip;
 	uint8_t ip_addr[4];
 	unsigned int ip_prefix;
 	char *file; /* the name errors are reported against */
+	char *warn[XLCFG_WARN_MAX]; /* one line each, without a newline */
+	unsigned int nr_warn, warn_lost;
 };
 
-/* Empty configuration with the defaults. Needs no xlcfg__free, but tolerates one. */
+/* Empty configuration with the defaults. Needs no xlcfg__free until an override has added a
+ * warning, but tolerates one. */
 void xlcfg__init(struct xlcfg *cfg);
 
 /*
@@ -114,6 +135,9 @@ void xlcfg__free(struct xlcfg *cfg);
  * message without position in @msg, e.g. "key 'rdm_policy' is not supported by vfnet".
  */
 int xlcfg_pci__parse(struct xlcfg_pci *pci, const char *spec, char *msg, size_t msglen);
+/* The same, and on error the byte offset in @spec of the part the message is about. */
+int xlcfg_pci__parse_at(struct xlcfg_pci *pci, const char *spec, char *msg, size_t msglen,
+			size_t *off);
 int xlcfg_vif__parse(struct xlcfg_vif *vif, const char *spec, char *msg, size_t msglen);
 
 /* A domain name as `name` and a vif's `backend` want it: [A-Za-z0-9_.-]{1,31}, no leading '-'. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/suggest.h"
 #include "cli/xlcfg.h"
 #include "lib/compiler.h"
 
@@ -164,8 +165,31 @@ static const struct {
 	{"power_mgmt", XLCFG_PCI_POWER_MGMT},
 };
 
+/* A spec being parsed: where the message goes, and where in the spec the fault is. */
+struct pspec {
+	const char *spec;
+	char *msg;
+	size_t msglen;
+	size_t off; /* of the token a message is about */
+};
+
+__attribute__((format(printf, 3, 4))) static int pbad(struct pspec *ps, const char *at,
+						      const char *fmt, ...)
+{
+	va_list ap;
+
+	ps->off = (size_t)(at - ps->spec);
+	va_start(ap, fmt);
+	vsnprintf(ps->msg, ps->msglen, fmt, ap);
+	va_end(ap);
+	for (char *c = ps->msg; ps->msglen && *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return -EINVAL;
+}
+
 /* [DDDD:]BB:DD.F */
-static int pci_bdf(struct xlcfg_pci *pci, struct tok t, char *msg, size_t msglen)
+static int pci_bdf(struct xlcfg_pci *pci, struct tok t, struct pspec *ps)
 {
 	const char *end = t.s + t.n, *dot = NULL;
 	struct tok field[3], tdom = {t.s, 0}, tbus, tdev, tfn;
@@ -200,25 +224,25 @@ static int pci_bdf(struct xlcfg_pci *pci, struct tok t, char *msg, size_t msglen
 		}
 	}
 	if (ok && tok_is(tfn, "*"))
-		return bad(msg, msglen, "function '*' (all functions) is not supported by vfnet");
+		return pbad(ps, tfn.s, "function '*' (all functions) is not supported by vfnet");
 	if (!ok || (nf == 3 && hex_num(tdom, &dom)) || hex_num(tbus, &bus) || hex_num(tdev, &dev) ||
 	    hex_num(tfn, &fn))
-		return bad(msg, msglen, "'%.*s' is not a PCI address [DDDD:]BB:DD.F", show(t), t.s);
+		return pbad(ps, t.s, "'%.*s' is not a PCI address [DDDD:]BB:DD.F", show(t), t.s);
 	if (dom)
-		return bad(msg, msglen,
-			   "PCI domain %04x does not exist: vfnet has domain 0000 only", dom);
+		return pbad(ps, tdom.s,
+			    "PCI domain %04x does not exist: vfnet has domain 0000 only", dom);
 	if (bus > 0xff)
-		return bad(msg, msglen, "bus %x is out of range 00-ff", bus);
+		return pbad(ps, tbus.s, "bus %x is out of range 00-ff", bus);
 	if (dev > 0x1f)
-		return bad(msg, msglen, "device %x is out of range 00-1f", dev);
+		return pbad(ps, tdev.s, "device %x is out of range 00-1f", dev);
 	if (fn > 7)
-		return bad(msg, msglen, "function %x is out of range 0-7", fn);
+		return pbad(ps, tfn.s, "function %x is out of range 0-7", fn);
 	pci->bdf = (uint16_t)(bus << 8 | dev << 3 | fn);
 	return 0;
 }
 
 /* Hex, with or without 0x, 0x01..0x1f: slot 0 is the guest's host bridge. */
-static int pci_vslot(struct xlcfg_pci *pci, struct tok t, char *msg, size_t msglen)
+static int pci_vslot(struct xlcfg_pci *pci, struct tok t, struct pspec *ps)
 {
 	struct tok h = t;
 	unsigned int v;
@@ -228,37 +252,46 @@ static int pci_vslot(struct xlcfg_pci *pci, struct tok t, char *msg, size_t msgl
 		h.n -= 2;
 	}
 	if (hex_num(h, &v))
-		return bad(msg, msglen, "vslot '%.*s' is not a hex number", show(t), t.s);
+		return pbad(ps, t.s, "vslot '%.*s' is not a hex number", show(t), t.s);
 	if (v < 0x01 || v > 0x1f)
-		return bad(msg, msglen, "vslot 0x%x is out of range 0x01-0x1f", v);
+		return pbad(ps, t.s, "vslot 0x%x is out of range 0x01-0x1f", v);
 	pci->vslot = (int)v;
 	return 0;
 }
 
 static int pci_param(struct xlcfg_pci *pci, unsigned int *seen, struct tok key, struct tok val,
-		     char *msg, size_t msglen)
+		     struct pspec *ps)
 {
+	const char *names[ARRAY_SIZE(pci_keys)], *near;
 	unsigned int bit = 0;
 	const char *name = NULL;
 
-	for (unsigned int i = 0; i < ARRAY_SIZE(pci_keys); i++)
+	for (unsigned int i = 0; i < ARRAY_SIZE(pci_keys); i++) {
+		names[i] = pci_keys[i].key;
 		if (tok_is(key, pci_keys[i].key)) {
 			bit = pci_keys[i].bit;
 			name = pci_keys[i].key;
 		}
-	if (!bit)
-		return bad(msg, msglen, "key '%.*s' is not supported by vfnet", show(key), key.s);
+	}
+	if (!bit) {
+		near = suggest__nearest(key.s, key.n, names, ARRAY_SIZE(names));
+		if (near)
+			return pbad(ps, key.s, "key '%.*s' is not supported by vfnet; did you mean "
+					       "'%s'?",
+				    show(key), key.s, near);
+		return pbad(ps, key.s, "key '%.*s' is not supported by vfnet", show(key), key.s);
+	}
 	if (*seen & bit)
-		return bad(msg, msglen, "'%s' given twice", name);
+		return pbad(ps, key.s, "'%s' given twice", name);
 	*seen |= bit;
 	if (!val.n)
 		return 0; /* the default */
 	if (bit == PCI_BDF)
-		return pci_bdf(pci, val, msg, msglen);
+		return pci_bdf(pci, val, ps);
 	if (bit == PCI_VSLOT)
-		return pci_vslot(pci, val, msg, msglen);
+		return pci_vslot(pci, val, ps);
 	if (!tok_is(val, "0") && !tok_is(val, "1"))
-		return bad(msg, msglen, "%s must be 0 or 1, not '%.*s'", name, show(val), val.s);
+		return pbad(ps, val.s, "%s must be 0 or 1, not '%.*s'", name, show(val), val.s);
 	pci->given |= bit;
 	switch (bit) {
 	case XLCFG_PCI_PERMISSIVE:
@@ -276,50 +309,61 @@ static int pci_param(struct xlcfg_pci *pci, unsigned int *seen, struct tok key, 
 	return 0;
 }
 
-int xlcfg_pci__parse(struct xlcfg_pci *pci, const char *spec, char *msg, size_t msglen)
+int xlcfg_pci__parse_at(struct xlcfg_pci *pci, const char *spec, char *msg, size_t msglen,
+			size_t *off)
 {
+	struct pspec ps = {.spec = spec, .msg = msg, .msglen = msglen};
 	unsigned int seen = 0;
 	const char *p = spec;
 	int ret;
 
 	memset(pci, 0, sizeof(*pci));
 	pci->vslot = -1;
+	if (off)
+		*off = 0;
 	if (!*spec)
-		return bad(msg, msglen, "no PCI address given");
+		return pbad(&ps, spec, "no PCI address given");
 	for (bool first = true;; first = false) {
 		const char *comma = strchr(p, ',');
 		struct tok t = {p, comma ? (size_t)(comma - p) : strlen(p)};
 		const char *eq = memchr(t.s, '=', t.n), *at;
 
-		if (!t.n)
-			return bad(msg, msglen, "empty parameter (two commas, or one at the end)");
-		if (eq) {
+		if (!t.n) {
+			ret = pbad(&ps, t.s, "empty parameter (two commas, or one at the end)");
+		} else if (eq) {
 			struct tok key = {t.s, (size_t)(eq - t.s)};
 			struct tok val = {eq + 1, (size_t)(t.s + t.n - eq - 1)};
 
-			ret = pci_param(pci, &seen, key, val, msg, msglen);
+			ret = pci_param(pci, &seen, key, val, &ps);
 		} else if (first) {
 			/* BDF[@VSLOT] */
 			at = memchr(t.s, '@', t.n);
 			seen |= PCI_BDF | (at ? PCI_VSLOT : 0);
-			ret = pci_bdf(pci, (struct tok){t.s, at ? (size_t)(at - t.s) : t.n}, msg,
-				      msglen);
+			ret = pci_bdf(pci, (struct tok){t.s, at ? (size_t)(at - t.s) : t.n}, &ps);
 			if (!ret && at)
 				ret = pci_vslot(pci,
 						(struct tok){at + 1, (size_t)(t.s + t.n - at - 1)},
-						msg, msglen);
+						&ps);
 		} else {
-			ret = bad(msg, msglen, "'%.*s' is not KEY=VALUE", show(t), t.s);
+			ret = pbad(&ps, t.s, "'%.*s' is not KEY=VALUE", show(t), t.s);
 		}
-		if (ret)
+		if (ret) {
+			if (off)
+				*off = ps.off;
 			return ret;
+		}
 		if (!comma)
 			break;
 		p = comma + 1;
 	}
 	if (!(seen & PCI_BDF))
-		return bad(msg, msglen, "no PCI address given: BB:DD.F or bdf=BB:DD.F");
+		return pbad(&ps, spec, "no PCI address given: BB:DD.F or bdf=BB:DD.F");
 	return 0;
+}
+
+int xlcfg_pci__parse(struct xlcfg_pci *pci, const char *spec, char *msg, size_t msglen)
+{
+	return xlcfg_pci__parse_at(pci, spec, msg, msglen, NULL);
 }
 
 /* ---- vif spec ------------------------------------------------------------------------------- */

@@ -61,11 +61,13 @@ int app__check(const struct app_type *const *t, const char *spec, char *err)
 		snprintf(err, APP_ERR_MAX, "too many options in '%s'", spec);
 		return -E2BIG;
 	}
-	if (argc < 1 || !find_type(t, argv[0])) {
+	const struct app_type *type;
+
+	if (argc < 1 || !(type = find_type(t, argv[0]))) {
 		snprintf(err, APP_ERR_MAX, "unknown app '%s'", argc < 1 ? "" : argv[0]);
 		return -EINVAL;
 	}
-	return 0;
+	return type->check ? type->check(argc - 1, argv + 1, err) : 0;
 }
 
 static void app_gone(void *opaque, struct netdev *nd)

@@ -137,6 +137,8 @@ int os__run(const struct os_builtin *builtin)
 	pci__probe_all();
 	/* Events that arrived before the platform vector was bound. */
 	pci__event();
+	for (void (*const *init)(void) = builtin->inits; init && *init; init++)
+		(*init)();
 	for (struct xenbus_driver *const *x = builtin->xenbus_drivers; x && *x; x++)
 		xenbus__register_driver(*x);
 	xenbus__probe_all();

@@ -9,6 +9,29 @@
 
 static struct netdev *devs;
 static struct netdev_notifier *notifiers;
+static struct os_work announce_work;
+
+/* One RARP announcement (opcode 3, "reverse request", as QEMU's self-announce) per netdev. */
+static void announce(struct os_work *w)
+{
+	static const uint8_t rarp[] = {0x80, 0x35, 0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x03};
+
+	for (struct netdev *nd = devs; nd; nd = nd->next) {
+		uint8_t f[ETH_ZLEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+		struct pkt p = {.data = f, .len = ETH_ZLEN};
+
+		if (!nd->announce)
+			continue;
+		nd->announce = false;
+		if (!nd->up || !nd->carrier)
+			continue;
+		memcpy(f + 6, nd->mac, ETH_ALEN);
+		memcpy(f + 12, rarp, sizeof(rarp));
+		memcpy(f + 22, nd->mac, ETH_ALEN); /* sender hardware address */
+		memcpy(f + 32, nd->mac, ETH_ALEN); /* target hardware address */
+		nd->ops->xmit(nd, &p, 1);
+	}
+}
 
 int netdev__init(void)
 {
@@ -110,6 +133,12 @@ void netdev__carrier(struct netdev *nd, bool up)
 		return;
 	nd->carrier = up;
 	os__log("net", "%s: link %s", nd->name, up ? "up" : "down");
+	if (up && !os__is_dom0()) {
+		/* After the driver's callback returns: the driver may be mid-way through it. */
+		nd->announce = true;
+		announce_work.fn = announce;
+		os__schedule(&announce_work);
+	}
 	for (struct netdev_listener *l = nd->listeners; l; l = l->next)
 		if (l->link)
 			l->link(l->opaque, nd, up);

@@ -519,6 +519,56 @@ bool pci__vf_assigned(struct pci_dev *pf, unsigned vf, char *who, unsigned whole
 	return true;
 }
 
+int pci__vf_policy_save(struct pci_dev *pf, unsigned vf, const struct pci_vf_policy *p)
+{
+	struct vfnet_hc_vf_policy q = {
+	    .pf_rid = pf->rid,
+	    .vf = (uint8_t)vf,
+	    .write = 1,
+	    .flags = (p->mac_set ? VFNET_POLICY_MAC : 0) |
+		     (p->spoofchk ? VFNET_POLICY_SPOOFCHK : 0) |
+		     (p->trusted ? VFNET_POLICY_TRUST : 0),
+	    .vlan = p->vlan,
+	    .qos = (uint8_t)p->qos,
+	    .link_state = (uint8_t)p->link_state,
+	    .max_tx_rate = p->max_tx_rate,
+	    .min_tx_rate = p->min_tx_rate,
+	};
+
+	if (vf > UINT8_MAX || p->qos > UINT8_MAX || p->link_state > UINT8_MAX)
+		return -EINVAL;
+	if (p->mac_set)
+		memcpy(q.mac, p->mac, sizeof(q.mac));
+	return hc__call(VFNET_HC_VF_POLICY, &q, sizeof(q), NULL, 0, NULL, NULL, 0, NULL);
+}
+
+int pci__vf_policy_load(struct pci_dev *pf, unsigned vf, struct pci_vf_policy *p)
+{
+	struct vfnet_hc_vf_policy q = {.pf_rid = pf->rid, .vf = (uint8_t)vf}, r;
+	size_t got = 0;
+	int rc;
+
+	if (vf > UINT8_MAX)
+		return -EINVAL;
+	rc = hc__call(VFNET_HC_VF_POLICY, &q, sizeof(q), &r, sizeof(r), &got, NULL, 0, NULL);
+	if (rc)
+		return rc;
+	if (got != sizeof(r) || !(r.flags & VFNET_POLICY_KEPT))
+		return -EIO;
+	*p = (struct pci_vf_policy){
+	    .mac_set = r.flags & VFNET_POLICY_MAC,
+	    .vlan = r.vlan,
+	    .qos = r.qos,
+	    .spoofchk = r.flags & VFNET_POLICY_SPOOFCHK,
+	    .trusted = r.flags & VFNET_POLICY_TRUST,
+	    .link_state = r.link_state,
+	    .max_tx_rate = r.max_tx_rate,
+	    .min_tx_rate = r.min_tx_rate,
+	};
+	memcpy(p->mac, r.mac, sizeof(p->mac));
+	return 0;
+}
+
 /* Add VF @i of @pf as a device and report it. */
 static struct os_pci_dev *vf_add(struct os_pci_dev *pf, unsigned i)
 {

@@ -10,6 +10,9 @@ struct os_builtin {
 	struct pci_driver *const *drivers;  /* NULL-terminated */
 	const struct app_type *const *apps; /* NULL-terminated */
 	struct xenbus_driver *const *xenbus_drivers; /* NULL-terminated, may be NULL */
+	/* Run once after the PCI scan, before xenbus devices probe (dom0's bridges, module
+	 * options): NULL-terminated, may be NULL. */
+	void (*const *inits)(void);
 };
 
 /* Boot from the machine (descriptors VFNET_HC_FD and VFNET_EV_FD), scan, bind, run the apps, loop

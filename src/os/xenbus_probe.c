@@ -28,16 +28,34 @@ const char *xenbus__strstate(enum xenbus_state s)
 	return (unsigned)s < sizeof(state_names) / sizeof(state_names[0]) ? state_names[s] : "?";
 }
 
+/*
+ * As Linux's __xenbus_switch_state: in a transaction, and only while our state node is there: a
+ * directory the toolstack removed must not come back because we wrote into it.
+ */
 int xenbus__switch_state(struct xenbus_device *dev, enum xenbus_state state)
 {
+	xenbus_transaction_t t;
+	unsigned long cur;
 	int rc;
 
 	if (dev->state == state)
 		return 0;
-	if ((rc = xenbus__printf(XBT_NIL, dev->nodename, "state", "%d", state)))
-		return rc;
-	dev->state = state;
-	return 0;
+	do {
+		if ((rc = xenbus__transaction_start(&t)))
+			return rc;
+		if ((rc = xenbus__read_ulong(t, dev->nodename, "state", &cur)) < 0) {
+			xenbus__transaction_end(t, true);
+			return rc == -ENOENT ? 0 : rc; /* the device is going away */
+		}
+		if ((rc = xenbus__printf(t, dev->nodename, "state", "%d", state))) {
+			xenbus__transaction_end(t, true);
+			return rc;
+		}
+		rc = xenbus__transaction_end(t, false);
+	} while (rc == -EAGAIN);
+	if (!rc)
+		dev->state = state;
+	return rc;
 }
 
 static void otherend_state(struct xenbus_watch *w, const char *path)

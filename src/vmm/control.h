@@ -19,6 +19,8 @@
  *                  receives; returns its id. One capture per port (control_capture.c)
  *   capture-status id: frames written and dropped, done (count reached, stopped, or failed)
  *   capture-stop   id: stop, write what is left, close the file
+ *   capture-list   every capture, running or the last ended one of each port, with why it ended.
+ *                  A capture ends when the connection that started it closes
  *   shutdown       replies, then the server stops
  *
  * Every request is checked where it enters: it must be one JSON object of at most

@@ -5,6 +5,8 @@
  *                                           ("pf0vf3") into a new pcap file at path; id
  *   capture-status  id                      frames written, dropped (the ring was full), done
  *   capture-stop    id                      stop it and close the file; the same answer
+ *   capture-list                            every capture running, and the last one of each
+ *                                           port that ended (with why it ended)
  *
  * The machine creates the file, as the user it runs as and in its own mount namespace: path
  * must be absolute (the CLI resolves a relative one against its working directory). The file is
@@ -15,6 +17,12 @@
  * file every CAPTURE_TICK_NS from a vloop timer, and on every status and stop request. With a
  * count the capture ends by itself once count frames are written. One capture per port at a
  * time; a finished capture answers status until the next one on its port starts.
+ *
+ * A capture lives as long as the connection that started it, as tcpdump's capture lives as long
+ * as tcpdump: when that client goes away, however it dies, the capture ends and its file is
+ * closed. (One started without a connection, by control__handle alone, ends by count or stop.)
+ * Any client may stop any capture, so one whose client hangs can be ended by hand. A failed
+ * write (a full disk) ends the capture too, with the reason logged and answered.
  */
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -43,6 +51,8 @@ struct capture {
 	char target[16];
 	char path[CAPTURE_PATH_MAX];
 	char error[ERR_MAX]; /* why it ended early (a failed write), or "" */
+	const char *ended;   /* once done: why ("count reached", "stopped", ...) */
+	uint64_t owner;	     /* control__client of the connection that started it; 0: none */
 	uint64_t count;	     /* frames to write before it ends by itself; 0: no limit */
 	uint64_t written;
 	uint64_t dropped; /* once done: the ring's drops when it stopped */
@@ -88,17 +98,21 @@ static bool drain(struct capture *cap)
 		cap_ring__pop(cap->ring);
 		cap->written++;
 	}
-	/* pcap_dump reports nothing: a failed flush (disk full) is where a loss shows. */
-	if (cap->written != before && pcap_dump_flush(cap->dumper)) {
+	/* pcap_dump reports nothing. A write that failed (disk full) shows in the flush, or only
+	 * in the stream's error flag when stdio had already thrown the buffer away. */
+	errno = 0;
+	if (cap->written != before &&
+	    (pcap_dump_flush(cap->dumper) || ferror(pcap_dump_file(cap->dumper)))) {
 		snprintf(cap->error, sizeof(cap->error), "writing the file failed: %s",
-			 strerror(errno));
+			 errno ? strerror(errno) : "I/O error");
 		return false;
 	}
 	return true;
 }
 
-/* Stop the tap (the engine lets go of the ring), write what is left, close the file. */
-static void finish(struct capture *cap)
+/* Stop the tap (the engine lets go of the ring), write what is left, close the file; @why it
+ * ended goes into the log, with the error of a failed write. */
+static void finish(struct capture *cap, const char *why)
 {
 	struct machine *m = cap->c->m;
 	struct e82576_capture_stats st;
@@ -120,9 +134,12 @@ static void finish(struct capture *cap)
 	cap->dead = NULL;
 	cap->ring = NULL;
 	cap->done = true;
-	pr_info("capture", "capture %u on %s ended: %llu frames written to %s, %llu dropped%s%s",
-		cap->id, cap->target, (unsigned long long)cap->written, shown_path(cap->path),
-		(unsigned long long)cap->dropped, cap->error[0] ? "; " : "", cap->error);
+	cap->ended = why;
+	log__msg(cap->error[0] ? LOG_WARN : LOG_INFO, "capture",
+		 "capture %u on %s ended, %s%s%s: %llu frames written to %s, %llu dropped", cap->id,
+		 cap->target, why, cap->error[0] ? ": " : "", cap->error,
+		 (unsigned long long)cap->written, shown_path(cap->path),
+		 (unsigned long long)cap->dropped);
 }
 
 /* Drain; end the capture when its count is reached or the file cannot be written. */
@@ -130,8 +147,10 @@ static void pump(struct capture *cap)
 {
 	if (cap->done)
 		return;
-	if (!drain(cap) || (cap->count && cap->written >= cap->count))
-		finish(cap);
+	if (!drain(cap))
+		finish(cap, "the file could not be written");
+	else if (cap->count && cap->written >= cap->count)
+		finish(cap, "count reached");
 }
 
 static void tick(void *opaque, uint32_t events)
@@ -147,7 +166,7 @@ static void tick(void *opaque, uint32_t events)
 	if (id < 0) {
 		snprintf(cap->error, sizeof(cap->error), "cannot arm the drain timer: %s",
 			 strerror(-id));
-		finish(cap);
+		finish(cap, "the machine could not go on");
 		return;
 	}
 	cap->timer = id;
@@ -254,6 +273,8 @@ static void add_status(struct json_object *reply, const struct capture *cap)
 	if (cap->count)
 		control__add_u64(reply, "count", cap->count);
 	json_object_object_add(reply, "done", json_object_new_boolean(cap->done));
+	if (cap->done)
+		control__add_str(reply, "ended", cap->ended);
 	if (cap->error[0])
 		control__add_str(reply, "error_text", cap->error);
 }
@@ -321,6 +342,7 @@ static int op_start(struct control *c, struct json_object *req, struct json_obje
 	}
 	cap->id = ++cs->next_id;
 	cap->used = true;
+	cap->owner = control__client(c);
 	add_status(reply, cap);
 	pr_info("capture", "capture %u on %s into %s%s", cap->id, cap->target,
 		shown_path(cap->path), count ? " (with a count)" : "");
@@ -379,9 +401,40 @@ static int op_stop(struct control *c, struct json_object *req, struct json_objec
 
 	if ((rc = get_capture(c, req, &cap, err)))
 		return rc;
-	finish(cap);
+	finish(cap, cap->owner && cap->owner != control__client(c) ? "stopped by another client"
+								    : "stopped");
 	add_status(reply, cap);
 	return 0;
+}
+
+static int op_list(struct control *c, struct json_object *req, struct json_object *reply,
+		   char *err)
+{
+	struct json_object *arr = json_object_new_array();
+
+	json_object_object_add(reply, "captures", arr);
+	for (unsigned p = 0; c->captures && p < E82576_PORTS; p++) {
+		struct capture *cap = &c->captures->port[p];
+		struct json_object *o;
+
+		if (!cap->used)
+			continue;
+		pump(cap);
+		o = json_object_new_object();
+		add_status(o, cap);
+		json_object_array_add(arr, o);
+	}
+	return 0;
+}
+
+void control_capture__client_gone(struct control *c, uint64_t token)
+{
+	for (unsigned p = 0; token && c->captures && p < E82576_PORTS; p++) {
+		struct capture *cap = &c->captures->port[p];
+
+		if (cap->used && !cap->done && cap->owner == token)
+			finish(cap, "its client closed the connection");
+	}
 }
 
 void control_capture__fini(struct control *c)
@@ -390,17 +443,19 @@ void control_capture__fini(struct control *c)
 		return;
 	for (unsigned p = 0; p < E82576_PORTS; p++)
 		if (c->captures->port[p].used)
-			finish(&c->captures->port[p]);
+			finish(&c->captures->port[p], "the machine stopped");
 	free(c->captures);
 	c->captures = NULL;
 }
 
 static const char *const start_keys[] = {"target", "path", "count", NULL};
 static const char *const id_keys[] = {"id", NULL};
+static const char *const no_keys[] = {NULL};
 
 const struct control_op control_capture_ops[] = {
 	{"capture-start", start_keys, op_start},
 	{"capture-status", id_keys, op_status},
 	{"capture-stop", id_keys, op_stop},
+	{"capture-list", no_keys, op_list},
 	{NULL, NULL, NULL},
 };

@@ -2,10 +2,12 @@
  * Control operations on domains and devices: what xl does with a Xen host.
  *
  *   list                                   the domains: id, name, role, memory, CPU time, ...
- *   create   name, memory, [config], [pci] start a guest; pci: BDFs that must be assignable
+ *   create   name, memory, [config], [pci], [on_crash]
+ *                                          start a guest; pci: BDFs that must be assignable;
+ *                                          on_crash: destroy (default), restart, preserve
  *   destroy  domain                        kill a guest (its devices go back to the pool)
  *   dom0-restart                           kill dom0 and start a new one; guests keep running
- *   dmesg    domain                        the domain's log
+ *   dmesg    domain                        the domain's log (with its name and id)
  *   connect  domain                        a socket to the domain's own services, passed with
  *                                          the reply (SCM_RIGHTS)
  *   pci-assignable-add|remove  bdf         take a VF from dom0 into the pool, or give it back
@@ -94,6 +96,7 @@ static const char *bdf(uint16_t rid, char *buf)
 
 static const char *errno_msg(struct hv *hv, int rc, uint16_t rid, char *buf)
 {
+	struct domain *d;
 	struct hv_func *f;
 	char b[16];
 
@@ -111,8 +114,13 @@ static const char *errno_msg(struct hv *hv, int rc, uint16_t rid, char *buf)
 				 bdf(rid, b), bdf(rid, b));
 		break;
 	case -EBUSY:
-		snprintf(buf, ERR_MAX, "%s: in use by a guest (`vfnet pci-list` shows where)",
-			 bdf(rid, b));
+		f = passthrough__by_rid(hv, rid);
+		if (f && f->owner > 0 && (d = hv__domain(hv, (unsigned)f->owner)))
+			snprintf(buf, ERR_MAX, "%s: in use by guest '%s' (id %u) at 00:%02x.0",
+				 bdf(rid, b), d->name, d->id, f->vslot);
+		else
+			snprintf(buf, ERR_MAX, "%s: in use by a guest (`vfnet pci-list` shows where)",
+				 bdf(rid, b));
 		break;
 	default:
 		snprintf(buf, ERR_MAX, "%s: %s", bdf(rid, b), strerror(-rc));
@@ -136,6 +144,12 @@ static void add_domain(struct json_object *arr, struct hv *hv, struct domain *d)
 		char st[2] = {domain__state(d), '\0'};
 
 		control__add_str(o, "state", st);
+	}
+	if (d->role == VFNET_ROLE_GUEST) {
+		static const char *const acts[] = {"destroy", "restart", "preserve"};
+
+		control__add_str(o, "on_crash", acts[d->on_crash]);
+		control__add_u64(o, "restarts", d->restarts);
 	}
 	control__add_u64(o, "pid", (uint64_t)d->pid);
 	control__add_u64(o, "cpu_ns", cpu);
@@ -197,6 +211,19 @@ static int op_create(struct control *c, struct json_object *req, struct json_obj
 			return fail(err, "\"config\" must be a string under %d bytes",
 				    DOMAIN_MAX_CONFIG);
 		cfg.config = json_object_get_string(v);
+	}
+	if (json_object_object_get_ex(req, "on_crash", &v)) {
+		const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+									: "";
+
+		if (!strcmp(s, "destroy"))
+			cfg.on_crash = DOMAIN_CRASH_DESTROY;
+		else if (!strcmp(s, "restart"))
+			cfg.on_crash = DOMAIN_CRASH_RESTART;
+		else if (!strcmp(s, "preserve"))
+			cfg.on_crash = DOMAIN_CRASH_PRESERVE;
+		else
+			return fail(err, "\"on_crash\" is destroy, restart or preserve");
 	}
 	if (json_object_object_get_ex(req, "pci", &pci)) {
 		if (!json_object_is_type(pci, json_type_array) ||
@@ -305,6 +332,8 @@ static int op_dmesg(struct control *c, struct json_object *req, struct json_obje
 	if (!(buf = malloc(DOMAIN_LOG_SIZE + 1)))
 		return fail(err, "out of memory");
 	n = domain__log_read(d, buf, DOMAIN_LOG_SIZE);
+	control__add_str(reply, "domain", d->name);
+	json_object_object_add(reply, "id", json_object_new_int((int)d->id));
 	json_object_object_add(reply, "log", json_object_new_string_len(buf, (int)n));
 	free(buf);
 	return 0;
@@ -318,6 +347,10 @@ static int op_connect(struct control *c, struct json_object *req, struct json_ob
 
 	if (need_hv(c, err) || control__get_domain(c, req, &d, err))
 		return -EINVAL;
+	if (d->crashed)
+		return fail(err, "domain '%s' crashed and is kept for a look (`vfnet dmesg %s`; "
+				 "`vfnet destroy %s` removes it)",
+			    d->name, d->name, d->name);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		return fail(err, "socketpair: %s", strerror(errno));
 	rc = domain__connect(d, sv[1]);
@@ -486,7 +519,8 @@ static const char *const dom_keys[] = {"domain", NULL};
 static const char *const bdf_keys[] = {"bdf", NULL};
 static const char *const attach_keys[] = {"domain", "bdf", "vslot", NULL};
 static const char *const detach_keys[] = {"domain", "bdf", "force", NULL};
-static const char *const create_keys[] = {"name", "memory", "config", "pci", "vif", NULL};
+static const char *const create_keys[] = {"name", "memory", "config", "pci", "vif",
+					  "on_crash", NULL};
 
 const struct control_op control_domain_ops[] = {
 	{"list", no_keys, op_list},

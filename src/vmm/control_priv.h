@@ -45,6 +45,8 @@ int control__vif_spec(struct json_object *o, struct vif_spec *s, char *err);
 extern const struct control_op control_capture_ops[];
 /* Stop every capture and close its file: control__destroy, while the loop still exists. */
 void control_capture__fini(struct control *c);
+/* The connection named by @token (control__client) closed: the captures it started end. */
+void control_capture__client_gone(struct control *c, uint64_t token);
 
 /* Formats a one-line error into @err (ERR_MAX) and returns -EINVAL. */
 int control__fail(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -57,6 +59,10 @@ void control__add_str(struct json_object *o, const char *key, const char *v);
 struct domain;
 int control__get_domain(struct control *c, struct json_object *req, struct domain **out,
 			char *err);
+
+/* A token naming the connection of the request being handled (0 when there is none: a call of
+ * control__handle without a socket). It is never reused for another connection. */
+uint64_t control__client(struct control *c);
 
 /*
  * For an op that answers later: returns a token naming the current client (0 when there is

@@ -102,8 +102,15 @@ struct client {
 	uint32_t gen;                         /* bumped when the slot takes a new connection */
 };
 
+static uint64_t client_token(struct control *c, struct client *cl)
+{
+	return (uint64_t)cl->gen << 32 | ((uint64_t)(cl - c->clients) + 1);
+}
+
 static void client_drop(struct client *cl)
 {
+	/* What lives only as long as this connection (a capture) ends with it. */
+	control_capture__client_gone(cl->c, client_token(cl->c, cl));
 	vloop__del(cl->c->loop, cl->fd);
 	close(cl->fd);
 	free(cl->out);
@@ -119,14 +126,18 @@ static void client_drop(struct client *cl)
 
 static int client_reply(struct client *cl, char *reply);
 
+uint64_t control__client(struct control *c)
+{
+	return c->current && c->loop ? client_token(c, c->current) : 0;
+}
+
 uint64_t control__defer(struct control *c)
 {
-	struct client *cl = c->current;
+	uint64_t token = control__client(c);
 
-	if (!cl || !c->loop)
-		return 0;
-	c->deferred = true;
-	return (uint64_t)cl->gen << 32 | ((uint64_t)(cl - c->clients) + 1);
+	if (token)
+		c->deferred = true;
+	return token;
 }
 
 void control__complete(void *control, uint64_t token, int rc)

@@ -69,6 +69,7 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 	d->hv = hv;
 	d->id = id;
 	d->role = cfg->role;
+	d->on_crash = cfg->on_crash;
 	snprintf(d->name, sizeof(d->name), "%s", cfg->name);
 	d->notify_fd = d->hc_fd = d->ev_fd = d->pidfd = -1;
 	d->gen = ++hv->next_gen;
@@ -144,6 +145,8 @@ static void domain_gone(struct domain *d)
 	pr_info("vmm", "domain %u (%s) is gone", d->id, d->name);
 	if (d->hv->dom_exit)
 		d->hv->dom_exit(d->hv->dom_exit_opaque, d);
+	if (d->role == VFNET_ROLE_GUEST && domain__crashed(d))
+		return; /* preserved, or restarted as a new domain */
 	domain__destroy(d);
 }
 
@@ -352,20 +355,18 @@ err_hc:
 	return rc;
 }
 
-void domain__destroy(struct domain *d)
+/* The process and what it reaches; the caller has set d->dying. Safe to call twice. */
+static void stop(struct domain *d)
 {
-	struct hv *hv;
+	struct hv *hv = d->hv;
 
-	if (!d)
-		return;
-	hv = d->hv;
-	d->dying = true;
 	/* Its devices first: reset, cut off from its memory, back to the pool. */
 	passthrough__release_domain(hv, d);
 	if (d->pid > 0) {
 		kill(d->pid, SIGKILL);
 		while (waitpid(d->pid, NULL, 0) < 0 && errno == EINTR)
 			;
+		d->pid = 0;
 	}
 	if (hv->loop) {
 		if (d->hc_fd >= 0)
@@ -381,12 +382,14 @@ void domain__destroy(struct domain *d)
 		close(d->ev_fd);
 	if (d->pidfd >= 0)
 		close(d->pidfd);
+	d->hc_fd = d->ev_fd = d->pidfd = -1;
 	/* No interrupt can name it any more (its entries are gone): let the engines finish any
 	 * delivery that started before, then close the line. */
 	__atomic_store_n(&hv->irqdest[d->id].notify_fd, -1, __ATOMIC_RELEASE);
 	hv__quiesce(hv);
 	if (d->notify_fd >= 0)
 		close(d->notify_fd);
+	d->notify_fd = -1;
 	/* Its ports (peers' ends go unbound), its mappings, its grants, its xenstore. */
 	hv_evtchn__fini(hv, d);
 	hv_gnttab__release(hv, d);
@@ -399,6 +402,26 @@ void domain__destroy(struct domain *d)
 			vif__release_domain(hv, d);
 		xs_domain__remove(hv, d);
 	}
+}
+
+void domain__stop(struct domain *d)
+{
+	d->cpu_ns_left = domain__cpu_ns(d); /* a zombie's /proc still has it */
+	d->dying = true; /* nobody may reach it while it goes (its functions are not told) */
+	stop(d);
+	d->dying = false;
+	d->crashed = true;
+}
+
+void domain__destroy(struct domain *d)
+{
+	struct hv *hv;
+
+	if (!d)
+		return;
+	hv = d->hv;
+	d->dying = true;
+	stop(d);
 	if (d->dma_ready)
 		dma_domain__destroy(&d->dma);
 	if (d->ram)
@@ -505,6 +528,8 @@ char domain__state(const struct domain *d)
 	ssize_t n;
 	int fd;
 
+	if (d->crashed)
+		return 'c';
 	if (d->pid <= 0)
 		return '-';
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)d->pid);
@@ -531,8 +556,23 @@ uint64_t domain__cpu_ns(const struct domain *d)
 	ssize_t n;
 	int fd;
 
+	if (d->crashed)
+		return d->cpu_ns_left;
 	if (d->pid <= 0)
 		return 0;
+	/* The vCPU's time on a CPU in ns (schedstat), not the 10 ms ticks of stat. */
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)d->pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		unsigned long long ns;
+
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			if (sscanf(buf, "%llu", &ns) == 1 && ns)
+				return ns;
+		}
+	}
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)d->pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

@@ -34,11 +34,19 @@ _Static_assert(DOMAIN_MAX_CONFIG + 1 + sizeof(struct vfnet_hc_boot) <= VFNET_HC_
 
 struct hv;
 
+/* What happens when a guest's process dies by itself (xl.cfg's on_crash); see on_crash.c. */
+enum domain_on_crash {
+	DOMAIN_CRASH_DESTROY,  /* gone; its functions back to the pool */
+	DOMAIN_CRASH_RESTART,  /* a new domain, same name, memory, runtime config and functions */
+	DOMAIN_CRASH_PRESERVE, /* kept as crashed (its log, its name and id) until destroyed */
+};
+
 struct domain_config {
 	const char *name;     /* [A-Za-z0-9_.-], unique */
 	enum vfnet_role role;
 	unsigned mem_mib;     /* 1 .. HV_MAX_RAM_MIB */
 	const char *config;   /* lines for the domain's runtime (apps, ip), or NULL */
+	enum domain_on_crash on_crash;
 };
 
 struct domain {
@@ -49,6 +57,10 @@ struct domain {
 	enum vfnet_role role;
 	bool dying;
 	bool booted; /* VFNET_HC_BOOT answered */
+	enum domain_on_crash on_crash;
+	bool crashed;	      /* preserved after a crash: no process, no devices */
+	unsigned restarts;    /* times on_crash = restart has started it again */
+	uint64_t cpu_ns_left; /* a crashed domain's CPU time when it died */
 
 	uint64_t ram_bytes;
 	uint64_t ram_maddr;
@@ -90,6 +102,15 @@ int domain__spawn(struct domain *d);
  * from here on); @pid 0 for none (tests play the domain on these sockets themselves). */
 int domain__serve(struct domain *d, int hc_fd, int ev_fd, pid_t pid);
 void domain__destroy(struct domain *d);
+/* Its process and everything the process reached (functions, sockets, interrupt line) go; the
+ * domain stays, crashed, with its RAM and log, until domain__destroy. */
+void domain__stop(struct domain *d);
+/*
+ * The guest's process died by itself (on_crash.c): what its on_crash says. true when that was
+ * done (preserved, or restarted as a new domain: @d is gone either way), false when the caller
+ * destroys it. A process that exited with status 0 shut down rather than crashed: false.
+ */
+bool domain__crashed(struct domain *d);
 
 /* Append to the domain's log; the oldest bytes go when it is full. */
 void domain__log(struct domain *d, const void *buf, size_t len);
@@ -102,7 +123,8 @@ int domain__event(struct domain *d, uint32_t type, uint16_t rid);
 /* Hand a connected socket to the domain's service loop (SCM_RIGHTS on its service socket). */
 int domain__connect(struct domain *d, int fd);
 
-/* 'r' when the domain's vCPU is running, 'b' when it waits for an event, '-' without one. */
+/* 'r' when the domain's vCPU is running, 'b' when it waits for an event, 'c' after a crash it was
+ * preserved for, '-' without a process. */
 char domain__state(const struct domain *d);
 /* CPU time of the domain's process in ns (0 when it has none). */
 uint64_t domain__cpu_ns(const struct domain *d);

@@ -262,6 +262,18 @@ static int hc_xenstore(struct hv *hv, struct domain *d, const void *args, size_t
 	return 0;
 }
 
+static int hc_vf_policy(struct hv *hv, struct domain *d, const void *args, size_t len,
+			struct hc_reply *rep)
+{
+	struct vfnet_hc_vf_policy *out = (struct vfnet_hc_vf_policy *)rep->data;
+	const struct vfnet_hc_vf_policy *in = args;
+	int rc = passthrough__vf_policy(hv, in, out);
+
+	if (!rc && !in->write)
+		rep->hdr.len = sizeof(*out);
+	return rc;
+}
+
 static const struct hc_op ops[VFNET_HC_OP_MAX] = {
 	[VFNET_HC_BOOT] = {"boot", 0, false, hc_boot},
 	[VFNET_HC_CONSOLE] = {"console", SIZE_MAX, false, hc_console},
@@ -282,6 +294,7 @@ static const struct hc_op ops[VFNET_HC_OP_MAX] = {
 	[VFNET_HC_FUNC_INFO] = {"func_info", sizeof(struct vfnet_hc_func_q), true, hc_func_info},
 	[VFNET_HC_PCI_RELEASED] = {"pci_released", sizeof(struct vfnet_hc_func_q), false,
 				   hc_pci_released},
+	[VFNET_HC_VF_POLICY] = {"vf_policy", sizeof(struct vfnet_hc_vf_policy), true, hc_vf_policy},
 	[VFNET_HC_GRANT_TABLE_OP] = {"grant_table_op", SIZE_MAX, false, hv_gnttab__op},
 	[VFNET_HC_EVENT_CHANNEL_OP] = {"event_channel_op", SIZE_MAX, false, hv_evtchn__op},
 	[VFNET_HC_XENSTORE] = {"xenstore", SIZE_MAX, false, hc_xenstore},

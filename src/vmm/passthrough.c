@@ -374,6 +374,8 @@ static void sync_vfs(struct hv *hv, unsigned port)
 		if (f->present && !f->fn->present) {
 			release(hv, f, false);
 			context__block(&hv->ctx, f->rid, false);
+			/* A VF that is gone takes its policy with it, as Linux's vf_data does. */
+			f->policy_kept = false;
 			f->present = f->reported = f->assignable = false;
 			f->owner = HV_NO_OWNER;
 		} else if (!f->present && f->fn->present) {

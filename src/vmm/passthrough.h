@@ -25,6 +25,7 @@
 #include "hw/nic/pcidev.h"
 #include "lib/memfd.h"
 #include "lib/reqring.h"
+#include "vfnet/abi.h"
 #include "vmm/vpci.h"
 
 #define HV_RING_ENTRIES	 256
@@ -69,6 +70,10 @@ struct hv_func {
 	bool msix_enabled, msix_masked; /* a guest's: the virtual Message Control bits */
 	struct hv_msix_entry msix[E82576_PF_MSIX_VECTORS];
 	struct hv_ring ring;
+
+	/* A VF's administrator policy as dom0's PF driver last kept it (vf_policy.c). */
+	struct vfnet_hc_vf_policy policy;
+	bool policy_kept;
 
 	uint64_t mmio_traps;   /* trapped BAR accesses */
 	uint64_t cfg_refused;  /* config writes refused */
@@ -115,6 +120,14 @@ int passthrough__detach_request(struct hv *hv, struct domain *d, uint16_t rid,
 int passthrough__released(struct hv *hv, struct domain *d, uint16_t rid);
 /* Drop every completion callback with @opaque (its owner is going away). */
 void passthrough__forget(struct hv *hv, void *opaque);
+
+/*
+ * VFNET_HC_VF_POLICY (vf_policy.c): keep @in (in->write) or fetch into @out the policy of VF
+ * in->vf of the PF at in->pf_rid. -ENODEV for no such PF or VF, -ENOENT when none is kept,
+ * -EINVAL for a field out of range.
+ */
+int passthrough__vf_policy(struct hv *hv, const struct vfnet_hc_vf_policy *in,
+			   struct vfnet_hc_vf_policy *out);
 
 /* dom0 arrived: it takes over every function no guest and no pool holds. */
 void passthrough__adopt(struct hv *hv, struct domain *dom0);

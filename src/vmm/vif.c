@@ -90,6 +90,27 @@ unsigned vif__list(struct hv *hv, const struct domain *d, unsigned *ids)
 	return n;
 }
 
+int vif__spec_of(struct hv *hv, const struct domain *d, unsigned devid, struct vif_spec *out)
+{
+	char path[112], mac[24];
+	unsigned v[6];
+
+	memset(out, 0, sizeof(*out));
+	out->devid = (int)devid;
+	back_path(path, sizeof(path), d->id, devid);
+	strcat(path, "/mac");
+	if (xenstore__read(hv->xs, path, mac, sizeof(mac)) < 0 ||
+	    sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
+		return -ENOENT;
+	for (int i = 0; i < 6; i++)
+		out->mac[i] = (uint8_t)v[i];
+	back_path(path, sizeof(path), d->id, devid);
+	strcat(path, "/bridge");
+	if (xenstore__read(hv->xs, path, out->bridge, sizeof(out->bridge)) < 0)
+		out->bridge[0] = '\0';
+	return 0;
+}
+
 static void random_mac(uint8_t mac[6])
 {
 	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);

@@ -39,6 +39,8 @@ int vif__remove(struct hv *hv, struct domain *d, unsigned devid, bool force,
 		void (*done)(void *opaque, uint64_t token, int rc), void *opaque, uint64_t token);
 /* The devids of @d's interfaces into @ids (at most VIF_MAX): how many. */
 unsigned vif__list(struct hv *hv, const struct domain *d, unsigned *ids);
+/* The spec @d's interface @devid was made with (MAC, bridge, devid): 0 or -ENOENT. */
+int vif__spec_of(struct hv *hv, const struct domain *d, unsigned devid, struct vif_spec *out);
 /* A guest is gone: its interfaces' directories are removed. */
 void vif__release_domain(struct hv *hv, struct domain *d);
 /* dom0 is gone: every backend directory says Closed until the next dom0's netback. */

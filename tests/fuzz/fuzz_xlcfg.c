@@ -1,7 +1,8 @@
 /*
  * Fuzz target: random bytes as a domain configuration file, then as a command-line override of
  * the result. Whatever the input, parsing ends in 0 or a negative errno with a one-line message
- * naming "fuzz.cfg:", and xlcfg__free leaves nothing behind (ASan's leak check).
+ * naming "fuzz.cfg:", every warning is one line naming where it comes from, and xlcfg__free
+ * leaves nothing behind (ASan's leak check).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,6 +47,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = xlcfg__override(&cfg, arg, err, sizeof(err));
 	check_err(ret, err, "<command line>");
 	free(arg);
+	CHECK(cfg.nr_warn <= XLCFG_WARN_MAX);
+	for (unsigned int i = 0; i < cfg.nr_warn; i++)
+		CHECK((!strncmp(cfg.warn[i], "fuzz.cfg:", 9) ||
+		       !strncmp(cfg.warn[i], "<command line>:", 15)) &&
+		      !strchr(cfg.warn[i], '\n') && strstr(cfg.warn[i], ": warning: "));
 	xlcfg__free(&cfg);
 	return 0;
 }

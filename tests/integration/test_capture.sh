@@ -11,6 +11,7 @@ pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	mountpoint -q "$t/small" 2>/dev/null && umount "$t/small"
 	rm -rf "$t"
 }
 trap cleanup EXIT
@@ -32,10 +33,11 @@ for req in sys.argv[2:]:
     print(f.readline().decode().rstrip('\n'))
 PY
 }
-# A guest on VF 01:10.0 whose pktgen sends $2 frames to $dst.
+# A guest on VF 01:10.0 whose pktgen sends $2 frames to $dst ($3 frames/s, default 1000).
 guest() {
-	raw "{\"op\":\"create\",\"name\":\"$1\",\"memory\":64,\"pci\":[\"01:10.0\"],\"config\":\"app=pktgen dst=$dst count=$2 rate=1000\\n\"}"
+	raw "{\"op\":\"create\",\"name\":\"$1\",\"memory\":64,\"pci\":[\"01:10.0\"],\"config\":\"app=pktgen dst=$dst count=$2 rate=${3:-1000}\\n\"}"
 }
+size() { stat -c %s "$1"; }
 # Start `vfnet capture $@` in the background (pid in $cap, stderr in $t/cap.err) and wait until
 # it says it captures.
 start_capture() {
@@ -73,7 +75,7 @@ while off < len(d):
 PY
 }
 
-"$vfnet" host --socket "$sock" --wire0 null >"$t/host.out" 2>"$t/host.err" &
+VFNET_LOG=info "$vfnet" host --socket "$sock" --wire0 null >"$t/host.out" 2>"$t/host.err" &
 pids+=($!)
 for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 check "host is up" test -S "$sock"
@@ -107,13 +109,16 @@ wait_exit "$cap" 30; check "capture -c 20 ends by itself, exit 0" test "$status"
 has "tcpdump-like summary" "$t/cap.err" '^20 packets captured, 0 dropped$'
 frames "$t/wire.pcap" >"$t/wire.txt"
 check "20 frames in wire.pcap" test "$(wc -l <"$t/wire.txt")" -eq 20
-check "all UDP from $vf_mac to $dst" test "$(grep -c "^$dst $vf_mac 0800 17 " "$t/wire.txt")" -eq 20
+# The guest's link-up announcement (a broadcast RARP) comes first, then its UDP.
+check "the guest's announcement first" grep -q "^ff:ff:ff:ff:ff:ff $vf_mac 8035" "$t/wire.txt"
+check "then UDP from $vf_mac to $dst" test "$(grep -c "^$dst $vf_mac 0800 17 " "$t/wire.txt")" -eq 19
 if command -v tcpdump >/dev/null; then
 	tcpdump -r "$t/wire.pcap" -nn -e >"$t/wire.td" 2>"$t/wire.tderr"
 	check "tcpdump reads wire.pcap" test $? -eq 0
 	has "tcpdump: Ethernet, snap length 2048" "$t/wire.tderr" 'link-type EN10MB \(Ethernet\), snapshot length 2048'
-	check "tcpdump: 20 UDP frames $vf_mac > $dst" \
-		test "$(grep -Ec "$vf_mac > $dst, ethertype IPv4 \(0x0800\), length [0-9]+: .*UDP" "$t/wire.td")" -eq 20
+	check "tcpdump: 19 UDP frames $vf_mac > $dst" \
+		test "$(grep -Ec "$vf_mac > $dst, ethertype IPv4 \(0x0800\), length [0-9]+: .*UDP" "$t/wire.td")" -eq 19
+	has "tcpdump: the announcement, a reverse ARP" "$t/wire.td" "$vf_mac > ff:ff:ff:ff:ff:ff, ethertype Reverse ARP"
 else
 	skip "tcpdump reads wire.pcap (not installed)"; skip "tcpdump: link type"; skip "tcpdump: frames"
 fi
@@ -130,11 +135,12 @@ guest g2 50 >"$t/g2"; has "second guest starts" "$t/g2" '"ok":true'
 wait_exit "$cap" 30; check "capture pf0vf0 -c 20 exits 0" test "$status" = 0
 has "pf0vf0 summary" "$t/cap.err" '^20 packets captured, 0 dropped$'
 frames "$t/vf0.pcap" >"$t/vf0.txt"
-check "20 UDP frames from the VF in vf0.pcap" \
-	test "$(grep -c "^$dst $vf_mac 0800 17 " "$t/vf0.txt")" -eq 20
+check "its announcement and 19 UDP frames from the VF in vf0.pcap" \
+	test "$(grep -c "^$dst $vf_mac 0800 17 " "$t/vf0.txt")" -eq 19 -a \
+	"$(grep -c "^ff:ff:ff:ff:ff:ff $vf_mac 8035" "$t/vf0.txt")" -eq 1
 if command -v tcpdump >/dev/null; then
 	check "tcpdump: 20 frames in vf0.pcap" \
-		test "$(tcpdump -r "$t/vf0.pcap" -nn -e 2>/dev/null | grep -c "$vf_mac > $dst")" -eq 20
+		test "$(tcpdump -r "$t/vf0.pcap" -nn -e 2>/dev/null | grep -c "$vf_mac > ")" -eq 20
 else
 	skip "tcpdump reads vf0.pcap (not installed)"
 fi
@@ -150,5 +156,54 @@ frames "$t/idle.pcap" >"$t/idle.txt"; check "SIGINT: a valid, empty pcap" test $
 start_capture pf0 -w "$t/again.pcap"; check "pf0 can be captured again" test $? -eq 0
 kill -TERM "$cap"
 wait_exit "$cap" 5; check "SIGTERM: exit 0" test "$status" = 0
+
+# A capture lives as long as its client: SIGKILL the CLI and the machine stops writing, closes
+# the file and frees the port (it used to write the file forever and keep the port busy).
+raw '{"op":"destroy","domain":"g2"}' >/dev/null
+guest g3 100000000 5000 >"$t/g3"; has "a guest that keeps sending" "$t/g3" '"ok":true'
+start_capture pf0 -w "$t/killed.pcap"; check "capture pf0 starts" test $? -eq 0
+sleep 0.5
+check "the file grows while the client lives" test "$(size "$t/killed.pcap")" -gt 24
+kill -9 "$cap"
+wait_exit "$cap" 5
+sleep 0.3
+s1=$(size "$t/killed.pcap"); sleep 1; s2=$(size "$t/killed.pcap")
+check "after SIGKILL of the client the file stops growing ($s1 -> $s2 bytes)" test "$s1" -eq "$s2"
+check "and it is a whole pcap file" frames "$t/killed.pcap"
+v capture --list >"$t/list1"; check "capture --list: exit 0" test $? -eq 0
+has "--list: a header" "$t/list1" '^ID +TARGET +FRAMES +DROPPED +STATE +FILE$'
+has "--list: the capture ended when its client went" "$t/list1" \
+	"^[0-9]+ +pf0 +[0-9]+ +[0-9]+ +ended: its client closed the connection +$t/killed\.pcap$"
+grep -q 'ended, its client closed the connection' "$t/host.err"
+check "the host logs why it ended" test $? -eq 0
+start_capture pf0 -w "$t/after.pcap"; check "pf0 is free for the next capture" test $? -eq 0
+first=$cap
+
+# --list and --stop from another command: the first capture ends and says who stopped it.
+v capture --list -j >"$t/list2"; check "capture --list -j: exit 0" test $? -eq 0
+id=$(python3 -c 'import json,sys; print([c["id"] for c in json.load(open(sys.argv[1]))["captures"] if not c["done"]][0])' "$t/list2")
+has "--list -j: the running capture" "$t/list2" '"done":false'
+v capture --stop "$id" 2>"$t/stop.err"; check "capture --stop $id: exit 0" test $? -eq 0
+has "--stop prints the summary" "$t/stop.err" '^[0-9]+ packets captured, [0-9]+ dropped$'
+wait_exit "$first" 5; check "the stopped capture's command exits 0" test "$status" = 0
+has "and says another client stopped it" "$t/cap.err" 'stopped by another client'
+v capture --stop 999 2>"$t/stop2.err"; check "--stop of no capture: exit 1" test $? -eq 1
+has "--stop of no capture: message" "$t/stop2.err" 'no capture 999'
+v capture --stop x 2>/dev/null; check "--stop x: exit 2" test $? -eq 2
+v capture --list pf0 2>/dev/null; check "--list with a target: exit 2" test $? -eq 2
+
+# A full disk ends the capture with the reason (root: a 64 KiB tmpfs).
+if [ "$(id -u)" = 0 ] && mkdir "$t/small" && mount -t tmpfs -o size=64k vfnet-cap-$$ "$t/small"; then
+	start_capture pf0 -w "$t/small/full.pcap"; check "capture onto a small disk starts" test $? -eq 0
+	wait_exit "$cap" 20; check "a full disk ends the capture: exit 1" test "$status" = 1
+	has "with the reason" "$t/cap.err" '^vfnet capture: writing the file failed: No space left on device$'
+	grep -q 'ended, the file could not be written: writing the file failed: No space left' "$t/host.err"
+	check "and the host logs it" test $? -eq 0
+	start_capture pf0 -w "$t/after2.pcap"; check "the port is free after a full disk" test $? -eq 0
+	kill -TERM "$cap"; wait_exit "$cap" 5
+else
+	skip "full disk (needs root for a tmpfs)"; skip "full disk: reason"; skip "full disk: log"
+	skip "full disk: port free"
+fi
 
 done_testing

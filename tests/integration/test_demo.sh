@@ -23,17 +23,24 @@ for g in red yellow green; do
 done
 rx=$(awk '$1 == "blue" && $2 ~ /^pf[01]$/ { r = $6 } END { print int(r) }' "$t/out")
 check "blue receives ($rx pkt/s)" test "${rx:-0}" -gt 0
-got=$(sed -n 's/^  blue received \([0-9]*\) frames; red and yellow sent \([0-9]*\).*/\1 \2/p' "$t/out")
+got=$(sed -n 's/^  red and yellow sent \([0-9]*\) frames to blue, which received \([0-9]*\) of them$/\2 \1/p' "$t/out")
 check "the summary counts what blue received and what was sent to it ($got)" \
 	test -n "$got" -a "${got%% *}" -gt 0
+check "blue never received more than was sent to it (counters read in that order)" \
+	test "${got%% *}" -le "${got##* }"
 # On this shared CI machine a guest may be descheduled long enough to drop some frames at a
 # full receive ring (counted, and said so); but most arrive.
 check "blue got at least 80% of what was sent to it" \
 	awk -v r="${got%% *}" -v s="${got##* }" 'BEGIN { exit !(r >= 0.8 * s) }'
 has "VLAN isolation held" "$t/out" "reached blue: none"
+vlan=$(sed -n 's/^  filtering kept \([0-9]*\) frames addressed to blue from it.*/\1/p' "$t/out")
+check "VLAN filtering's drops are counted on blue's VF ($vlan)" test "${vlan:-0}" -gt 0
+has "the table shows VLAN drops/s" "$t/out" '^drops/s: spoofed source MAC [0-9]+, VLAN filtering [1-9][0-9]*, '
+has "the hardware is two engine threads, in percent of one CPU" "$t/out" \
+	'hardware [0-9.]+% \(2 NIC engine threads, one per port\)$'
 spoof=$(sed -n 's/^  frames with a forged source MAC dropped by the NIC: \([0-9]*\)/\1/p' "$t/out")
 check "forged frames were dropped ($spoof)" test "${spoof:-0}" -gt 0
-dom0=$(sed -n 's/^  CPU: guests [0-9.]*%, dom0 \([0-9.]*\)%.*/\1/p' "$t/out")
+dom0=$(sed -n 's/^  CPU, in percent of one CPU: guests [0-9.]*%, dom0 \([0-9.]*\)%.*/\1/p' "$t/out")
 check "dom0's CPU stays near zero (${dom0}% of a core)" \
 	awk -v d="${dom0:-100}" 'BEGIN { exit !(d < 5) }'
 has "it ends with the commands to try next" "$t/out" "^try next"

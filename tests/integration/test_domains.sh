@@ -76,6 +76,25 @@ check "pci-list -j: an empty list" python3 -c '
 import json, sys; assert json.load(open(sys.argv[1]))["devices"] == []' "$t/pj"
 v pci-assignable-list >"$t/a"; check "pci-assignable-list: empty pool" test $? -eq 0 -a ! -s "$t/a"
 
+# The command line as xl's and getopt's users expect it.
+v --version >"$t/ver"; has "--version" "$t/ver" '^vfnet [0-9]+\.[0-9]+\.[0-9]+$'
+v stats g1 -j >"$t/stj2"; check "options after operands, as getopt permutes: stats g1 -j" \
+	python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["info"]["name"] == "g1"' "$t/stj2"
+v dmesg g1 -j >"$t/dj"; check "dmesg -j: the log as JSON lines with their times" python3 -c '
+import json, sys; d = json.load(open(sys.argv[1]))
+assert d["domain"] == "g1" and d["id"] == 1, d
+assert any("up:" in l["text"] and l["time"] > 0 for l in d["lines"]), d' "$t/dj"
+v lsit 2>"$t/e"; check "a mistyped command: exit 2" test $? -eq 2
+has "... and did you mean" "$t/e" "^vfnet: unknown command 'lsit'; did you mean 'list'\?"
+v help destory 2>"$t/e"; has "help of a mistyped command: did you mean" "$t/e" "did you mean 'destroy'"
+v help dmesg >"$t/h"; has "help CMD: the command's usage" "$t/h" '^usage: vfnet dmesg \[-j\] DOM$'
+v help >"$t/h"
+check "help: the summaries in one column" python3 -c '
+import re, sys
+lines = open(sys.argv[1]).read().split("commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+cols = {re.match(r"  (\S+) +", l).end() for l in lines}
+assert len(lines) > 20 and len(cols) == 1, cols' "$t/h"
+
 # Errors: one line each, actionable, exit 1.
 v create "$t/g1.cfg" 2>"$t/e"; check "duplicate name: exit 1" test $? -eq 1
 has "duplicate name: message" "$t/e" "^vfnet create: a domain called 'g1' exists$"
@@ -100,9 +119,42 @@ printf 'name = "g2"\nmemory = 32\npci = [ "01:10.0"\n' >"$t/bad.cfg"
 v create -q "$t/bad.cfg" 2>"$t/e"; check "malformed config: exit 1" test $? -eq 1
 has "malformed config: FILE:LINE:COL" "$t/e" "^vfnet create: $t/bad.cfg:[0-9]+:[0-9]+: "
 check "malformed config: -q, one line" test "$(wc -l <"$t/e")" -eq 1
-printf 'name = "g2"\nmemory = 32\nkernel = "/boot/vmlinuz"\n' >"$t/key.cfg"
-v create -q "$t/key.cfg" 2>"$t/e"; check "unsupported key: exit 1" test $? -eq 1
-has "unsupported key: named with its position" "$t/e" "^vfnet create: $t/key.cfg:3:1: key 'kernel' is not supported by vfnet$"
+# A real Xen config: what vfnet has no use for is accepted, one warning line each, all at once.
+cat >"$t/xen.cfg" <<'CFG'
+name = "g2"
+builder = "generic"
+memory = 32
+maxmem = 64
+vcpus = 2
+kernel = "/boot/vmlinuz"
+extra = "console=hvc0"
+disk = [ 'phy:/dev/vg0/g2,xvda,w' ]
+on_reboot = "restart"
+CFG
+v create -n "$t/xen.cfg" >"$t/o" 2>"$t/e"; check "a real Xen config: create -n exits 0" test $? -eq 0
+check "one warning line per ignored key" test "$(grep -c ': warning: .* ignored: ' "$t/e")" -eq 7
+has "a warning names FILE:LINE and the key" "$t/e" "^$t/xen\.cfg:4: warning: maxmem ignored: "
+has "vcpus above 1: a warning" "$t/e" "^$t/xen\.cfg:5: warning: vcpus = 2 ignored: vfnet domains have one vCPU$"
+printf 'name = "g2"\nmemroy = 32\n' >"$t/key.cfg"
+v create -q "$t/key.cfg" 2>"$t/e"; check "misspelled key: exit 1" test $? -eq 1
+has "misspelled key: did you mean, with its position" "$t/e" "^vfnet create: $t/key.cfg:2:1: key 'memroy' is not an xl.cfg key; did you mean 'memory'\?$"
+printf 'name = "g2"\npci = [ "01:10.0,seeze=1" ]\n' >"$t/pci.cfg"
+v create -q "$t/pci.cfg" 2>"$t/e"; check "a bad pci spec: exit 1" test $? -eq 1
+has "a bad pci spec: LINE:COL of the bad key, what the user wrote" "$t/e" \
+	"^vfnet create: $t/pci.cfg:2:18: pci entry '01:10.0,seeze=1': key 'seeze' is not supported by vfnet; did you mean 'seize'\?$"
+# An app's options are checked before the guest starts, with the app's own message.
+for a in "pktgen dst=zz" "sink bogus=1" "tapbridge tap=t$$ netns=vfnet-none-$$"; do
+	printf 'name = "g2"\napp = [ "sink", "%s" ]\n' "$a" >"$t/app.cfg"
+	v create -q "$t/app.cfg" 2>"$t/e"; check "app '$a': refused at create" test $? -eq 1
+	v create -q -n "$t/app.cfg" >/dev/null 2>"$t/en"; check "app '$a': refused by create -n too" test $? -eq 1
+	cat "$t/e" >>"$t/apps"
+done
+has "pktgen's message, at the app's position" "$t/apps" "^vfnet create: $t/app\.cfg:2:17: app 'pktgen dst=zz': pktgen: bad value 'zz' for dst"
+has "sink's message" "$t/apps" "app 'sink bogus=1': sink: unknown option 'bogus'"
+has "tapbridge: a namespace that does not exist" "$t/apps" "tapbridge: no network namespace 'vfnet-none-$$'"
+v create -q -n "$t/g1.cfg" name=vm2 >"$t/dry"
+check "KEY=VALUE takes a bare word, as xl does: name=vm2" python3 -c '
+import json, sys; assert json.load(open(sys.argv[1]))["name"] == "vm2"' "$t/dry"
 printf 'name = "g2"\nvif = [ "bridge=xenbr0" ]\n' >"$t/vif.cfg"
 v create -q "$t/vif.cfg" 2>"$t/e"; check "vif: exit 1" test $? -eq 1
 has "vif: refused, not ignored" "$t/e" "vif: the paravirtual network path is not built yet"
@@ -140,6 +192,42 @@ kill -9 "$g1"
 for _ in $(seq 10); do listed g1 || break; sleep 0.1; done
 if listed g1; then not_ok "kill -9 of a guest: gone from the list within 1 s"; else
 	ok "kill -9 of a guest: gone from the list within 1 s"; fi
+
+# on_crash: restart brings the guest back with its VF at the same slot; preserve keeps it as
+# crashed; a crash right after the start is not restarted.
+v sriov pf0 numvfs 1 >/dev/null && v pci-assignable-add 01:10.0
+printf 'name = "rs"\nmemory = 32\npci = [ "01:10.0" ]\napp = [ "sink" ]\non_crash = "restart"\n' >"$t/rs.cfg"
+v create -q "$t/rs.cfg"; check "create with on_crash = restart" test $? -eq 0
+sleep 2.5
+rs=$(pid_of rs); kill -9 "$rs"
+for _ in $(seq 30); do p=$(pid_of rs); [ -n "$p" ] && [ "$p" != "$rs" ] && break; sleep 0.1; done
+check "on_crash = restart: the guest runs again, a new process" test -n "$p" -a "$p" != "$rs"
+v list -j >"$t/lj"
+check "... counted as a restart" python3 -c '
+import json, sys; d = [x for x in json.load(open(sys.argv[1]))["domains"] if x["name"] == "rs"][0]
+assert d["on_crash"] == "restart" and d["restarts"] == 1, d' "$t/lj"
+v pci-list rs >"$t/p"; has "... with its VF at the same slot" "$t/p" '^04\.0 0000:01:10\.0$'
+for _ in $(seq 50); do v dmesg rs 2>/dev/null | grep -q 'sink started' && break; sleep 0.1; done
+v dmesg rs >"$t/d"; has "... and its app" "$t/d" 'sink started on eth0'
+# A crash right after a start: a new guest killed as soon as it runs (not after its app is up,
+# which on a loaded machine can take longer than the 2 s the rule allows).
+v destroy rs
+v create -q "$t/rs.cfg" name=rs
+kill -9 "$(pid_of rs)"
+for _ in $(seq 20); do listed rs || break; sleep 0.1; done
+if listed rs; then not_ok "a crash within 2 s of the start is not restarted"; else
+	ok "a crash within 2 s of the start is not restarted"; fi
+v pci-assignable-list >"$t/a"; has "... and its VF is back in the pool" "$t/a" '^0000:01:10\.0$'
+
+v create -q "$t/g1.cfg" name=pr on_crash=preserve; check "create with on_crash=preserve" test $? -eq 0
+for _ in $(seq 50); do v dmesg pr 2>/dev/null | grep -q 'up:' && break; sleep 0.1; done
+kill -9 "$(pid_of pr)"
+for _ in $(seq 20); do v list pr 2>/dev/null | grep -q -- '----c-' && break; sleep 0.1; done
+v list pr >"$t/l"; has "on_crash = preserve: listed as crashed, xl's c" "$t/l" '^pr +[0-9]+ +32 +1 +----c- '
+v dmesg pr >"$t/d"; has "... its log kept" "$t/d" 'up: 32 MiB'
+v stats pr 2>"$t/e"; has "... stats says it crashed" "$t/e" "domain 'pr' crashed and is kept for a look"
+v destroy pr; check "destroy removes a preserved guest" test $? -eq 0
+if listed pr; then not_ok "... gone from the list"; else ok "... gone from the list"; fi
 
 # destroy: gone from the list, its process too.
 v create -q "$t/g1.cfg" name="'g5'"; check "create g5" test $? -eq 0

@@ -217,7 +217,11 @@ check "pci-attach of a VF from the pool" "$vfnet" pci-attach hp 01:11.0
 check "the guest's PCI core probes it and binds the VF driver" wait_for 5 dmesg_has hp "bound to vdd"
 check "its sink starts on the hot-plugged eth0" wait_for 5 dmesg_has hp "sink started on eth0"
 "$vfnet" pci-list hp >"$t/plist"
-has "pci-list shows the virtual slot and the host BDF" "$t/plist" "00:04.0 +0000:01:11.0"
+check "pci-list in xl's format: a header, then Vdev (DD.F) and Device" \
+	test "$(cat "$t/plist")" = "$(printf 'Vdev Device\n04.0 0000:01:11.0')"
+"$vfnet" pci-assignable-remove 01:11.0 2>"$t/inuse"
+has "pci-assignable-remove of a VF in use names the guest" "$t/inuse" \
+	"^vfnet pci-assignable-remove: 01:11.0: in use by guest 'hp' \(id [0-9]+\) at 00:04.0$"
 check "pci-detach" "$vfnet" pci-detach hp 01:11.0
 check "the guest is told and removes its driver" wait_for 5 dmesg_has hp "unbound from vdd"
 "$vfnet" lspci -d hp >"$t/hplspci"

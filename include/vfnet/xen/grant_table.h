@@ -49,6 +49,9 @@ _Static_assert(sizeof(struct grant_entry_v1) == 8, "grant_entry_v1 is 8 bytes");
 #define GTF_PAT		    (1u << 7)
 #define GTF_sub_page	    (1u << 8)
 
+/* vfnet: elements of one copy, map or unmap hypercall. */
+#define VFNET_GNTTAB_MAX_BATCH 128
+
 /* Grant-table operations (Xen's numbers). */
 #define GNTTABOP_map_grant_ref	  0
 #define GNTTABOP_unmap_grant_ref  1

@@ -36,6 +36,7 @@ int mdd_set_vf_mac(struct mdd_adapter *a, unsigned vf, const uint8_t *mac)
 		return -EINVAL;
 	}
 	mdd_vf_set_mac(a, vf, mac);
+	mdd_policy_save(a, vf);
 	return 0;
 }
 
@@ -76,10 +77,15 @@ int mdd_set_vf_vlan(struct mdd_adapter *a, unsigned vf, unsigned vlan, unsigned 
 {
 	if (vf >= a->num_vfs || vlan > 4094 || qos > 7)
 		return -EINVAL;
+	int err;
+
 	if (dot1ad)
 		return -EPROTONOSUPPORT;
-	return vlan || qos ? enable_port_vlan(a, vf, (uint16_t)vlan, (uint16_t)qos)
-			   : disable_port_vlan(a, vf);
+	err = vlan || qos ? enable_port_vlan(a, vf, (uint16_t)vlan, (uint16_t)qos)
+			  : disable_port_vlan(a, vf);
+	if (!err)
+		mdd_policy_save(a, vf);
+	return err;
 }
 
 /*
@@ -117,8 +123,10 @@ void mdd_rates_check(struct mdd_adapter *a)
 			a->netdev.name);
 	}
 	for (unsigned vf = 0; vf < a->num_vfs; vf++) {
-		if (reset)
+		if (reset && a->vf[vf].max_tx_rate) {
 			a->vf[vf].max_tx_rate = 0;
+			mdd_policy_save(a, vf);
+		}
 		mdd_rate_program(a, vf);
 	}
 }
@@ -132,6 +140,7 @@ int mdd_set_vf_rate(struct mdd_adapter *a, unsigned vf, unsigned min_rate, unsig
 	a->rate_link_speed = a->link_speed;
 	a->vf[vf].max_tx_rate = max_rate;
 	mdd_rate_program(a, vf);
+	mdd_policy_save(a, vf);
 	return 0;
 }
 
@@ -146,6 +155,7 @@ int mdd_set_vf_spoofchk(struct mdd_adapter *a, unsigned vf, bool on)
 	v = rd32(a, E1000_DTXSWC);
 	wr32(a, E1000_DTXSWC, on ? v | bits : v & ~bits);
 	a->vf[vf].spoofchk = on;
+	mdd_policy_save(a, vf);
 	return 0;
 }
 
@@ -165,6 +175,7 @@ int mdd_set_vf_trust(struct mdd_adapter *a, unsigned vf, bool on)
 		mdd_vf_restore_multicast(a, vf);
 	}
 	os__log(MDD_TAG, "%s: VF %u is %strusted", a->netdev.name, vf, on ? "" : "not ");
+	mdd_policy_save(a, vf);
 	return 0;
 }
 
@@ -190,6 +201,7 @@ int mdd_set_vf_link_state(struct mdd_adapter *a, unsigned vf, enum mdd_link_stat
 	mdd_mbx_write(a, vf, &ping, 1);
 	os__log(MDD_TAG, "%s: Setting link state %s on VF %u", a->netdev.name,
 		link_state_names[st], vf);
+	mdd_policy_save(a, vf);
 	return 0;
 }
 

@@ -147,6 +147,12 @@ void mdd_set_rx_mode(struct mdd_adapter *a)
 		vmolr &= ~(E1000_VMOLR_ROPE | E1000_VMOLR_ROMPE | E1000_VMOLR_MPME);
 		if (promisc)
 			vmolr |= E1000_VMOLR_ROPE;
+		/* igb_set_uta: the 82576 takes unknown unicast for a ROPE pool only through the
+		 * UTA hash, so a promiscuous PF pool sets all of it (a bridge on pf0 then gets
+		 * the frames of every address behind it, from the wire and from the VFs). */
+		for (unsigned i = 0; i < E1000_MTA_SIZE; i++)
+			pci__writel_post(a->hw, E1000_UTA(i), promisc ? ~0u : 0);
+		pci__flush(a->hw);
 		if (allmulti)
 			vmolr |= E1000_VMOLR_MPME;
 		else if (a->pf_nmc)
@@ -437,15 +443,18 @@ static int mdd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	a->netdev.ops = &mdd_netdev_ops;
 	a->netdev.priv = a;
 	/* VFs enabled before we came (a restarted dom0 finds them, as igb_probe_vfs does):
-	 * serve them. Their administrator settings died with the old dom0; the VFs reset and
-	 * ask again. */
+	 * serve them, with the administrator's policy the machine kept for them; the VFs reset
+	 * and ask again. */
 	a->num_vfs = pci__sriov_numvfs(pdev);
 	for (unsigned vf = 0; vf < a->num_vfs; vf++)
 		mdd_vf_defaults(a, vf);
-	if (a->num_vfs)
+	if (a->num_vfs) {
 		os__log(MDD_TAG, "%s: %u VFs already enabled: taking them over", pdev->slot,
 			a->num_vfs);
+		mdd_policy_restore(a);
+	}
 	mdd_configure(a);
+	mdd_policy_link(a);
 	err = netdev__register(&a->netdev);
 	if (err)
 		goto err_rings;

@@ -9,6 +9,7 @@
  *   vf.c       per-VF state and the handlers of VF messages (igb's policy)
  *   admin.c    set_vf_* / get_vf_config: what `ip link set PF vf N ...` changes
  *   service.c  the `vfnet` tools' requests: sriov, ip-link-set, ip-link-show
+ *   policy.c   the per-VF policy kept by the machine, taken back by a restarted dom0
  */
 #ifndef VFNET_DRIVERS_MDD_H
 #define VFNET_DRIVERS_MDD_H
@@ -27,7 +28,7 @@ extern struct pci_driver mdd_driver;
 #define MDD_TAG "mdd"
 
 #define MDD_MAX_VFS	   7 /* igb: 8 pools = 7 VFs + the PF's */
-#define MDD_RING_SIZE	   256
+#define MDD_RING_SIZE	   2048 /* as `ethtool -G pf0 rx 2048 tx 2048` on a bridging dom0 */
 #define MDD_BUF_SIZE	   2048 /* Rx and Tx buffer per descriptor */
 #define MDD_NAPI_BUDGET	   64
 #define MDD_WATCHDOG_NS	   2000000000ull
@@ -213,6 +214,12 @@ int mdd_set_vf_link_state(struct mdd_adapter *a, unsigned vf, enum mdd_link_stat
 int mdd_get_vf_config(struct mdd_adapter *a, unsigned vf, struct mdd_vf_info *ivi);
 void mdd_rates_check(struct mdd_adapter *a);
 void mdd_rate_program(struct mdd_adapter *a, unsigned vf);
+
+/* policy.c: keep VF @vf's policy with the machine; take every VF's back (before the port is
+ * configured); after it is, note the link speed restored rates are for. */
+void mdd_policy_save(struct mdd_adapter *a, unsigned vf);
+void mdd_policy_restore(struct mdd_adapter *a);
+void mdd_policy_link(struct mdd_adapter *a);
 
 /* service.c */
 void mdd_service_add(struct mdd_adapter *a);

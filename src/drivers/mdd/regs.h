@@ -106,6 +106,7 @@
 #define E1000_VMVIR(n)	    (0x03700 + 4 * (n))
 #define E1000_RLPML	    0x05004
 #define E1000_MTA(i)	    (0x05200 + 4 * (i))
+#define E1000_UTA(i)	    (0x0A000 + 4 * (i)) /* unicast table array, 128 words */
 #define E1000_RAL(i)	    ((i) <= 15 ? 0x05400 + 8 * (i) : 0x054E0 + 8 * ((i) - 16))
 #define E1000_RAH(i)	    (E1000_RAL(i) + 4)
 #define E1000_VFTA(i)	    (0x05600 + 4 * (i))

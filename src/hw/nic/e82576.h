@@ -81,6 +81,9 @@ enum e82576_drop {
 	E82576_DROP_RX_QUEUE_OFF, /* Rx: the pool's queue is disabled or cannot master the bus */
 	E82576_DROP_FILTERED,    /* Rx from the wire: no pool or queue accepts it */
 	E82576_DROP_LINK_DOWN,   /* Tx for the wire while there is none or its link is down */
+	E82576_DROP_VLAN,	 /* Rx: unicast to the pool's MAC, tagged with a VID not its own */
+	E82576_DROP_UNTAGGED,	 /* Rx: unicast to the pool's MAC, untagged, and the pool takes
+				  * tagged frames only (a port VLAN: VMOLR.AUPE clear) */
 	E82576_DROP_NR
 };
 
@@ -109,6 +112,8 @@ struct e82576_pool_stats {
 	uint64_t tx_frames, tx_bytes; /* frames its Tx queues sent, to the wire or a pool */
 	uint64_t rx_drops;	      /* copies meant for it that were dropped (gated, no desc...) */
 	uint64_t tx_drops;	      /* frames it sent that were dropped (spoofed, link down...) */
+	uint64_t rx_vlan;	      /* of rx_drops: VLAN filtering (E82576_DROP_VLAN) */
+	uint64_t rx_untagged;	      /* of rx_drops: untagged to a tagged-only pool */
 };
 /* @pool 0..E82576_POOLS; any thread (relaxed loads of one writer's counters). */
 void e82576__pool_stats(struct e82576 *nic, unsigned port, unsigned pool,

@@ -18,6 +18,7 @@ static const char *const drop_names[E82576_DROP_NR] = {
     [E82576_DROP_RX_GATED] = "rx_gated",       [E82576_DROP_DMA_FAULT] = "dma_fault",
     [E82576_DROP_BAD_DESC] = "bad_desc",       [E82576_DROP_RX_QUEUE_OFF] = "rx_queue_off",
     [E82576_DROP_FILTERED] = "filtered",       [E82576_DROP_LINK_DOWN] = "link_down",
+    [E82576_DROP_VLAN] = "vlan",	       [E82576_DROP_UNTAGGED] = "untagged",
 };
 
 const char *e82576_drop__name(enum e82576_drop why)
@@ -38,8 +39,14 @@ void nic_stats__drop(struct nic_port *p, enum e82576_drop why)
 
 void nic_stats__rx_drop(struct nic_port *p, unsigned pool, enum e82576_drop why)
 {
+	struct e82576_pool_stats *s = &p->dp.pool_stats[pool];
+
 	nic_stats__drop(p, why);
-	nic_stats__count(&p->dp.pool_stats[pool].rx_drops, 1);
+	nic_stats__count(&s->rx_drops, 1);
+	if (why == E82576_DROP_VLAN)
+		nic_stats__count(&s->rx_vlan, 1);
+	else if (why == E82576_DROP_UNTAGGED)
+		nic_stats__count(&s->rx_untagged, 1);
 }
 
 void nic_stats__tx_drop(struct nic_port *p, unsigned pool, enum e82576_drop why)
@@ -212,4 +219,6 @@ void e82576__pool_stats(struct e82576 *nic, unsigned port, unsigned pool,
 	st->tx_bytes = load(&s->tx_bytes);
 	st->rx_drops = load(&s->rx_drops);
 	st->tx_drops = load(&s->tx_drops);
+	st->rx_vlan = load(&s->rx_vlan);
+	st->rx_untagged = load(&s->rx_untagged);
 }

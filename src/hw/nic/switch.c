@@ -152,9 +152,23 @@ uint32_t nic_switch__rx_pools(struct nic_port *p, const struct nic_frame *f, boo
 			pools = pools_with(p, E1000_VMOLR_ROPE);
 		}
 	}
-	if (nic_get(p, E1000_RCTL) & E1000_RCTL_VFE)
+	if (nic_get(p, E1000_RCTL) & E1000_RCTL_VFE) {
+		uint32_t addressed = pools, lost;
+
 		pools &= f->tagged ? vlvf_pools(p, f->tci & E1000_VLVF_VLANID_MASK)
 				   : pools_with(p, E1000_VMOLR_AUPE);
+		/* A unicast frame addressed to a pool (its RAR entry) that VLAN filtering keeps
+		 * from it is a drop of that pool's, counted by reason; broadcast and multicast of
+		 * other VLANs were never the pool's to begin with. */
+		lost = *rar_ucast ? addressed & ~pools & (BIT(E82576_POOLS) - 1) : 0;
+		while (lost) {
+			unsigned pool = (unsigned)__builtin_ctz(lost);
+
+			lost &= lost - 1;
+			nic_stats__rx_drop(p, pool,
+					   f->tagged ? E82576_DROP_VLAN : E82576_DROP_UNTAGGED);
+		}
+	}
 	if (!pools && from_wire && !(vt_ctl & E1000_VT_CTL_DISABLE_DEF_POOL))
 		pools = BIT((vt_ctl & E1000_VT_CTL_DEF_PL_MASK) >> E1000_VT_CTL_DEF_PL_SHIFT);
 	return pools & (BIT(E82576_POOLS) - 1);

@@ -161,6 +161,49 @@ static void test_clock_must_advance(void **state)
 	(void)state;
 }
 
+/* xentop's columns: CPU(sec) and memory of the host's, then its sort orders. */
+static void test_xentop_columns_and_sort(void **state)
+{
+	b.host_mem = 4096ull << 20;
+	for (unsigned i = 0; i < b.ndoms; i++) {
+		b.dom[i].mem_bytes = b.dom[i].maxmem_bytes = (i ? 64ull : 256ull) << 20;
+		b.dom[i].vcpus = 1;
+		b.dom[i].nets = i ? 1 : 2;
+		b.dom[i].state = i == 2 ? 'r' : 'b';
+	}
+	b.dom[1].state = 'c';
+	b.vf[0].vlan_drops = 3000;
+	a.vf[0].vlan_drops = 1000;
+	assert_int_equal(top__rates(&a, &b, &r), 0);
+	assert_near(r.dom[1].cpu_s, 0.73);  /* ga: 700 ms own + 30 ms hypervisor */
+	assert_near(r.dom[0].mem_pct, 6.25); /* 256 MiB of 4 GiB */
+	assert_near(r.dom[1].maxmem_pct, 1.5625);
+	assert_near(r.vf[0].vlan_drops_ps, 1000.0);
+
+	top__sort(&r, TOP_SORT_CPU_PCT); /* gb 50%, ga 21%, dom0 1.1% */
+	assert_string_equal(r.dom[0].d->name, "gb");
+	assert_string_equal(r.dom[1].d->name, "ga");
+	assert_string_equal(r.dom[2].d->name, "Domain-0");
+	top__sort(&r, TOP_SORT_NAME); /* case-insensitive, as xentop */
+	assert_string_equal(r.dom[0].d->name, "Domain-0");
+	assert_string_equal(r.dom[1].d->name, "ga");
+	top__sort(&r, TOP_SORT_STATE); /* crashed before blocked before running */
+	assert_string_equal(r.dom[0].d->name, "ga");
+	assert_string_equal(r.dom[2].d->name, "gb");
+	top__sort(&r, TOP_SORT_NETS); /* most first; ties by id */
+	assert_string_equal(r.dom[0].d->name, "Domain-0");
+	assert_string_equal(r.dom[1].d->name, "ga");
+	top__sort(&r, TOP_SORT_ID);
+	for (unsigned i = 0; i < r.ndoms; i++)
+		assert_int_equal(r.dom[i].d->id, (int)i);
+	assert_int_equal(top__sort_parse("cpu(%)"), TOP_SORT_CPU_PCT);
+	assert_int_equal(top__sort_parse("MEM"), TOP_SORT_MEM);
+	assert_int_equal(top__sort_parse("nets"), TOP_SORT_NETS);
+	assert_int_equal(top__sort_parse("bogus"), -1);
+	assert_string_equal(top__sort_name(TOP_SORT_CPU_SEC), "CPU(sec)");
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +212,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_vf_rates, setup),
 	    cmocka_unit_test_setup(test_comings_and_goings, setup),
 	    cmocka_unit_test_setup(test_clock_must_advance, setup),
+	    cmocka_unit_test_setup(test_xentop_columns_and_sort, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

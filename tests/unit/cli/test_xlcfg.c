@@ -49,6 +49,16 @@ static void expect_spec_error(const char *key, const char *spec, const char *msg
 	expect_error(text, full);
 }
 
+/* `pci = [ 'SPEC' ]` must fail at the column of byte @off of SPEC with "pci entry 'SPEC': MSG". */
+static void expect_pci_error(const char *spec, size_t off, const char *msg)
+{
+	char text[256], full[512];
+
+	snprintf(text, sizeof(text), "pci = [ '%s' ]", spec);
+	snprintf(full, sizeof(full), "guest.cfg:1:%zu: pci entry '%s': %s", 10 + off, spec, msg);
+	expect_error(text, full);
+}
+
 static void expect_override_error(struct xlcfg *cfg, const char *arg, const char *msg)
 {
 	int ret = xlcfg__override(cfg, arg, err, sizeof(err));
@@ -74,15 +84,22 @@ static void test_xen_example(void **state)
 	struct xlcfg cfg;
 	char text[512];
 
-	/* verbatim, it asks for two vCPUs, which vfnet does not have */
+	/* verbatim it asks for two vCPUs and an HVM guest: accepted, each with a warning */
 	snprintf(text, sizeof(text), xen_example, 2);
-	expect_error(text, "guest.cfg:4:10: vcpus must be 1: vfnet domains have one vCPU");
+	assert_int_equal(parse(&cfg, text), 0);
+	assert_int_equal(cfg.nr_warn, 2);
+	assert_string_equal(cfg.warn[0], "guest.cfg:2: warning: type ignored: a vfnet guest is a "
+					 "process, neither PV nor HVM");
+	assert_string_equal(cfg.warn[1],
+			    "guest.cfg:4: warning: vcpus = 2 ignored: vfnet domains have one vCPU");
+	assert_int_equal(cfg.vcpus, 1);
+	xlcfg__free(&cfg);
 
 	snprintf(text, sizeof(text), xen_example, 1);
 	assert_int_equal(parse(&cfg, text), 0);
+	assert_int_equal(cfg.nr_warn, 1); /* type */
 	assert_int_equal(xlcfg__finish(&cfg, err, sizeof(err)), 0);
 	assert_string_equal(cfg.name, "vm1");
-	assert_string_equal(cfg.type, "hvm");
 	assert_int_equal(cfg.memory_mib, 1024);
 	assert_int_equal(cfg.vcpus, 1);
 	assert_int_equal(cfg.nr_pci, 1);
@@ -112,7 +129,8 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.name, "a");
 	assert_int_equal(cfg.memory_mib, 64);
 	assert_int_equal(cfg.vcpus, 1);
-	assert_string_equal(cfg.type, "");
+	assert_int_equal(cfg.on_crash, XLCFG_CRASH_DESTROY);
+	assert_int_equal(cfg.nr_warn, 0);
 	assert_int_equal(cfg.nr_pci + cfg.nr_vif + cfg.nr_app, 0);
 	assert_false(cfg.has_ip || cfg.pci_permissive || cfg.pci_seize);
 	xlcfg__free(&cfg);
@@ -145,7 +163,9 @@ static void test_syntax(void **state)
 	assert_int_equal(parse(&cfg, text), 0);
 	assert_string_equal(cfg.name, "vm-1.a_B");
 	assert_int_equal(cfg.memory_mib, 128);
-	assert_string_equal(cfg.type, "pvh");
+	assert_int_equal(cfg.nr_warn, 1);
+	assert_string_equal(cfg.warn[0], "guest.cfg:6: warning: type ignored: a vfnet guest is a "
+					 "process, neither PV nor HVM");
 	assert_int_equal(cfg.nr_app, 3);
 	assert_string_equal(cfg.app[0], "pktgen dst=02:00:00:00:00:02 size=64 rate=1M");
 	assert_string_equal(cfg.app[1], "it's \"q\" \\ #x");
@@ -256,13 +276,19 @@ static void test_schema_errors(void **state)
 	static const struct {
 		const char *text, *msg;
 	} cases[] = {
-		{"name = 'a'\nmemory = 64\ntype = 'pv'\n\nmaxmem = 128\n",
-		 "guest.cfg:5:1: key 'maxmem' is not supported by vfnet"},
-		{"on_crash = 'destroy'", "guest.cfg:1:1: key 'on_crash' is not supported by vfnet"},
-		{"on_poweroff = 'destroy'",
-		 "guest.cfg:1:1: key 'on_poweroff' is not supported by vfnet"},
-		{"on_reboot = 'restart'", "guest.cfg:1:1: key 'on_reboot' is not supported by vfnet"},
-		{"Name = 'a'", "guest.cfg:1:1: key 'Name' is not supported by vfnet"},
+		{"name = 'a'\nmemory = 64\ntype = 'pv'\n\nmemroy = 128\n",
+		 "guest.cfg:5:1: key 'memroy' is not an xl.cfg key; did you mean 'memory'?"},
+		{"Name = 'a'", "guest.cfg:1:1: key 'Name' is not an xl.cfg key; did you mean 'name'?"},
+		{"on_crahs = 'restart'",
+		 "guest.cfg:1:1: key 'on_crahs' is not an xl.cfg key; did you mean 'on_crash'?"},
+		{"kernal = '/boot/vmlinuz'",
+		 "guest.cfg:1:1: key 'kernal' is not an xl.cfg key; did you mean 'kernel'?"},
+		{"frobnicate = 1", "guest.cfg:1:1: key 'frobnicate' is not supported by vfnet"},
+		{"on_crash = 'reboot'",
+		 "guest.cfg:1:12: on_crash 'reboot' is not destroy, restart or preserve"},
+		{"on_crash = 1", "guest.cfg:1:12: key 'on_crash' wants a quoted string, not a number"},
+		{"maxmem = 64\nmaxmem = 128", "guest.cfg:2:1: key 'maxmem' given twice (first at line 1)"},
+		{"disk = [ 'phy:/dev/vg/a,xvda,w' ", "guest.cfg:1:33: list opened at 1:8 is not closed"},
 		{"name = 'a'\nmemory = 64\nvcpus = 1\n  memory = 128\n",
 		 "guest.cfg:4:3: key 'memory' given twice (first at line 2)"},
 		{"pci = []; pci = []", "guest.cfg:1:11: key 'pci' given twice (first at line 1)"},
@@ -277,7 +303,7 @@ static void test_schema_errors(void **state)
 		{"pci_permissive = 2", "guest.cfg:1:18: pci_permissive must be 0 or 1, not 2"},
 		{"memory = 0", "guest.cfg:1:10: memory must be 1..4096 MiB, not 0"},
 		{"memory = 4097", "guest.cfg:1:10: memory must be 1..4096 MiB, not 4097"},
-		{"vcpus = 0", "guest.cfg:1:9: vcpus must be 1: vfnet domains have one vCPU"},
+		{"vcpus = 0", "guest.cfg:1:9: vcpus must be at least 1"},
 		{"name = ''", "guest.cfg:1:8: name '' is empty"},
 		{"name = 'abcdefghijklmnopqrstuvwxyz012345'",
 		 "guest.cfg:1:8: name 'abcdefghijklmnopqrstuvwxyz012345' is longer than 31 bytes"},
@@ -286,7 +312,6 @@ static void test_schema_errors(void **state)
 		 "guest.cfg:1:8: name 'vm 1' has a character other than A-Z a-z 0-9 _ . -"},
 		{"name = 'vm\\n'",
 		 "guest.cfg:1:8: name 'vm?' has a character other than A-Z a-z 0-9 _ . -"},
-		{"type = 'xen'", "guest.cfg:1:8: type must be 'pv', 'pvh' or 'hvm', not 'xen'"},
 		{"ip = '10.0.0.2'", "guest.cfg:1:6: ip '10.0.0.2' needs a prefix length, as in "
 				"'10.0.0.2/24'"},
 		{"ip = '10.0.0.256/24'",
@@ -364,37 +389,44 @@ static void test_pci(void **state)
 static void test_pci_errors(void **state)
 {
 	static const struct {
-		const char *spec, *msg;
+		const char *spec;
+		size_t off; /* where in the spec the column points */
+		const char *msg;
 	} cases[] = {
-		{"", "no PCI address given"},
-		{"0001:05:10.0", "PCI domain 0001 does not exist: vfnet has domain 0000 only"},
-		{"100:00.0", "bus 100 is out of range 00-ff"},
-		{"05:20.0", "device 20 is out of range 00-1f"},
-		{"05:10.8", "function 8 is out of range 0-7"},
-		{"05:10.*", "function '*' (all functions) is not supported by vfnet"},
-		{"05:10", "'05:10' is not a PCI address [DDDD:]BB:DD.F"},
-		{"05.10.0", "'05.10.0' is not a PCI address [DDDD:]BB:DD.F"},
-		{"0:0:05:10.0", "'0:0:05:10.0' is not a PCI address [DDDD:]BB:DD.F"},
-		{"05:1g.0", "'05:1g.0' is not a PCI address [DDDD:]BB:DD.F"},
-		{"00000:05:10.0", "'00000:05:10.0' is not a PCI address [DDDD:]BB:DD.F"},
-		{"05:10.0@0", "vslot 0x0 is out of range 0x01-0x1f"},
-		{"05:10.0@20", "vslot 0x20 is out of range 0x01-0x1f"},
-		{"05:10.0@", "vslot '' is not a hex number"},
-		{"05:10.0,vslot=0xz", "vslot '0xz' is not a hex number"},
-		{"05:10.0,rdm_policy=strict", "key 'rdm_policy' is not supported by vfnet"},
-		{"05:10.0,name=vf", "key 'name' is not supported by vfnet"},
-		{"05:10.0,permissive=1,permissive=0", "'permissive' given twice"},
-		{"05:10.0,bdf=05:10.1", "'bdf' given twice"},
-		{"05:10.0@3,vslot=4", "'vslot' given twice"},
-		{"05:10.0,seize=yes", "seize must be 0 or 1, not 'yes'"},
-		{"permissive=1", "no PCI address given: BB:DD.F or bdf=BB:DD.F"},
-		{"05:10.0,,seize=1", "empty parameter (two commas, or one at the end)"},
-		{"05:10.0,", "empty parameter (two commas, or one at the end)"},
-		{"05:10.0,seize", "'seize' is not KEY=VALUE"},
+		{"", 0, "no PCI address given"},
+		{"0001:05:10.0", 0, "PCI domain 0001 does not exist: vfnet has domain 0000 only"},
+		{"100:00.0", 0, "bus 100 is out of range 00-ff"},
+		{"05:20.0", 3, "device 20 is out of range 00-1f"},
+		{"05:10.8", 6, "function 8 is out of range 0-7"},
+		{"05:10.*", 6, "function '*' (all functions) is not supported by vfnet"},
+		{"05:10", 0, "'05:10' is not a PCI address [DDDD:]BB:DD.F"},
+		{"05.10.0", 0, "'05.10.0' is not a PCI address [DDDD:]BB:DD.F"},
+		{"0:0:05:10.0", 0, "'0:0:05:10.0' is not a PCI address [DDDD:]BB:DD.F"},
+		{"05:1g.0", 0, "'05:1g.0' is not a PCI address [DDDD:]BB:DD.F"},
+		{"00000:05:10.0", 0, "'00000:05:10.0' is not a PCI address [DDDD:]BB:DD.F"},
+		{"05:10.0@0", 8, "vslot 0x0 is out of range 0x01-0x1f"},
+		{"05:10.0@20", 8, "vslot 0x20 is out of range 0x01-0x1f"},
+		{"05:10.0@", 8, "vslot '' is not a hex number"},
+		{"05:10.0,vslot=0xz", 14, "vslot '0xz' is not a hex number"},
+		{"05:10.0,rdm_policy=strict", 8, "key 'rdm_policy' is not supported by vfnet"},
+		{"05:10.0,name=vf", 8, "key 'name' is not supported by vfnet"},
+		{"05:10.0,permissive=1,permissive=0", 21, "'permissive' given twice"},
+		{"05:10.0,bdf=05:10.1", 8, "'bdf' given twice"},
+		{"05:10.0@3,vslot=4", 10, "'vslot' given twice"},
+		{"05:10.0,seize=yes", 14, "seize must be 0 or 1, not 'yes'"},
+		{"permissive=1", 0, "no PCI address given: BB:DD.F or bdf=BB:DD.F"},
+		{"05:10.0,,seize=1", 8, "empty parameter (two commas, or one at the end)"},
+		{"05:10.0,", 8, "empty parameter (two commas, or one at the end)"},
+		{"05:10.0,seize", 8, "'seize' is not KEY=VALUE"},
+		{"05:10.0,seeze=1", 8, "key 'seeze' is not supported by vfnet; did you mean 'seize'?"},
 	};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++)
-		expect_spec_error("pci", cases[i].spec, cases[i].msg);
+		expect_pci_error(cases[i].spec, cases[i].off, cases[i].msg);
+	/* with an escape in the string its bytes are not its columns: the quote's column */
+	expect_error("pci = [ '05:1\\\\0.0' ]",
+		     "guest.cfg:1:9: pci entry '05:1\\0.0': '05:1\\0.0' is not a PCI address "
+		     "[DDDD:]BB:DD.F");
 
 	expect_error("pci = [ '05:10.0',\n        '5:10.0' ]",
 		     "guest.cfg:2:9: pci entry '5:10.0': 05:10.0 is entry 1 too");
@@ -548,17 +580,23 @@ static void test_override(void **state)
 			      "<command line>:1:8: memory must be 1..4096 MiB, not 0");
 	expect_override_error(&cfg, "memory",
 			      "<command line>:1:7: expected '=' after key 'memory'");
-	expect_override_error(&cfg, "maxmem=1",
-			      "<command line>:1:1: key 'maxmem' is not supported by vfnet");
-	expect_override_error(
-	    &cfg, "name=g3",
-	    "<command line>:1:6: expected a value: strings are quoted, as in 'g3'");
+	expect_override_error(&cfg, "memroy=1",
+			      "<command line>:1:1: key 'memroy' is not an xl.cfg key; did you mean "
+			      "'memory'?");
+	expect_override_error(&cfg, "memory=zz",
+			      "<command line>:1:8: key 'memory' wants a number, not the word 'zz'");
+	expect_override_error(&cfg, "app=sink",
+			      "<command line>:1:5: key 'app' wants a [ list ] of strings, not the "
+			      "word 'sink'");
+	expect_override_error(&cfg, "name=g3 x",
+			      "<command line>:1:9: expected ';' or a new line after the value of "
+			      "'name'");
 	expect_override_error(&cfg, "memory=1; vcpus=1",
 			      "<command line>:1:11: one KEY=VALUE per argument");
 	expect_override_error(&cfg, "", "<command line>:1:1: expected KEY=VALUE");
 	expect_override_error(&cfg, " # nothing", "<command line>:1:11: expected KEY=VALUE");
 	expect_override_error(&cfg, "pci=['01:10.6', '01:20.0']",
-			      "<command line>:1:17: pci entry '01:20.0': device 20 is out of range "
+			      "<command line>:1:21: pci entry '01:20.0': device 20 is out of range "
 			      "00-1f");
 	expect_override_error(&cfg, "app=['ok', '']",
 			      "<command line>:1:12: app entry '' does not start with an app name");
@@ -571,6 +609,122 @@ static void test_override(void **state)
 	assert_int_equal(cfg.nr_app, 2);
 	assert_string_equal(cfg.app[0], "pktgen size=64");
 	assert_int_equal(xlcfg__finish(&cfg, err, sizeof(err)), 0);
+	xlcfg__free(&cfg);
+}
+
+/* A real Xen guest config: what vfnet has no use for is accepted, one warning per key, all in
+ * one pass, in the order of the file. */
+static void test_ignored_keys(void **state)
+{
+	static const char text[] = "name = 'web1'\n"
+				   "uuid = '5b8a4f4e-7b1c-4f5e-9c3a-2f1d0e6b7a11'\n"
+				   "builder = 'generic'\n"
+				   "kernel = '/boot/vmlinuz-6.1'\n"
+				   "ramdisk = '/boot/initrd.img-6.1'\n"
+				   "extra = 'root=/dev/xvda1 console=hvc0'\n"
+				   "memory = 512\n"
+				   "maxmem = 1024\n"
+				   "vcpus = 4\n"
+				   "disk = [ 'phy:/dev/vg0/web1,xvda,w',\n"
+				   "         'file:/srv/web1.iso,xvdc:cdrom,r' ]\n"
+				   "on_poweroff = 'destroy'\n"
+				   "on_reboot = 'restart'\n"
+				   "on_crash = 'restart'\n"
+				   "pci = [ '01:10.0' ]\n";
+	static const char *const want[] = {
+	    "guest.cfg:2: warning: uuid ignored: vfnet has no use for it",
+	    "guest.cfg:3: warning: builder ignored: a vfnet guest is a process, neither PV nor HVM",
+	    "guest.cfg:4: warning: kernel ignored: a vfnet guest is a process running vfnet's "
+	    "runtime, not a kernel image",
+	    "guest.cfg:5: warning: ramdisk ignored: a vfnet guest is a process running vfnet's "
+	    "runtime, not a kernel image",
+	    "guest.cfg:6: warning: extra ignored: a vfnet guest is a process running vfnet's "
+	    "runtime, not a kernel image",
+	    "guest.cfg:8: warning: maxmem ignored: a vfnet guest's RAM is fixed at its memory =",
+	    "guest.cfg:9: warning: vcpus = 4 ignored: vfnet domains have one vCPU",
+	    "guest.cfg:10: warning: disk ignored: vfnet guests have passed-through VFs only (pci =)",
+	    "guest.cfg:12: warning: on_poweroff ignored: a vfnet guest that exits is gone; only "
+	    "on_crash is honoured",
+	    "guest.cfg:13: warning: on_reboot ignored: a vfnet guest that exits is gone; only "
+	    "on_crash is honoured",
+	};
+	struct xlcfg cfg;
+
+	assert_int_equal(parse(&cfg, text), 0);
+	assert_int_equal(xlcfg__finish(&cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.name, "web1");
+	assert_int_equal(cfg.memory_mib, 512);
+	assert_int_equal(cfg.vcpus, 1);
+	assert_int_equal(cfg.on_crash, XLCFG_CRASH_RESTART);
+	assert_int_equal(cfg.nr_pci, 1);
+	assert_int_equal(cfg.nr_warn, ARRAY_SIZE(want));
+	for (unsigned int i = 0; i < ARRAY_SIZE(want); i++)
+		assert_string_equal(cfg.warn[i], want[i]);
+	assert_int_equal(cfg.warn_lost, 0);
+	xlcfg__free(&cfg);
+
+	/* a syntax error in an ignored key's value is still an error */
+	expect_error("name = 'a'\nkernel = /boot/vmlinuz\n",
+		     "guest.cfg:2:10: expected a value after '=': a 'string', a number or a [ list ]");
+}
+
+static void test_on_crash(void **state)
+{
+	static const struct {
+		const char *text;
+		enum xlcfg_on_crash act;
+		const char *warning; /* or NULL */
+	} cases[] = {
+		{"on_crash = 'destroy'", XLCFG_CRASH_DESTROY, NULL},
+		{"on_crash = 'restart'", XLCFG_CRASH_RESTART, NULL},
+		{"on_crash = 'preserve'", XLCFG_CRASH_PRESERVE, NULL},
+		{"on_crash = 'coredump-destroy'", XLCFG_CRASH_DESTROY,
+		 "guest.cfg:1: warning: on_crash 'coredump-destroy' is no core dump: destroy"},
+		{"on_crash = 'coredump-restart'", XLCFG_CRASH_RESTART,
+		 "guest.cfg:1: warning: on_crash 'coredump-restart' is no core dump: restart"},
+		{"on_crash = 'rename-restart'", XLCFG_CRASH_RESTART,
+		 "guest.cfg:1: warning: on_crash 'rename-restart' is the name is kept: restart"},
+	};
+	struct xlcfg cfg;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		assert_int_equal(parse(&cfg, cases[i].text), 0);
+		assert_int_equal(cfg.on_crash, cases[i].act);
+		assert_int_equal(cfg.nr_warn, cases[i].warning ? 1 : 0);
+		if (cases[i].warning)
+			assert_string_equal(cfg.warn[0], cases[i].warning);
+		xlcfg__free(&cfg);
+	}
+}
+
+/* xl takes bare words on its command line: name=vm2 */
+static void test_override_words(void **state)
+{
+	struct xlcfg cfg;
+
+	assert_int_equal(parse(&cfg, "name = 'g1'\napp = [ 'sink' ]\n"), 0);
+	assert_int_equal(xlcfg__override(&cfg, "name=vm2", err, sizeof(err)), 0);
+	assert_string_equal(cfg.name, "vm2");
+	assert_int_equal(xlcfg__override(&cfg, "name = vm-3.a ; # comment", err, sizeof(err)), 0);
+	assert_string_equal(cfg.name, "vm-3.a");
+	assert_int_equal(xlcfg__override(&cfg, "on_crash=preserve", err, sizeof(err)), 0);
+	assert_int_equal(cfg.on_crash, XLCFG_CRASH_PRESERVE);
+	assert_int_equal(cfg.nr_warn, 0);
+	assert_int_equal(xlcfg__override(&cfg, "maxmem=512", err, sizeof(err)), 0);
+	assert_int_equal(cfg.nr_warn, 1);
+	assert_string_equal(cfg.warn[0], "<command line>:1: warning: maxmem ignored: a vfnet "
+					 "guest's RAM is fixed at its memory =");
+	expect_override_error(&cfg, "name=vm/4",
+			      "<command line>:1:6: name 'vm/4' has a character other than A-Z a-z "
+			      "0-9 _ . -");
+	assert_string_equal(cfg.name, "vm-3.a");
+	/* an app's position, for create's check of its options */
+	assert_int_equal(cfg.app_at[0].line, 2);
+	assert_int_equal(cfg.app_at[0].col, 9);
+	assert_false(cfg.app_at[0].cmdline);
+	assert_int_equal(xlcfg__override(&cfg, "app=['reflector', 'sink']", err, sizeof(err)), 0);
+	assert_int_equal(cfg.app_at[1].col, 19);
+	assert_true(cfg.app_at[1].cmdline);
 	xlcfg__free(&cfg);
 }
 
@@ -620,8 +774,15 @@ static void test_load(void **state)
 	xlcfg__free(&cfg);
 
 	write_file(path, "name = 'vm1'\nmemory = 96\nvcpus = 4\n", 35);
+	assert_int_equal(xlcfg__load(&cfg, path, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s:3: warning: vcpus = 4 ignored: vfnet domains have one vCPU",
+		 path);
+	assert_int_equal(cfg.nr_warn, 1);
+	assert_string_equal(cfg.warn[0], want);
+	xlcfg__free(&cfg);
+	write_file(path, "name = 'vm1'\nmemory = 96\nvcpus = 0\n", 35);
 	assert_int_equal(xlcfg__load(&cfg, path, err, sizeof(err)), -EINVAL);
-	snprintf(want, sizeof(want), "%s:3:9: vcpus must be 1: vfnet domains have one vCPU", path);
+	snprintf(want, sizeof(want), "%s:3:9: vcpus must be at least 1", path);
 	assert_string_equal(err, want);
 	xlcfg__free(&cfg);
 
@@ -659,7 +820,8 @@ int main(void)
 		cmocka_unit_test(test_app),          cmocka_unit_test(test_pci),
 		cmocka_unit_test(test_pci_errors),   cmocka_unit_test(test_pci_defaults),
 		cmocka_unit_test(test_vif),          cmocka_unit_test(test_vif_errors),
-		cmocka_unit_test(test_override),     cmocka_unit_test(test_finish),
+		cmocka_unit_test(test_override),     cmocka_unit_test(test_ignored_keys),
+		cmocka_unit_test(test_on_crash),     cmocka_unit_test(test_override_words),     cmocka_unit_test(test_finish),
 		cmocka_unit_test(test_load),
 	};
 

@@ -630,6 +630,26 @@ bool pci__vf_assigned(struct pci_dev *pf, unsigned vf, char *who, unsigned whole
 	return true;
 }
 
+int pci__vf_policy_save(struct pci_dev *pf, unsigned vf, const struct pci_vf_policy *p)
+{
+	if (vf >= HARNESS_MAX_VFS || !h.vf[vf])
+		return -ENODEV;
+	h.policy[vf] = *p;
+	h.policy_kept[vf] = true;
+	h.policy_saves++;
+	return 0;
+}
+
+int pci__vf_policy_load(struct pci_dev *pf, unsigned vf, struct pci_vf_policy *p)
+{
+	if (vf >= HARNESS_MAX_VFS || !h.vf[vf])
+		return -ENODEV;
+	if (!h.policy_kept[vf])
+		return -ENOENT;
+	*p = h.policy[vf];
+	return 0;
+}
+
 int pci__enable_sriov(struct pci_dev *pfdev, unsigned num_vfs)
 {
 	struct hdev *pf = to_h(pfdev);
@@ -697,8 +717,10 @@ int pci__disable_sriov(struct pci_dev *pfdev, char *who, unsigned wholen)
 	for (unsigned i = 0; i < pf->numvfs; i++)
 		if (pci__vf_assigned(pfdev, i, who, wholen))
 			return -EBUSY;
-	for (unsigned i = pf->numvfs; i-- > 0;)
+	for (unsigned i = pf->numvfs; i-- > 0;) {
 		vf_remove(i);
+		h.policy_kept[i] = false; /* the machine forgets a VF that is gone */
+	}
 	ctrl = sriov_rd(pf, PCI_SRIOV_CTRL, 2);
 	pci__cfg_write(pfdev, pf->sriov_cap + PCI_SRIOV_CTRL, 2,
 		       ctrl & ~(uint32_t)(PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE));
@@ -826,6 +848,32 @@ bool harness__run_until(bool (*pred)(void *arg), void *arg, uint64_t max_ns)
 void harness__advance(uint64_t ns)
 {
 	harness__run_until(NULL, NULL, ns);
+}
+
+int harness__dom0_restart(void)
+{
+	static const struct pci_device_id id = {0x8086, 0x10C9};
+	bool assigned[HARNESS_MAX_VFS];
+	unsigned prev = cur_dom, n = 0;
+	int rc;
+
+	memcpy(assigned, h.vf_assigned, sizeof(assigned));
+	for (unsigned i = 0; i < HARNESS_MAX_VFS; i++)
+		h.vf_assigned[i] = true; /* so the old mdd leaves SR-IOV on */
+	cur_dom = HARNESS_DOM0;
+	mdd_driver.remove(h.pf);
+	h.pf->driver = NULL;
+	/* What the old dom0 had queued dies with it (its adapter is freed). */
+	for (unsigned i = 0; i < nworks; i++)
+		if (works[i].dom != HARNESS_DOM0)
+			works[n++] = works[i];
+	nworks = n;
+	memcpy(h.vf_assigned, assigned, sizeof(assigned));
+	rc = mdd_driver.probe(h.pf, &id);
+	if (!rc)
+		h.pf->driver = &mdd_driver;
+	cur_dom = prev;
+	return rc;
 }
 
 /* ---- setup and teardown ---- */

@@ -36,6 +36,10 @@ struct harness {
 	struct pci_dev *vf[HARNESS_MAX_VFS];	/* present while SR-IOV is on */
 	unsigned vf_dom[HARNESS_MAX_VFS];	/* the guest each bound VF runs in (0: unbound) */
 	bool vf_assigned[HARNESS_MAX_VFS];	/* what pci__vf_assigned answers */
+	/* What the machine keeps for pci__vf_policy_save/load: forgotten when SR-IOV goes off. */
+	struct pci_vf_policy policy[HARNESS_MAX_VFS];
+	bool policy_kept[HARNESS_MAX_VFS];
+	unsigned policy_saves;
 	uint64_t msi_delivered, msi_stray;
 };
 
@@ -47,6 +51,12 @@ int harness__teardown(void **state);
 
 /* The domain whose code the caller is about to run (tests calling driver code directly). */
 unsigned harness__enter(unsigned dom);
+
+/*
+ * dom0 restarted: mdd goes (with its VFs left enabled, as when they are in guests) and a new
+ * mdd probes the PF, which finds them enabled. Guests' VF drivers stay bound. probe's result.
+ */
+int harness__dom0_restart(void);
 
 /* mdd's sriov_configure in dom0. */
 int harness__sriov(int num_vfs);

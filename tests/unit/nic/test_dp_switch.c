@@ -130,6 +130,7 @@ static void vlvf_set(unsigned i, uint16_t vid, uint32_t pools)
 
 static void test_vlan_isolation(void **state)
 {
+	struct e82576_pool_stats ps;
 	struct fx_rxd wb;
 	uint32_t len;
 	int n;
@@ -149,11 +150,18 @@ static void test_vlan_isolation(void **state)
 	assert_memory_equal(got, buf, 12);
 	assert_memory_equal(got + 12, buf + 16, len - 16);
 	assert_int_equal(drain(2) + drain(FX_PF), 0);
-	/* A unicast to VF 2 on VLAN 10 goes nowhere: VF 2 is on VLAN 20. */
+	/* A unicast to VF 2 on VLAN 10 goes nowhere: VF 2 is on VLAN 20. It is VF 2's drop, by
+	 * VLAN filtering, counted as such (the broadcast of VLAN 10 above was not VF 2's). */
+	assert_int_equal(fx__stats().drops[E82576_DROP_VLAN], 0);
 	len = fx__frame(buf, fx.fn[2].mac, fx.fn[0].mac, 10, 0x0800, 100, 5);
 	fx__tx(0, buf, len, NULL);
 	fx__poll();
 	assert_int_equal(drain(2) + drain(1) + drain(FX_PF), 0);
+	assert_int_equal(fx__stats().drops[E82576_DROP_VLAN], 1);
+	e82576__pool_stats(fx.nic, 0, 2, &ps);
+	assert_int_equal(ps.rx_vlan, 1);
+	assert_int_equal(ps.rx_untagged, 0);
+	assert_int_equal(ps.rx_drops, 1);
 	/* Untagged frames reach the pools that accept untagged (AUPE): not VF 2 once cleared. */
 	fx__pf_wr(E1000_VMOLR(2), fx__pf_rd(E1000_VMOLR(2)) & ~E1000_VMOLR_AUPE);
 	len = fx__frame(buf, fx_bcast, fx.fn[0].mac, -1, 0x0800, 100, 6);
@@ -162,6 +170,18 @@ static void test_vlan_isolation(void **state)
 	assert_int_equal(drain(1), 1);
 	assert_int_equal(drain(FX_PF), 1);
 	assert_int_equal(drain(2), 0);
+	/* ... and an untagged unicast to it is its drop of the other kind */
+	len = fx__frame(buf, fx.fn[2].mac, fx.fn[0].mac, -1, 0x0800, 100, 7);
+	fx__tx(0, buf, len, NULL);
+	fx__poll();
+	assert_int_equal(drain(2), 0);
+	assert_int_equal(fx__stats().drops[E82576_DROP_UNTAGGED], 1);
+	e82576__pool_stats(fx.nic, 0, 2, &ps);
+	assert_int_equal(ps.rx_vlan, 1);
+	assert_int_equal(ps.rx_untagged, 1);
+	assert_int_equal(ps.rx_drops, 2);
+	e82576__pool_stats(fx.nic, 0, 1, &ps);
+	assert_int_equal(ps.rx_vlan + ps.rx_untagged, 0);
 }
 
 static void test_default_pool_for_unmatched_frames_from_the_wire(void **state)

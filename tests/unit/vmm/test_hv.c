@@ -321,6 +321,92 @@ static void test_guest_death_returns_vf(void **state)
 	}
 }
 
+/* The VF policy the machine keeps for dom0's PF driver: checked field by field, dom0's only,
+ * kept across dom0's death, forgotten with the VF. */
+static void test_vf_policy_kept(void **state)
+{
+	struct env *e = *state;
+	struct vfnet_hc_vf_policy p = {.pf_rid = PF0, .vf = 1, .write = 1,
+				       .flags = VFNET_POLICY_MAC | VFNET_POLICY_SPOOFCHK,
+				       .mac = {0x02, 0, 0, 0, 0, 0x0b}, .vlan = 30, .qos = 3,
+				       .link_state = VFNET_LINK_ENABLE, .max_tx_rate = 100};
+	struct vfnet_hc_vf_policy q = {.pf_rid = PF0, .vf = 1}, out, bad;
+	struct domain_config d0 = {.name = "Domain-0", .role = VFNET_ROLE_DOM0, .mem_mib = 8};
+	struct hc_reply rep;
+	unsigned cap = machine__pf(e->m, 0)->sriov->cap;
+
+	assert_int_equal(hc(e->hv, e->dom0, VFNET_HC_VF_POLICY, &q, sizeof(q), &out, sizeof(out),
+			    &rep),
+			 -ENOENT);
+	/* what is out of range changes nothing */
+	static const struct {
+		size_t off, len;
+		uint32_t val;
+	} wrong[] = {
+		{offsetof(struct vfnet_hc_vf_policy, write), 1, 2},
+		{offsetof(struct vfnet_hc_vf_policy, vlan), 2, 4095},
+		{offsetof(struct vfnet_hc_vf_policy, qos), 1, 8},
+		{offsetof(struct vfnet_hc_vf_policy, link_state), 1, 3},
+		{offsetof(struct vfnet_hc_vf_policy, rsvd), 2, 1},
+		{offsetof(struct vfnet_hc_vf_policy, flags), 4, 1u << 7},
+		{offsetof(struct vfnet_hc_vf_policy, mac), 1, 0x03}, /* multicast */
+		{offsetof(struct vfnet_hc_vf_policy, min_tx_rate), 4, 101},
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(wrong); i++) {
+		bad = p;
+		memcpy((uint8_t *)&bad + wrong[i].off, &wrong[i].val, wrong[i].len);
+		assert_int_equal(hc(e->hv, e->dom0, VFNET_HC_VF_POLICY, &bad, sizeof(bad), NULL, 0,
+				    &rep),
+				 -EINVAL);
+	}
+	bad = p;
+	bad.vf = 2; /* only two VFs are enabled */
+	assert_int_equal(hc(e->hv, e->dom0, VFNET_HC_VF_POLICY, &bad, sizeof(bad), NULL, 0, &rep),
+			 -ENODEV);
+	bad = p;
+	bad.pf_rid = e->vf0; /* not a PF */
+	assert_int_equal(hc(e->hv, e->dom0, VFNET_HC_VF_POLICY, &bad, sizeof(bad), NULL, 0, &rep),
+			 -ENODEV);
+	assert_int_equal(hc(e->hv, e->guest, VFNET_HC_VF_POLICY, &p, sizeof(p), NULL, 0, &rep),
+			 -EPERM);
+	assert_int_equal(hc(e->hv, e->dom0, VFNET_HC_VF_POLICY, &q, sizeof(q), &out, sizeof(out),
+			    &rep),
+			 -ENOENT);
+
+	assert_int_equal(hc(e->hv, e->dom0, VFNET_HC_VF_POLICY, &p, sizeof(p), NULL, 0, &rep), 0);
+	/* dom0 dies and comes back: the new one gets it */
+	domain__destroy(e->dom0);
+	assert_int_equal(domain__create(e->hv, &d0, &e->dom0), 0);
+	passthrough__adopt(e->hv, e->dom0);
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(hc(e->hv, e->dom0, VFNET_HC_VF_POLICY, &q, sizeof(q), &out, sizeof(out),
+			    &rep),
+			 0);
+	assert_int_equal(rep.hdr.len, sizeof(out));
+	assert_true(out.flags & VFNET_POLICY_KEPT);
+	assert_true(out.flags & VFNET_POLICY_MAC && out.flags & VFNET_POLICY_SPOOFCHK);
+	assert_false(out.flags & VFNET_POLICY_TRUST);
+	assert_memory_equal(out.mac, p.mac, 6);
+	assert_int_equal(out.vlan, 30);
+	assert_int_equal(out.qos, 3);
+	assert_int_equal(out.link_state, VFNET_LINK_ENABLE);
+	assert_int_equal(out.max_tx_rate, 100);
+	/* VF 0 has none of its own */
+	q.vf = 0;
+	assert_int_equal(hc(e->hv, e->dom0, VFNET_HC_VF_POLICY, &q, sizeof(q), &out, sizeof(out),
+			    &rep),
+			 -ENOENT);
+	/* VF Enable cleared: the VFs are gone and so is what was kept for them */
+	assert_int_equal(hc_cfg_wr(e->hv, e->dom0, PF0, cap + PCI_SRIOV_CTRL, 2, 0), 0);
+	assert_int_equal(hc_cfg_wr(e->hv, e->dom0, PF0, cap + PCI_SRIOV_CTRL, 2,
+				   PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE),
+			 0);
+	q.vf = 1;
+	assert_int_equal(hc(e->hv, e->dom0, VFNET_HC_VF_POLICY, &q, sizeof(q), &out, sizeof(out),
+			    &rep),
+			 -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +416,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_hypercalls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bars_and_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guest_death_returns_vf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vf_policy_kept, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
