@@ -1,4 +1,5 @@
 /* vfnet xenstore-ls: the machine's xenstore as a tree, as Xen's `xenstore-ls`. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -59,23 +60,31 @@ static int print_tree(struct json_object *nodes, const char *arg, const char *ab
 
 	xs_format__ls_style(&st, full, perms, terminal_columns());
 	for (size_t i = 0; i < n && !rc; i++) {
-		struct json_object *o = json_object_array_get_idx(nodes, i), *v;
+		struct json_object *o = json_object_array_get_idx(nodes, i);
 		const char *path = ctl__str(o, "path"), *name = strrchr(path, '/');
 		uint64_t depth = ctl__u64(o, "depth");
+		size_t len;
+		char *val;
 
-		if (!depth || !name || strlen(path) <= skip ||
-		    !json_object_object_get_ex(o, "value", &v))
+		if (!depth || !name || strlen(path) <= skip)
 			continue;
+		if ((rc = xsctl__value(o, &val, &len)) == -ENOENT) {
+			rc = 0;
+			continue;
+		}
+		if (rc)
+			break;
 		/* Whole paths as the user wrote the listed one, as Xen composes them. */
 		free(shown);
 		if (asprintf(&shown, "%s%s", arg, path + skip) < 0) {
 			shown = NULL;
+			free(val);
 			rc = -1;
 			break;
 		}
-		rc = xs_format__ls_line(
-		    stdout, &st, name + 1, shown, (unsigned)depth - 1, json_object_get_string(v),
-		    (size_t)json_object_get_string_len(v), ctl__str(o, "perms"));
+		rc = xs_format__ls_line(stdout, &st, name + 1, shown, (unsigned)depth - 1, val, len,
+					ctl__str(o, "perms"));
+		free(val);
 	}
 	free(shown);
 	return rc ? cmd__fail("xenstore-ls", "out of memory") : EXIT_OK;

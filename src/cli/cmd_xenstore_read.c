@@ -1,4 +1,5 @@
 /* vfnet xenstore-read: print values of the machine's xenstore, as Xen's `xenstore-read`. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -47,8 +48,9 @@ static int xenstore_read_run(int argc, char **argv)
 	if (optind == argc)
 		return cmd__usage("xenstore-read", "missing PATH");
 	for (int i = optind; i < argc; i++) {
-		struct json_object *req, *reply, *v;
-		char *path = xsctl__path(argv[i]), *shown;
+		struct json_object *req, *reply;
+		char *path = xsctl__path(argv[i]), *shown, *val;
+		size_t len;
 		int rc;
 
 		if (!path)
@@ -58,27 +60,26 @@ static int xenstore_read_run(int argc, char **argv)
 		rc = xsctl__call("xenstore-read", req, "couldn't read path ", argv[i], "", &reply);
 		if (rc)
 			return rc;
-		if (!json_object_object_get_ex(reply, "value", &v) ||
-		    !json_object_is_type(v, json_type_string)) {
-			json_object_put(reply);
-			return cmd__fail("xenstore-read", "the host's reply has no value");
-		}
+		rc = xsctl__value(reply, &val, &len);
+		json_object_put(reply);
+		if (rc)
+			return cmd__fail("xenstore-read", rc == -ENOMEM
+							      ? "out of memory"
+							      : "the host's reply has no value");
 		if (prefix)
 			printf("%s: ", argv[i]);
 		if (raw) {
-			fwrite(json_object_get_string(v), 1, (size_t)json_object_get_string_len(v),
-			       stdout);
+			fwrite(val, 1, len, stdout);
 		} else {
-			shown = xs_format__escape(json_object_get_string(v),
-						  (size_t)json_object_get_string_len(v));
+			shown = xs_format__escape(val, len);
 			if (!shown) {
-				json_object_put(reply);
+				free(val);
 				return cmd__fail("xenstore-read", "out of memory");
 			}
 			printf("%s\n", shown);
 			free(shown);
 		}
-		json_object_put(reply);
+		free(val);
 	}
 	return EXIT_OK;
 }

@@ -66,7 +66,7 @@ static int xenstore_write_run(int argc, char **argv)
 			len = xs_format__unescape(argv[i + 1], val);
 		}
 		req = ctl__req("xenstore-write", "path", path);
-		json_object_object_add(req, "value", json_object_new_string_len(val, (int)len));
+		xsctl__add_value(req, val, len);
 		free(path);
 		free(val);
 		rc = xsctl__call("xenstore-write", req, "could not write path ", argv[i], "",

@@ -55,6 +55,32 @@ static int hex_digit(char c)
 	return -1;
 }
 
+void xs_format__hex(const char *val, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		*out++ = digits[(unsigned char)val[i] >> 4];
+		*out++ = digits[(unsigned char)val[i] & 15];
+	}
+	*out = '\0';
+}
+
+long xs_format__unhex(const char *hex, size_t n, char *out)
+{
+	if (n % 2 || n / 2 > LONG_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		out[i] = (char)(hi << 4 | lo);
+	}
+	out[n / 2] = '\0';
+	return (long)(n / 2);
+}
+
 size_t xs_format__unescape(const char *in, char *out)
 {
 	const char *ip = in;

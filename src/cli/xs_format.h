@@ -25,6 +25,15 @@ char *xs_format__escape(const char *val, size_t len);
  */
 size_t xs_format__unescape(const char *in, char *out);
 
+/*
+ * The control socket's "value_hex" (a value that is not UTF-8, which a JSON string cannot carry):
+ * @len bytes of @val as 2 * @len lower-case hex digits into @out (2 * @len + 1 bytes, NUL-
+ * terminated); and back, @n digits of @hex into @out (@n / 2 + 1 bytes, NUL-terminated): the
+ * value's length, or -EINVAL for an odd count or a character that is not a hex digit.
+ */
+void xs_format__hex(const char *val, size_t len, char *out);
+long xs_format__unhex(const char *hex, size_t n, char *out);
+
 /* The layout of xenstore-ls [-f] [-p]. */
 struct xs_ls_style {
 	int width;	/* a line's budget: the terminal's columns - 2, else 80 */

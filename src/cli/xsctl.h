@@ -25,4 +25,14 @@ char *xsctl__path(const char *arg);
 int xsctl__call(const char *cmd, struct json_object *req, const char *before, const char *arg,
 		const char *after, struct json_object **reply);
 
+/*
+ * The value of a reply or of one of xenstore-ls's nodes: "value", or the bytes of "value_hex" for
+ * one that is not UTF-8. 0, *@val (NUL-terminated, to free) and *@len; -ENOENT when @o has
+ * neither (or a malformed one), -ENOMEM.
+ */
+int xsctl__value(struct json_object *o, char **val, size_t *len);
+
+/* Add @len bytes at @val to @req as "value", or as "value_hex" when they are not UTF-8. */
+void xsctl__add_value(struct json_object *req, const char *val, size_t len);
+
 #endif
