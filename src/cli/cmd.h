@@ -45,6 +45,8 @@ extern const struct cmd cmd_xenstore_ls;
 extern const struct cmd cmd_xenstore_read;
 extern const struct cmd cmd_xenstore_write;
 extern const struct cmd cmd_xenstore_rm;
+extern const struct cmd cmd_brctl;
+extern const struct cmd cmd_bridge;
 
 /* One-line error to stderr, prefixed "vfnet CMD: ". Returns EXIT_FAIL. */
 int cmd__fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -33,6 +33,8 @@ static const struct cmd *const cmds[] = {
 	&cmd_xenstore_read,
 	&cmd_xenstore_write,
 	&cmd_xenstore_rm,
+	&cmd_brctl,
+	&cmd_bridge,
 	&cmd_lspci,
 	&cmd_iommu,
 	&cmd_sriov,
