@@ -27,8 +27,7 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	char tail;
 
 	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-		   &tail) != 6 ||
-	    strlen(s) != 17)
+		   &tail) != 6 || strlen(s) != 17)
 		return -EINVAL;
 	for (int i = 0; i < 6; i++)
 		mac[i] = (uint8_t)v[i];
@@ -96,8 +95,8 @@ static void add_value(struct json_object *o, const char *value, size_t len)
 }
 
 /* A key of a vif's directories; one that is not UTF-8 (a guest's own keys) is left out. */
-static void add_key(struct control *c, struct json_object *o, const char *json_key, const char *dir,
-		    const char *node)
+static void add_key(struct control *c, struct json_object *o, const char *json_key,
+		    const char *dir, const char *node)
 {
 	char path[160], buf[256];
 	int n;
@@ -108,8 +107,8 @@ static void add_key(struct control *c, struct json_object *o, const char *json_k
 		control__add_str(o, json_key, buf);
 }
 
-static int op_network_attach(struct control *c, struct json_object *req, struct json_object *reply,
-			     char *err)
+static int op_network_attach(struct control *c, struct json_object *req,
+			     struct json_object *reply, char *err)
 {
 	struct vif_spec s;
 	struct domain *d;
@@ -137,8 +136,8 @@ static int op_network_attach(struct control *c, struct json_object *req, struct 
 	return 0;
 }
 
-static int op_network_detach(struct control *c, struct json_object *req, struct json_object *reply,
-			     char *err)
+static int op_network_detach(struct control *c, struct json_object *req,
+			     struct json_object *reply, char *err)
 {
 	struct json_object *v;
 	struct domain *d;
@@ -149,9 +148,8 @@ static int op_network_detach(struct control *c, struct json_object *req, struct 
 
 	if (need_hv(c, err) || control__get_domain(c, req, &d, err))
 		return -EINVAL;
-	if (!json_object_object_get_ex(req, "devid", &v) ||
-	    !json_object_is_type(v, json_type_int) || (devid = json_object_get_int64(v)) < 0 ||
-	    devid >= VIF_MAX)
+	if (!json_object_object_get_ex(req, "devid", &v) || !json_object_is_type(v, json_type_int) ||
+	    (devid = json_object_get_int64(v)) < 0 || devid >= VIF_MAX)
 		return fail(err, "\"devid\" must be 0..%d", VIF_MAX - 1);
 	if (json_object_object_get_ex(req, "force", &v)) {
 		if (!json_object_is_type(v, json_type_boolean))
@@ -172,8 +170,8 @@ static int op_network_detach(struct control *c, struct json_object *req, struct 
 	return 0;
 }
 
-static int op_network_list(struct control *c, struct json_object *req, struct json_object *reply,
-			   char *err)
+static int op_network_list(struct control *c, struct json_object *req,
+			   struct json_object *reply, char *err)
 {
 	struct json_object *arr;
 	struct domain *d;
@@ -215,8 +213,7 @@ static int get_path(struct json_object *req, const char **path, char *err)
 {
 	struct json_object *v;
 
-	if (!json_object_object_get_ex(req, "path", &v) ||
-	    !json_object_is_type(v, json_type_string))
+	if (!json_object_object_get_ex(req, "path", &v) || !json_object_is_type(v, json_type_string))
 		return fail(err, "missing \"path\"");
 	*path = json_object_get_string(v);
 	return 0;
@@ -291,10 +288,9 @@ static int op_xs_write(struct control *c, struct json_object *req, struct json_o
 
 			if (hi < 0 || lo < 0 || !(hi | lo)) {
 				free(bytes);
-				return fail(err, hi < 0 || lo < 0
-						     ? "\"value_hex\" holds a "
-						       "character that is not a hex digit"
-						     : "a value with a NUL byte");
+				return fail(err, hi < 0 || lo < 0 ? "\"value_hex\" holds a character "
+								    "that is not a hex digit"
+								  : "a value with a NUL byte");
 			}
 			bytes[i] = (char)(hi << 4 | lo);
 		}
@@ -322,8 +318,8 @@ static int op_xs_rm(struct control *c, struct json_object *req, struct json_obje
 	return rc ? xs_fail(rc, path, err) : 0;
 }
 
-static void ls_node(void *opaque, const char *path, const char *value, size_t len, unsigned depth,
-		    const char *perms)
+static void ls_node(void *opaque, const char *path, const char *value, size_t len,
+		    unsigned depth, const char *perms)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -361,12 +357,12 @@ static const char *const path_keys[] = {"path", NULL};
 static const char *const write_keys[] = {"path", "value", "value_hex", NULL};
 
 const struct control_op control_net_ops[] = {
-    {"network-attach", attach_keys, op_network_attach},
-    {"network-detach", detach_keys, op_network_detach},
-    {"network-list", dom_keys, op_network_list},
-    {"xenstore-read", path_keys, op_xs_read},
-    {"xenstore-write", write_keys, op_xs_write},
-    {"xenstore-rm", path_keys, op_xs_rm},
-    {"xenstore-ls", path_keys, op_xs_ls},
-    {NULL, NULL, NULL},
+	{"network-attach", attach_keys, op_network_attach},
+	{"network-detach", detach_keys, op_network_detach},
+	{"network-list", dom_keys, op_network_list},
+	{"xenstore-read", path_keys, op_xs_read},
+	{"xenstore-write", write_keys, op_xs_write},
+	{"xenstore-rm", path_keys, op_xs_rm},
+	{"xenstore-ls", path_keys, op_xs_ls},
+	{NULL, NULL, NULL},
 };

@@ -102,8 +102,8 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 	if ((rc = dma_domain__create(&d->dma, &hv->m->hv, hv->m->iommu, (uint16_t)(id + 1), 0)))
 		goto err_ram;
 	d->dma_ready = true;
-	if ((rc =
-		 dma_domain__map(&d->dma, 0, d->ram_maddr, d->ram_bytes, IOMMU_READ | IOMMU_WRITE)))
+	if ((rc = dma_domain__map(&d->dma, 0, d->ram_maddr, d->ram_bytes,
+				  IOMMU_READ | IOMMU_WRITE)))
 		goto err_dma;
 	d->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d->notify_fd < 0) {
@@ -246,10 +246,8 @@ static void domain_hc_io(void *opaque, uint32_t events)
 			/* Hostile by definition: a domain never sends descriptors. */
 			reap_passed_fds(d->hv, &msg);
 			d->hc_dropped++;
-			pr_warn("vmm",
-				"domain %u (%s) sent descriptors on its hypercall socket: "
-				"destroyed",
-				d->id, d->name);
+			pr_warn("vmm", "domain %u (%s) sent descriptors on its hypercall socket: "
+				       "destroyed", d->id, d->name);
 			domain_gone(d);
 			return;
 		}
@@ -280,8 +278,8 @@ static void domain_kick_io(void *opaque, uint32_t events)
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
 	hv_evtchn__kick(d->hv, d);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
-	d->hc_ns +=
-	    (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull + (uint64_t)(t1.tv_nsec - t0.tv_nsec);
+	d->hc_ns += (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull +
+		    (uint64_t)(t1.tv_nsec - t0.tv_nsec);
 }
 
 static void domain_exit_io(void *opaque, uint32_t events)
@@ -401,8 +399,7 @@ static void stop(struct domain *d)
 	hv_gnttab__release(hv, d);
 	if (hv->dom[d->id] == d) {
 		xenstore__release(hv->xs, d->id);
-		/* As the toolstack does: a guest's devices go, dom0's backends wait for the next.
-		 */
+		/* As the toolstack does: a guest's devices go, dom0's backends wait for the next. */
 		if (d->role == VFNET_ROLE_DOM0)
 			vif__backend_gone(hv);
 		else
@@ -498,7 +495,7 @@ int domain__event(struct domain *d, uint32_t type, uint16_t rid)
 		return -ENOSPC;
 	}
 	d->events[(d->ev_head + d->ev_count++) % DOMAIN_MAX_EVENTS] =
-	    (struct vfnet_hc_event){.type = type, .rid = rid};
+		(struct vfnet_hc_event){.type = type, .rid = rid};
 	if (d->ev_vector)
 		domain__post(d, d->ev_vector);
 	return 0;
@@ -591,10 +588,8 @@ uint64_t domain__cpu_ns(const struct domain *d)
 	buf[n] = '\0';
 	/* Field 2 is "(comm)", which may contain spaces: count fields from its closing paren. */
 	p = strrchr(buf, ')');
-	if (!p ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) !=
-		2 ||
-	    hz <= 0)
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+			 &stime) != 2 || hz <= 0)
 		return 0;
 	return (uint64_t)(utime + stime) * (1000000000ull / (uint64_t)hz);
 }

@@ -30,15 +30,15 @@ static int svc_show(void *opaque, void *req, void *reply, char *err)
 		char id[32];
 
 		/* brctl's bridge id: priority 8000, then the address. */
-		snprintf(id, sizeof(id), "8000.%02x%02x%02x%02x%02x%02x", m[0], m[1], m[2], m[3],
-			 m[4], m[5]);
+		snprintf(id, sizeof(id), "8000.%02x%02x%02x%02x%02x%02x", m[0], m[1], m[2], m[3], m[4],
+			 m[5]);
 		json_object_object_add(o, "name", json_object_new_string(br->nd.name));
 		json_object_object_add(o, "id", json_object_new_string(id));
 		json_object_object_add(o, "stp", json_object_new_string("no"));
 		for (unsigned q = 0; q < BRIDGE_MAX_PORTS; q++)
 			if (br->ports[q])
-				json_object_array_add(
-				    ifs, json_object_new_string(br->ports[q]->nd->name));
+				json_object_array_add(ifs,
+						      json_object_new_string(br->ports[q]->nd->name));
 		json_object_object_add(o, "interfaces", ifs);
 		json_object_array_add(arr, o);
 	}
@@ -71,13 +71,13 @@ static int svc_fdb(void *opaque, void *req, void *reply, char *err)
 			o = json_object_new_object();
 			mac_str(e->mac, mac);
 			json_object_object_add(o, "mac", json_object_new_string(mac));
-			json_object_object_add(
-			    o, "ifname", json_object_new_string(br->ports[e->port]->nd->name));
+			json_object_object_add(o, "ifname",
+					       json_object_new_string(br->ports[e->port]->nd->name));
 			json_object_object_add(o, "master", json_object_new_string(br->nd.name));
 			json_object_object_add(o, "state", json_object_new_string(""));
-			json_object_object_add(
-			    o, "age",
-			    json_object_new_int64((int64_t)((now - e->seen_ns) / 1000000000ull)));
+			json_object_object_add(o, "age",
+					       json_object_new_int64((int64_t)((now - e->seen_ns) /
+									       1000000000ull)));
 			json_object_array_add(arr, o);
 		}
 	}
@@ -93,8 +93,7 @@ static int svc_stats(void *opaque, void *req, void *reply, char *err)
 		json_object *o = json_object_new_object(), *ports = json_object_new_array();
 
 		json_object_object_add(o, "name", json_object_new_string(br->nd.name));
-		json_object_object_add(o, "forwarded",
-				       json_object_new_int64((int64_t)br->forwarded));
+		json_object_object_add(o, "forwarded", json_object_new_int64((int64_t)br->forwarded));
 		json_object_object_add(o, "flooded", json_object_new_int64((int64_t)br->flooded));
 		json_object_object_add(o, "filtered", json_object_new_int64((int64_t)br->filtered));
 		json_object_object_add(o, "local_rx", json_object_new_int64((int64_t)br->local_rx));
@@ -109,10 +108,8 @@ static int svc_stats(void *opaque, void *req, void *reply, char *err)
 			p = json_object_new_object();
 			json_object_object_add(p, "ifname", json_object_new_string(bp->nd->name));
 			json_object_object_add(p, "no", json_object_new_int((int)bp->no));
-			json_object_object_add(p, "rx",
-					       json_object_new_int64((int64_t)bp->rx_frames));
-			json_object_object_add(p, "tx",
-					       json_object_new_int64((int64_t)bp->tx_frames));
+			json_object_object_add(p, "rx", json_object_new_int64((int64_t)bp->rx_frames));
+			json_object_object_add(p, "tx", json_object_new_int64((int64_t)bp->tx_frames));
 			json_object_object_add(p, "tx_dropped",
 					       json_object_new_int64((int64_t)bp->tx_dropped));
 			json_object_array_add(ports, p);
