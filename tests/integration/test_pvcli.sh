@@ -199,6 +199,19 @@ run w v xenstore-write data/nul 'a\000b'
 check "xenstore-write of a NUL byte: exit 1" test $rc -eq 1
 has "... in Xen's words, with the host's reason" "$t/w.err" "^vfnet xenstore-write: could not write path data/nul: a value with a NUL byte$"
 check "... and the node was not made" test -z "$(v xenstore-read data/nul 2>/dev/null)"
+# The control socket's value_hex, checked where it enters.
+req '{"op":"xenstore-read","path":"/local/domain/0/data/big"}' >"$t/rq"
+check "xenstore-read request of a value that is not UTF-8: valid JSON, its bytes in value_hex" python3 -c '
+import json, sys; d = json.load(open(sys.argv[1])); assert d["value_hex"] == "ff" * 2048 and "value" not in d, d' "$t/rq"
+for spec in '"value_hex":"6"|even number of hex digits' '"value_hex":"zz"|not a hex digit' \
+	'"value_hex":"6100"|a value with a NUL byte' '"value":"a","value_hex":"61"|one of' '"value_hex":6|even number' \
+	'"x":1|takes no key'; do
+	req "{\"op\":\"xenstore-write\",\"path\":\"/local/domain/0/data/h\",${spec%%|*}}" >"$t/rq"
+	has "xenstore-write request with ${spec%%|*}: refused" "$t/rq" "\"ok\":false,\"error\":\".*(${spec#*|})"
+done
+check "... and none of them wrote the node" test -z "$(v xenstore-read data/h 2>/dev/null)"
+req '{"op":"xenstore-write","path":"/local/domain/0/data/h","value_hex":"41ff"}' >/dev/null
+check "value_hex 41ff writes A and 0xff" test "$(v xenstore-read data/h)" = 'A\xff'
 run r v xenstore-read /local/domain/0/nope
 check "xenstore-read of a missing node: exit 1" test $rc -eq 1 -a ! -s "$t/r.out"
 has "... Xen's \"couldn't read path\"" "$t/r.err" "^vfnet xenstore-read: couldn't read path /local/domain/0/nope: no such node$"
