@@ -3,10 +3,12 @@
 # guests: network-list (xl's table and -j), network-attach and -detach (xl's), xenstore-ls, -read,
 # -write, -rm (Xen's tools' formats and words), brctl show and bridge fdb show (bridge-utils' and
 # iproute2's).
-# usage: test_pvcli.sh VFNET
+# Then the README's recipe "Paravirtual guests", run as it is written.
+# usage: test_pvcli.sh VFNET README
 set -u
 . "$(dirname "$0")/tap.sh"
 vfnet=$1
+readme=$2
 t=$(mktemp -d)
 host=
 cleanup() {
@@ -294,7 +296,26 @@ has "... iproute2's words" "$t/fdbx.err" 'Cannot find bridge device "xenbr9"$'
 run fdbx v bridge fdb show brport
 check "bridge fdb show with an argument it does not take: usage error (2)" test $rc -eq 2
 
-v destroy ga; gb_old=$gb
-v destroy gb
+v destroy ga; v destroy gb
 check "destroy takes the guests' vifs off the bridge" test "$(v brctl show | wc -l)" -eq 2
+
+# ---- the README's recipe, on a host of its own ----
+awk '/^<!-- recipe pv/ { on = 1; next } on && /^```sh$/ { inblock = 1; next }
+     inblock && /^```$/ { exit } inblock { print }' "$readme" >"$t/block"
+check "the README has the PV recipe" test -s "$t/block"
+bin=$(cd "$(dirname "$vfnet")" && pwd)
+{
+	echo 'set -e'
+	echo 'trap "kill %1 2>/dev/null; wait" EXIT'
+	sed -e "s|/tmp/vfnet-pv|$t/pv|g" -e "s|\$OLDPWD/build/src/cli|$bin|g" "$t/block"
+} >"$t/recipe.sh"
+(unset VFNET_SOCKET; timeout 60 bash "$t/recipe.sh" >"$t/recipe.out" 2>&1)
+st=$?
+check "the recipe runs to its end (exit $st)" test $st -eq 0
+[ $st -ne 0 ] && sed 's/^/#   /' "$t/recipe.out" | tail -30
+has "... network-list shows both vifs Connected" "$t/recipe.out" '^0   0  00:16:3e:00:00:02     0     4 '
+has "... xenstore-ls the frontend's rings" "$t/recipe.out" '^tx-ring-ref = "[0-9]+"$'
+has "... the backend's permissions" "$t/recipe.out" '^hotplug-status = "connected" .*\(n0,r2\)$'
+has "... brctl show the two vifs on xenbr0" "$t/recipe.out" $'^\t\t\t\t\t\t\tvif2\.0$'
+has "... bridge fdb show the sender learnt" "$t/recipe.out" '^00:16:3e:00:00:02 dev vif2\.0 master xenbr0 $'
 done_testing
