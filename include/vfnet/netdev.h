@@ -54,10 +54,30 @@ struct netdev_ops {
 	int (*vlan_del)(struct netdev *nd, uint16_t vid);
 };
 
+/*
+ * SR-IOV: what a PF driver adds to its netdev for `ip link set DEV vf N ...` and the VF lines of
+ * `ip link show` (Linux's ndo_set_vf_* and ndo_get_vf_config). The arguments are json-c objects.
+ */
+#define NETDEV_ERR_MAX 160
+struct netdev_vf_ops {
+	/*
+	 * @vfs: an array of "vf N ..." groups ({"vf": N, "mac": ..., "vlan": ..., ...}). With
+	 * @apply false, check every group against the driver's rules and change nothing; with
+	 * @apply true, apply them all (called only after a successful check). On failure -errno,
+	 * @err as RTNETLINK would answer, and @detail (may stay empty) naming the refused keyword.
+	 * Both are NETDEV_ERR_MAX bytes.
+	 */
+	int (*set)(struct netdev *nd, void *vfs, bool apply, char *err, char *detail);
+	/* Add "vfinfo_list" to @link (and each VF's "stats" with NETDEV_JSON_STATS). */
+	void (*show)(struct netdev *nd, void *link, unsigned what);
+};
+
 struct netdev_stats {
 	uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
 	uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors, tx_busy;
 	uint64_t interrupts, polls, resets;
+	uint64_t rx_missed;  /* frames the NIC had no descriptor for (MPC), when it counts them */
+	uint64_t multicast;  /* multicast frames received (MPRC), when the NIC counts them */
 };
 
 struct netdev_listener {
@@ -78,7 +98,11 @@ struct netdev {
 	const struct netdev_ops *ops;
 	void *priv;
 	struct netdev_stats stats;
+	const char *parentdev; /* the PCI function behind it ("01:00.0"), or NULL */
+	const struct netdev_vf_ops *vf_ops; /* a PF's VFs, or NULL */
 	/* the core's */
+	int ifindex;	     /* given at registration, never reused; 1 is left to a loopback */
+	unsigned rx_mode;    /* NETDEV_PROMISC / NETDEV_ALLMULTI as last set through the tools */
 	struct netdev_listener *listeners;
 	bool announce; /* carrier came up in a guest: tell the network (netdev.c) */
 	struct netdev *next;
@@ -99,6 +123,8 @@ struct netdev *netdev__next(struct netdev *prev);
 int netdev__listen(struct netdev *nd, struct netdev_listener *l);
 void netdev__unlisten(struct netdev *nd, struct netdev_listener *l);
 int netdev__open(struct netdev *nd);
+/* Stop the device (ops->stop) and mark it down; 0 if it was down already. */
+int netdev__close(struct netdev *nd);
 int netdev__xmit(struct netdev *nd, const struct pkt *pkts, unsigned n);
 
 /* Fill in the checksums of a PKT_CSUM frame in software (Linux's skb_checksum_help): the IPv4
@@ -112,5 +138,19 @@ struct netdev_notifier {
 	struct netdev_notifier *next;
 };
 void netdev__notify(struct netdev_notifier *n);
+
+/* The MTU range the tools accept (`ip link set DEV mtu N`), as igb and igbvf have it. */
+#define NETDEV_MIN_MTU 68
+#define NETDEV_MAX_MTU 9216
+
+/*
+ * Fill @obj (a json-c object) with what iproute2's `ip -j link show` prints for @nd, in its
+ * keys: ifindex, ifname, flags, mtu, operstate, linkmode, group, link_type, address, broadcast;
+ * with NETDEV_JSON_DETAILS (-d) also promiscuity, allmulti, min_mtu, max_mtu, parentbus and
+ * parentdev; with NETDEV_JSON_STATS (-s) stats64 {rx, tx}. A PF driver adds vfinfo_list.
+ */
+#define NETDEV_JSON_STATS   (1u << 0)
+#define NETDEV_JSON_DETAILS (1u << 1)
+void netdev__json(const struct netdev *nd, void *obj, unsigned what);
 
 #endif

@@ -40,6 +40,17 @@ struct os_timer *os__timer_create(os_timer_fn fn, void *opaque);
 void os__timer_arm(struct os_timer *t, uint64_t ns); /* 0 disarms */
 void os__timer_destroy(struct os_timer *t);
 
+/*
+ * Delays for drivers written in the hardware style (Linux's udelay and msleep, the e1000 shared
+ * code's usec_delay and msec_delay). Both hold the vCPU: no interrupt, work, timer or service
+ * request of this domain runs meanwhile, so a poll that can wait long belongs on a timer
+ * instead. os__udelay spins (for a few microseconds between register reads); os__msleep gives
+ * the CPU away. dom0's drivers must never delay on a guest's behalf: a guest that keeps dom0's
+ * only vCPU waiting stalls every other guest's requests.
+ */
+void os__udelay(unsigned us);
+void os__msleep(unsigned ms);
+
 /* ---- file descriptors (TAP devices, sockets of apps) ---- */
 
 typedef void (*os_fd_fn)(void *opaque, uint32_t events); /* EPOLLIN/EPOLLOUT/EPOLLERR/... */

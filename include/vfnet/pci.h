@@ -7,6 +7,21 @@
  * 00 with the functions assigned to it; they come and go by hot-plug. A driver matches by vendor
  * and device id and gets probe() and remove() calls, as in Linux.
  *
+ * Matching, as Linux's PCI bus does it:
+ *  - a device is offered to the drivers in the order they were registered: the runtime's built-in
+ *    list in its order, then each pci__register_driver call; the first driver whose id table
+ *    matches and whose probe() returns 0 gets it;
+ *  - a probe() that fails (any -errno) leaves the device unbound and it is offered to the next
+ *    matching driver; if none takes it, it stays unbound (logged);
+ *  - a driver registered later is offered only the devices still unbound: nobody's device is
+ *    taken away;
+ *  - the domain's configuration may choose a driver by name for one device (a pci entry's
+ *    `driver=NAME` at create, as Linux's driver_override): then that driver alone is tried,
+ *    even if its id table does not list the device (its probe gets {PCI_ANY_ID, PCI_ANY_ID});
+ *    a name that is not built in leaves the device unbound. A driver with an empty id table
+ *    binds only this way;
+ *  - in dom0, VFs are not offered at all when SR-IOV is enabled (sriov_drivers_autoprobe = 0).
+ *
  * BAR0 accesses are direct (a request ring to the device, no hypervisor on the path); the MSI-X
  * table is trapped by the hypervisor, which the core hides behind pci__msix_*.
  */
@@ -27,7 +42,7 @@ struct pci_device_id {
 
 struct pci_driver {
 	const char *name;
-	const struct pci_device_id *id_table;
+	const struct pci_device_id *id_table; /* NULL or empty: bound only when chosen by name */
 	int (*probe)(struct pci_dev *dev, const struct pci_device_id *id);
 	/* The device is going (unbind, hot-unplug, shutdown). After a surprise removal its
 	 * register reads return all ones and its writes go nowhere; remove must cope. */
@@ -53,7 +68,7 @@ struct pci_dev {
 	bool gone; /* surprise-removed: accesses no longer reach a device */
 };
 
-/* Drivers register before the bus scan (os__run's driver list); matching devices probe. */
+/* Add a driver at the end of the list and offer it every unbound device (see above). */
 int pci__register_driver(struct pci_driver *drv);
 
 /* Every device the domain sees, in scan order; NULL ends. */

@@ -8,10 +8,12 @@
 /* Each driver exports one symbol; their private headers (mdd.h, vdd.h) stay private. */
 extern struct pci_driver mdd_driver; /* 8086:10C9, the PF: dom0's Master Device Driver */
 extern struct pci_driver vdd_driver; /* 8086:10CA, the VF driver */
+extern struct pci_driver hostile_driver; /* no ids: chosen by name, for containment tests */
 
 struct pci_driver *const builtin_drivers[] = {
 	&mdd_driver,
 	&vdd_driver,
+	&hostile_driver,
 	NULL,
 };
 

@@ -479,7 +479,7 @@ static int demo_main(unsigned seconds, const char *dir)
 	       "  vfnet pci-assignable-add 01:10.0\n"
 	       "  vfnet ip link set pf0 vf 0 mac 02:00:00:00:00:01 vlan 10\n"
 	       "  vfnet create guest.cfg    (name = \"g1\"; pci = [ '01:10.0' ]; app = [ 'sink' ])\n"
-	       "  vfnet lspci -d g1 -vv; vfnet stats g1; vfnet ip link show pf0\n");
+	       "  vfnet lspci --domain g1 -vv; vfnet stats g1; vfnet ip link show pf0\n");
 	(void)dir;
 	rc = EXIT_OK;
 	return rc;

@@ -24,7 +24,7 @@ static void host_help(FILE *out)
 {
 	fprintf(out,
 		"usage: vfnet host [--socket PATH] [--wire0 SPEC] [--wire1 SPEC] [--dom0-memory MIB]\n"
-		"                  [--dom0-app SPEC]...\n\n"
+		"                  [--dom0-app SPEC]... [--dom0-auto 'IF...']\n\n"
 		"Run the machine: build it (host bridge, root port, 82576, IOMMU), start the NIC's\n"
 		"engine threads, the hypervisor and dom0 (Domain-0, the driver domain), and serve\n"
 		"the control socket until a shutdown request, SIGINT or SIGTERM; then stop every\n"
@@ -38,7 +38,11 @@ static void host_help(FILE *out)
 		"  --wire1 SPEC   the same for port 1\n"
 		"  --dom0-memory MIB  dom0's RAM (default 256)\n"
 		"  --dom0-app SPEC    an app for dom0, on its PF netdevs (dev=pf0 or dev=pf1);\n"
-		"                 repeatable. e.g. 'responder dev=pf0 ip=10.0.0.1'\n\n"
+		"                 repeatable. e.g. 'responder dev=pf0 ip=10.0.0.1'\n"
+		"  --dom0-auto 'IF...'  dom0's interfaces brought up at boot, as a distribution's\n"
+		"                 network configuration does (default 'pf0 pf1'; '' for none).\n"
+		"                 A PF that is down has its PHY powered down: its VFs have no\n"
+		"                 link until `vfnet ip link set PF up`\n\n"
 		"wires: cable (port 0 <-> port 1), loop, null, pcap:FILE, tap:NAME,\n"
 		"       afpacket:IFNAME, peer:LOCAL,REMOTE\n\n"
 		"examples:\n"
@@ -132,6 +136,7 @@ static int host_run(int argc, char **argv)
 		{"wire1", required_argument, NULL, '1'},
 		{"dom0-memory", required_argument, NULL, 'm'},
 		{"dom0-app", required_argument, NULL, 'a'},
+		{"dom0-auto", required_argument, NULL, 'u'},
 		{NULL, 0, NULL, 0},
 	};
 	struct machine_config cfg = {0};
@@ -141,6 +146,7 @@ static int host_run(int argc, char **argv)
 	int opt, sfd, rc;
 	unsigned dom0_mib = 256;
 	char *end, dom0_config[1024] = "";
+	const char *dom0_auto = "pf0 pf1";
 	size_t used = 0;
 
 	optind = 1;
@@ -174,6 +180,13 @@ static int host_run(int argc, char **argv)
 			used += (size_t)n;
 			break;
 		}
+		case 'u':
+			if (strlen(optarg) > 64 ||
+			    strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789 ") != strlen(optarg))
+				return cmd__usage("host", "--dom0-auto takes interface names, as "
+							  "'pf0 pf1'");
+			dom0_auto = optarg;
+			break;
 		case ':':
 			return cmd__usage("host", "%s needs a value", argv[optind - 1]);
 		default:
@@ -182,6 +195,14 @@ static int host_run(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd__usage("host", "unexpected argument '%s'", argv[optind]);
+	if (*dom0_auto) {
+		int n = snprintf(dom0_config + used, sizeof(dom0_config) - used, "auto=%s\n",
+				 dom0_auto);
+
+		if (n < 0 || (size_t)n >= sizeof(dom0_config) - used)
+			return cmd__usage("host", "--dom0-auto: dom0's configuration is full");
+		used += (size_t)n;
+	}
 	if (!(path = client__socket()))
 		return cmd__fail("host", "no control socket: XDG_RUNTIME_DIR is not set; use "
 					 "--socket PATH or VFNET_SOCKET");

@@ -34,6 +34,11 @@ static int pci_attach_run(int argc, char **argv)
 		return rc;
 	if (xlcfg_pci__parse(&pci, argv[first + 1], msg, sizeof(msg)))
 		return cmd__fail("pci-attach", "%s", msg);
+	if (pci.driver[0])
+		return cmd__fail("pci-attach",
+				 "'%s': driver= is chosen when the guest is created (a pci entry "
+				 "of its configuration), not at hot-plug",
+				 argv[first + 1]);
 	if ((rc = ctl__pci_supported("pci-attach", &pci, argv[first + 1])) ||
 	    (pci.seize && (rc = ctl__seize("pci-attach", pci.bdf))))
 		return rc;

@@ -17,6 +17,7 @@
 
 #include "cli/client.h"
 #include "cli/cmd.h"
+#include "cli/ctl.h"
 #include "cli/top_calc.h"
 #include "lib/compiler.h"
 
@@ -35,7 +36,7 @@ static void top_help(FILE *out)
 		"  xentop's columns  NAME, STATE (xl's letters: r running, b blocked, c crashed),\n"
 		"               CPU(sec), CPU(%%), MEM(k), MEM(%%) and MAXMEM(k), MAXMEM(%%) (of the\n"
 		"               host's RAM; a vfnet guest does not balloon: MAXMEM is MEM), VCPUS,\n"
-		"               NETS (a guest's VFs, dom0's PF ports)\n"
+		"               NETS (a guest's VFs and vifs, dom0's PF ports)\n"
 		"  who pays     CPU(%%) is the sum of GUEST%% (a guest's own process), DOM0%% (dom0's\n"
 		"               own process, on dom0's row only: dom0 is not on the SR-IOV data path,\n"
 		"               and what it does for a guest's VF is not counted per guest) and\n"
@@ -47,6 +48,10 @@ static void top_help(FILE *out)
 		"               drops/s (copies for it and frames from it the NIC dropped) and of\n"
 		"               those VLAN-DROP/s: frames addressed to it that VLAN filtering kept\n"
 		"               from it (another VID, or untagged to a port VLAN)\n"
+		"  per vif      a guest's paravirtual interface as dom0's netback counts it: its\n"
+		"               owner, Rx (to the guest) and Tx pkt/s and Mbit/s, drops/s, and\n"
+		"               DOM0%%, the CPU dom0 spent on that vif's rings (part of DOM0%% on\n"
+		"               dom0's row): the cost the paravirtual path puts on dom0, per guest\n"
 		"CPU is percent of one host CPU; a domain's process time has the kernel's tick\n"
 		"granularity (1%% at -d 1).\n\n"
 		"Interactive, on a terminal, the screen is redrawn every period. Keys, as xentop's:\n"
@@ -149,6 +154,54 @@ static void parse_snap(struct json_object *reply, struct top_snap *s)
 	}
 }
 
+/*
+ * dom0's netback counts the vifs (and its own CPU on each): asked only when a guest has one.
+ * A dom0 that does not answer (restarting) leaves the reading without vifs, silently: the next
+ * period asks again.
+ */
+static void read_vifs(struct top_snap *s)
+{
+	struct json_object *req, *creq, *crep = NULL, *reply = NULL, *arr, *ok;
+	unsigned want = 0;
+	int fd = -1;
+	size_t n;
+
+	for (unsigned i = 0; i < s->ndoms; i++)
+		want += !s->dom[i].dom0 && s->dom[i].nets;
+	if (!want)
+		return;
+	creq = ctl__req("connect", "domain", "0");
+	if (client__call_fd("top", creq, &crep, &fd) || fd < 0) {
+		json_object_put(creq);
+		return;
+	}
+	json_object_put(creq);
+	json_object_put(crep);
+	req = ctl__req("netback-vifs", NULL, NULL);
+	if (!client__request(fd, req, &reply) && json_object_object_get_ex(reply, "ok", &ok) &&
+	    json_object_get_boolean(ok)) {
+		s->vif_time_ns = get_u64(reply, "time_ns");
+		n = array(reply, "vifs", &arr);
+		for (size_t i = 0; i < n && s->nvifs < TOP_MAX_VIFS; i++) {
+			struct json_object *o = json_object_array_get_idx(arr, i);
+			struct top_vif *v = &s->vif[s->nvifs++];
+
+			get_str(o, "ifname", v->name, sizeof(v->name));
+			v->domid = (int)get_u64(o, "domid");
+			v->rx_pkts = get_u64(o, "tx_packets"); /* netback's tx: to the guest */
+			v->rx_bytes = get_u64(o, "tx_bytes");
+			v->tx_pkts = get_u64(o, "rx_packets");
+			v->tx_bytes = get_u64(o, "rx_bytes");
+			v->drops = get_u64(o, "tx_dropped") + get_u64(o, "rx_queue_drops") +
+				   get_u64(o, "tx_errors_frontend");
+			v->cpu_ns = get_u64(o, "cpu_ns");
+		}
+	}
+	json_object_put(reply);
+	json_object_put(req);
+	close(fd);
+}
+
 static int read_snap(struct top_snap *s)
 {
 	struct json_object *req = json_object_new_object(), *reply;
@@ -161,6 +214,7 @@ static int read_snap(struct top_snap *s)
 		return rc;
 	parse_snap(reply, s);
 	json_object_put(reply);
+	read_vifs(s);
 	return EXIT_OK;
 }
 
@@ -267,6 +321,18 @@ static void print_tables(const struct top_rates *r, enum top_sort by)
 		printf(" pf%u %.1f%%", p, r->hw[p]);
 	printf("\n\n");
 
+	if (r->nvifs) {
+		printf("%-10s %-16s %10s %10s %10s %10s %9s %6s\n", "VIF", "DOMAIN", "RX pkt/s",
+		       "RX Mbit/s", "TX pkt/s", "TX Mbit/s", "DROPS/s", "DOM0%");
+		for (unsigned i = 0; i < r->nvifs; i++) {
+			const struct top_vif_row *v = &r->vif[i];
+
+			printf("%-10s %-16s %10.0f %10.2f %10.0f %10.2f %9.0f %6.1f\n", v->v->name,
+			       v->owner, v->rx_pps, v->rx_mbps, v->tx_pps, v->tx_mbps, v->drops_ps,
+			       v->dom0);
+		}
+		printf("\n");
+	}
 	if (!r->nvfs) {
 		printf("no VFs enabled (`vfnet sriov pf0 numvfs N`)\n");
 		return;
@@ -292,7 +358,7 @@ static void print_json(const struct top_rates *r)
 {
 	struct json_object *o = json_object_new_object(), *doms = json_object_new_array();
 	struct json_object *vfs = json_object_new_array(), *hw = json_object_new_object();
-	struct json_object *eng = json_object_new_array();
+	struct json_object *eng = json_object_new_array(), *vifs;
 
 	jnum(o, "period_s", r->period_s);
 	for (unsigned i = 0; i < r->ndoms; i++) {
@@ -351,6 +417,23 @@ static void print_json(const struct top_rates *r)
 		json_object_array_add(vfs, x);
 	}
 	json_object_object_add(o, "vfs", vfs);
+	vifs = json_object_new_array();
+	for (unsigned i = 0; i < r->nvifs; i++) {
+		const struct top_vif_row *v = &r->vif[i];
+		struct json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "vif", json_object_new_string(v->v->name));
+		json_object_object_add(x, "domid", json_object_new_int(v->v->domid));
+		json_object_object_add(x, "domain", json_object_new_string(v->owner));
+		jnum(x, "rx_pps", v->rx_pps);
+		jnum(x, "rx_mbps", v->rx_mbps);
+		jnum(x, "tx_pps", v->tx_pps);
+		jnum(x, "tx_mbps", v->tx_mbps);
+		jnum(x, "drops_ps", v->drops_ps);
+		jnum(x, "dom0_pct", v->dom0);
+		json_object_array_add(vifs, x);
+	}
+	json_object_object_add(o, "vifs", vifs);
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 							      JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);

@@ -42,6 +42,41 @@ static const struct top_vf *find_vf(const struct top_snap *s, const struct top_v
 	return NULL;
 }
 
+static const struct top_vif *find_vif(const struct top_snap *s, const struct top_vif *v)
+{
+	for (unsigned i = 0; i < s->nvifs; i++)
+		if (!strcmp(s->vif[i].name, v->name))
+			return &s->vif[i];
+	return NULL;
+}
+
+static void vif_rates(const struct top_snap *a, const struct top_snap *b, struct top_rates *r)
+{
+	uint64_t dt = b->vif_time_ns > a->vif_time_ns && a->vif_time_ns
+			      ? b->vif_time_ns - a->vif_time_ns
+			      : 0;
+
+	r->nvifs = b->nvifs < TOP_MAX_VIFS ? b->nvifs : TOP_MAX_VIFS;
+	for (unsigned i = 0; i < r->nvifs; i++) {
+		const struct top_vif *v = &b->vif[i], *was = find_vif(a, v);
+		struct top_vif_row *row = &r->vif[i];
+
+		row->v = v;
+		row->owner = "-";
+		for (unsigned j = 0; j < b->ndoms; j++)
+			if (b->dom[j].id == v->domid)
+				row->owner = b->dom[j].name;
+		if (!was || !dt)
+			continue; /* new (or dom0 restarted): no rates yet */
+		row->rx_pps = top__per_sec(was->rx_pkts, v->rx_pkts, dt);
+		row->rx_mbps = top__mbit_s(was->rx_bytes, v->rx_bytes, dt);
+		row->tx_pps = top__per_sec(was->tx_pkts, v->tx_pkts, dt);
+		row->tx_mbps = top__mbit_s(was->tx_bytes, v->tx_bytes, dt);
+		row->drops_ps = top__per_sec(was->drops, v->drops, dt);
+		row->dom0 = top__cpu_pct(was->cpu_ns, v->cpu_ns, dt);
+	}
+}
+
 int top__rates(const struct top_snap *a, const struct top_snap *b, struct top_rates *r)
 {
 	static const struct top_dom none;
@@ -106,6 +141,7 @@ int top__rates(const struct top_snap *a, const struct top_snap *b, struct top_ra
 		row->drops_ps = top__per_sec(was->drops, v->drops, dt);
 		row->vlan_drops_ps = top__per_sec(was->vlan_drops, v->vlan_drops, dt);
 	}
+	vif_rates(a, b, r);
 	return 0;
 }
 

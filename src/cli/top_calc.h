@@ -26,6 +26,7 @@
 #define TOP_MAX_DOMAINS 64
 #define TOP_MAX_VFS	64
 #define TOP_MAX_PORTS	4
+#define TOP_MAX_VIFS	64
 #define TOP_NAME_MAX	32 /* bytes of a name, NUL included */
 
 struct top_dom {
@@ -47,7 +48,19 @@ struct top_vf {
 	uint64_t vlan_drops; /* of drops: frames for it that VLAN filtering kept from it */
 };
 
-/* One reading, as the `top` op gives it. */
+/*
+ * A paravirtual interface as dom0's netback counts it (its `netback-vifs` service), in the
+ * guest's direction: rx is what reached the guest, tx what the guest sent. cpu_ns is dom0's CPU
+ * time spent on this vif's rings (netback's work for that one guest, measured per vif).
+ */
+struct top_vif {
+	char name[16]; /* vifDOMID.DEVID */
+	int domid;
+	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes, drops;
+	uint64_t cpu_ns;
+};
+
+/* One reading, as the `top` op gives it (and dom0's netback-vifs beside it). */
 struct top_snap {
 	uint64_t time_ns;   /* CLOCK_MONOTONIC */
 	uint64_t hv_cpu_ns; /* the control thread */
@@ -56,6 +69,9 @@ struct top_snap {
 	uint64_t engine_ns[TOP_MAX_PORTS];
 	struct top_dom dom[TOP_MAX_DOMAINS];
 	struct top_vf vf[TOP_MAX_VFS];
+	uint64_t vif_time_ns; /* CLOCK_MONOTONIC when dom0 read its vifs; 0: not read */
+	unsigned nvifs;
+	struct top_vif vif[TOP_MAX_VIFS];
 };
 
 /* A domain of the second reading over the period. */
@@ -72,11 +88,19 @@ struct top_vf_row {
 	double rx_pps, rx_mbps, tx_pps, tx_mbps, drops_ps, vlan_drops_ps;
 };
 
+struct top_vif_row {
+	const struct top_vif *v;
+	const char *owner; /* the name of the domain it belongs to, or "-" */
+	double rx_pps, rx_mbps, tx_pps, tx_mbps, drops_ps;
+	double dom0; /* percent of one CPU dom0's netback spent on it */
+};
+
 struct top_rates {
 	double period_s;
-	unsigned ndoms, nvfs, nports;
+	unsigned ndoms, nvfs, nports, nvifs;
 	struct top_dom_row dom[TOP_MAX_DOMAINS];
 	struct top_vf_row vf[TOP_MAX_VFS];
+	struct top_vif_row vif[TOP_MAX_VIFS];
 	double hyp_other;		  /* control thread time not charged to a listed domain */
 	double hw[TOP_MAX_PORTS], hw_all; /* NIC engines */
 	double guests, dom0, hyp_all;	  /* column totals: every guest, dom0, the control thread */
@@ -95,6 +119,8 @@ double top__mbit_s(uint64_t before, uint64_t after, uint64_t dt_ns);
  * Rates from reading @a to the later reading @b, for what @b lists. A domain is the same in
  * both when id and name match; one @a lacks started within the period, so all its time is the
  * period's. A VF @a lacks (just enabled) shows no rates: its pool's counters are older than it.
+ * A vif is the same in both when its name matches; its rates are over the period between dom0's
+ * two readings of it (vif_time_ns), and it shows none when @a lacks it.
  * Returns -EINVAL when @b is not later than @a.
  */
 int top__rates(const struct top_snap *a, const struct top_snap *b, struct top_rates *r);

@@ -43,6 +43,7 @@ struct xlcfg_pci {
 	int vslot;    /* guest slot 0x01..0x1f, -1 = first free */
 	bool permissive, seize, msitranslate, power_mgmt;
 	unsigned int given; /* XLCFG_PCI_*; xlcfg__finish fills the rest from the pci_* defaults */
+	char driver[32];    /* vfnet's own driver=NAME: the guest's driver for it; "" = by id */
 };
 
 /* One vif spec string: `KEY=VALUE,...`, '' for all defaults. Empty strings: not given. */

@@ -151,6 +151,7 @@ int xlcfg_ipv4__parse(const char *s, uint8_t addr[4], int *prefix)
 enum {
 	PCI_BDF = 1u << 4, /* the low bits are XLCFG_PCI_* */
 	PCI_VSLOT = 1u << 5,
+	PCI_DRIVER = 1u << 6,
 };
 
 static const struct {
@@ -163,6 +164,7 @@ static const struct {
 	{"seize", XLCFG_PCI_SEIZE},
 	{"msitranslate", XLCFG_PCI_MSITRANSLATE},
 	{"power_mgmt", XLCFG_PCI_POWER_MGMT},
+	{"driver", PCI_DRIVER}, /* vfnet's own: a guest driver by name, as driver_override */
 };
 
 /* A spec being parsed: where the message goes, and where in the spec the fault is. */
@@ -290,6 +292,16 @@ static int pci_param(struct xlcfg_pci *pci, unsigned int *seen, struct tok key, 
 		return pci_bdf(pci, val, ps);
 	if (bit == PCI_VSLOT)
 		return pci_vslot(pci, val, ps);
+	if (bit == PCI_DRIVER) {
+		if (!all_of(val, "_-") || copy(pci->driver, sizeof(pci->driver), val))
+			return pbad(ps, val.s, "driver '%.*s' is not a driver's name ([a-z0-9_-], "
+					       "1..31)", show(val), val.s);
+		for (size_t i = 0; i < val.n; i++)
+			if (val.s[i] >= 'A' && val.s[i] <= 'Z')
+				return pbad(ps, val.s, "driver '%.*s': names are lower case",
+					    show(val), val.s);
+		return 0;
+	}
 	if (!tok_is(val, "0") && !tok_is(val, "1"))
 		return pbad(ps, val.s, "%s must be 0 or 1, not '%.*s'", name, show(val), val.s);
 	pci->given |= bit;

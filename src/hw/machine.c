@@ -197,6 +197,8 @@ struct cfg_op {
 	unsigned off, size;
 	uint32_t *val;
 	bool write;
+	uint32_t clear, set; /* update: a read, then a write of (value & ~clear) | set */
+	bool update;
 	int rc;
 };
 
@@ -204,6 +206,13 @@ static void do_cfg(void *arg)
 {
 	struct cfg_op *op = arg;
 
+	if (op->update) {
+		op->rc = pci_topo__cfg_read(&op->m->pci, op->rid, op->off, op->size, op->val);
+		if (!op->rc)
+			op->rc = pci_topo__cfg_write(&op->m->pci, op->rid, op->off, op->size,
+						     (*op->val & ~op->clear) | op->set);
+		return;
+	}
 	op->rc = op->write ? pci_topo__cfg_write(&op->m->pci, op->rid, op->off, op->size, *op->val)
 			   : pci_topo__cfg_read(&op->m->pci, op->rid, op->off, op->size, op->val);
 }
@@ -242,6 +251,16 @@ int machine__cfg_read(struct machine *m, uint16_t rid, unsigned off, unsigned si
 int machine__cfg_write(struct machine *m, uint16_t rid, unsigned off, unsigned size, uint32_t val)
 {
 	struct cfg_op op = {.m = m, .rid = rid, .off = off, .size = size, .val = &val, .write = true};
+
+	return cfg_access(m, &op);
+}
+
+int machine__cfg_update(struct machine *m, uint16_t rid, unsigned off, unsigned size,
+			uint32_t clear, uint32_t set)
+{
+	uint32_t val = 0;
+	struct cfg_op op = {.m = m, .rid = rid, .off = off, .size = size, .val = &val,
+			    .clear = clear, .set = set, .update = true};
 
 	return cfg_access(m, &op);
 }

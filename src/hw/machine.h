@@ -66,6 +66,9 @@ void machine__destroy(struct machine *m);
  * pci_topo__cfg_read/write, run on the NIC's engine when they reach one of its functions. */
 int machine__cfg_read(struct machine *m, uint16_t rid, unsigned off, unsigned size, uint32_t *val);
 int machine__cfg_write(struct machine *m, uint16_t rid, unsigned off, unsigned size, uint32_t val);
+/* Read-modify-write as one call: (value & ~@clear) | @set (one trip to the engine, not two). */
+int machine__cfg_update(struct machine *m, uint16_t rid, unsigned off, unsigned size,
+			uint32_t clear, uint32_t set);
 
 /* A platform reset (PERST#): every function back at power-on, then firmware's assignments. */
 void machine__reset(struct machine *m);

@@ -419,6 +419,13 @@ int reqring__kick(struct reqring_prod *p)
 }
 
 /* Makes room for one request: if the ring is full, kicks and waits for the consumer. */
+int reqring__drain(struct reqring_prod *p)
+{
+	int err = reqring__kick(p);
+
+	return err ? err : prod__wait(p, p->prod);
+}
+
 static int prod__reserve(struct reqring_prod *p)
 {
 	int err;

@@ -233,6 +233,13 @@ int reqring__post_write(struct reqring_prod *p, uint32_t offset, unsigned int wi
 /* Rings the doorbell if requests were appended since the last kick and the consumer is asleep. */
 int reqring__kick(struct reqring_prod *p);
 
+/*
+ * Kicks if needed and waits until the consumer has taken every request appended so far: after
+ * it the ring is idle, and another producer may attach (a BAR unmapped and mapped again).
+ * -EIO once the ring is dead.
+ */
+int reqring__drain(struct reqring_prod *p);
+
 /* A posted write that kicks if needed: the writel() of the driver runtime. */
 static inline int reqring__write(struct reqring_prod *p, uint32_t offset, unsigned int width,
 				 uint64_t value)

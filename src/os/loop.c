@@ -39,6 +39,22 @@ uint64_t os__now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+void os__udelay(unsigned us)
+{
+	uint64_t until = os__now_ns() + (uint64_t)us * 1000;
+
+	while (os__now_ns() < until)
+		;
+}
+
+void os__msleep(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 static struct watch *watch_find(int fd, struct watch ***link)
 {
 	for (struct watch **p = &watches; *p; p = &(*p)->next)

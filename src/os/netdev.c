@@ -32,6 +32,9 @@ static void announce(struct os_work *w)
 		nd->ops->xmit(nd, &p, 1);
 	}
 }
+/* Linux numbers interfaces from 1, the loopback's; domains have none, so the first NIC is 2 as
+ * in a guest with one. An index is never given twice, so a script's index stays the device's. */
+static int next_ifindex = 2;
 
 int netdev__init(void)
 {
@@ -75,6 +78,8 @@ int netdev__register(struct netdev *nd)
 		nd->mtu = ETH_DATA_LEN;
 	nd->listeners = NULL;
 	nd->next = NULL;
+	nd->ifindex = next_ifindex++;
+	nd->rx_mode = 0;
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = nd;
@@ -153,6 +158,18 @@ int netdev__open(struct netdev *nd)
 	if (nd->ops->open && (rc = nd->ops->open(nd)))
 		return rc;
 	nd->up = true;
+	return 0;
+}
+
+int netdev__close(struct netdev *nd)
+{
+	int rc;
+
+	if (!nd->up)
+		return 0;
+	if (nd->ops->stop && (rc = nd->ops->stop(nd)))
+		return rc;
+	nd->up = false;
 	return 0;
 }
 

@@ -4,11 +4,11 @@
  * the trapped table, and dom0's SR-IOV enable/disable sequence.
  */
 #include <errno.h>
+#include <json-c/json.h>
 #include <linux/pci_regs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "os_priv.h"
 #include "pci_priv.h"
@@ -120,32 +120,84 @@ static const struct pci_device_id *match(struct pci_driver *drv, struct pci_dev 
 	return NULL;
 }
 
+/*
+ * The driver the domain's configuration chose for @dev ("driver=SLOT NAME" lines, from a pci
+ * entry's driver= at create), or NULL when it chose none. @name gets the chosen name.
+ */
+static bool chosen_driver(const struct pci_dev *dev, char *name, size_t len)
+{
+	const char *line;
+
+	for (unsigned n = 0; (line = os__config_nth("driver", n)); n++) {
+		size_t sl = strlen(dev->slot);
+
+		if (strncmp(line, dev->slot, sl) || line[sl] != ' ')
+			continue;
+		snprintf(name, len, "%s", line + sl + 1);
+		return true;
+	}
+	return false;
+}
+
+static bool try_probe(struct pci_driver *drv, struct pci_dev *dev, const struct pci_device_id *id)
+{
+	int rc;
+
+	dev->driver = drv;
+	rc = drv->probe(dev, id);
+	if (!rc) {
+		os__log("pci", "%s %04x:%04x: bound to %s", dev->slot, dev->vendor, dev->device,
+			drv->name);
+		return true;
+	}
+	dev->driver = NULL;
+	os__log("pci", "%s: %s probe failed: %s", dev->slot, drv->name, strerror(-rc));
+	return false;
+}
+
 static void probe(struct pci_dev *dev)
 {
+	static const struct pci_device_id any = {PCI_ANY_ID, PCI_ANY_ID};
+	char want[32];
+
 	if (dev->driver || dev->gone)
 		return;
+	if (chosen_driver(dev, want, sizeof(want))) {
+		/* As Linux's driver_override: that driver only, whatever its id table says. */
+		for (struct pci_driver *drv = drivers; drv; drv = drv->next) {
+			const struct pci_device_id *id = match(drv, dev);
+
+			if (!strcmp(drv->name, want)) {
+				try_probe(drv, dev, id ? id : &any);
+				return;
+			}
+		}
+		os__log("pci", "%s: driver '%s' was chosen but is not built in: left unbound",
+			dev->slot, want);
+		return;
+	}
 	for (struct pci_driver *drv = drivers; drv; drv = drv->next) {
 		const struct pci_device_id *id = match(drv, dev);
-		int rc;
 
-		if (!id)
-			continue;
-		dev->driver = drv;
-		rc = drv->probe(dev, id);
-		if (!rc) {
-			os__log("pci", "%s %04x:%04x: bound to %s", dev->slot, dev->vendor,
-				dev->device, drv->name);
+		if (id && try_probe(drv, dev, id))
 			return;
-		}
-		dev->driver = NULL;
-		os__log("pci", "%s: %s probe failed: %s", dev->slot, drv->name, strerror(-rc));
 	}
+}
+
+/* Drivers are tried in the order they were registered, as Linux's bus does. */
+static void driver_append(struct pci_driver *drv)
+{
+	struct pci_driver **tail = &drivers;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	drv->next = NULL;
+	*tail = drv;
 }
 
 int pci__register_driver(struct pci_driver *drv)
 {
-	drv->next = drivers;
-	drivers = drv;
+	driver_append(drv);
 	for (struct os_pci_dev *d = devices; d; d = d->next)
 		probe(&d->pub);
 	return 0;
@@ -354,13 +406,37 @@ void pci__event(void)
 	}
 }
 
+/*
+ * `vfnet lspci -k`: {"op":"pci-drivers"} -> {"devices":[{"slot", "driver"?, "modules":[...]}]},
+ * the driver bound to each function this domain sees ("Kernel driver in use") and the drivers
+ * that match its ids ("Kernel modules", what Linux finds in modules.alias).
+ */
+static int svc_pci_drivers(void *opaque, void *req, void *reply, char *err)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (struct os_pci_dev *d = devices; d; d = d->next) {
+		struct json_object *o = json_object_new_object(), *mods = json_object_new_array();
+
+		json_object_object_add(o, "slot", json_object_new_string(d->pub.slot));
+		if (d->pub.driver)
+			json_object_object_add(o, "driver",
+					       json_object_new_string(d->pub.driver->name));
+		for (struct pci_driver *drv = drivers; drv; drv = drv->next)
+			if (match(drv, &d->pub))
+				json_object_array_add(mods, json_object_new_string(drv->name));
+		json_object_object_add(o, "modules", mods);
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(reply, "devices", arr);
+	return 0;
+}
+
 int pci__init(void)
 {
-	for (struct pci_driver *const *d = os.builtin->drivers; d && *d; d++) {
-		(*d)->next = drivers;
-		drivers = *d;
-	}
-	return 0;
+	for (struct pci_driver *const *d = os.builtin->drivers; d && *d; d++)
+		driver_append(*d);
+	return os__service("pci-drivers", svc_pci_drivers, NULL);
 }
 
 void pci__probe_all(void)
@@ -396,10 +472,11 @@ static int msix_entry_write(struct os_pci_dev *d, unsigned entry, unsigned field
 
 	if (entry >= d->msix_nr)
 		return -EINVAL;
-	if (!(b = pci__iomap(&d->pub, d->msix_bir)))
+	/* The table's BAR stays mapped once used (until the device goes): a mapping is a
+	 * hypercall, and trapped accesses are counted against the domain. */
+	if (!(b = d->msix_map) && !(b = d->msix_map = pci__iomap(&d->pub, d->msix_bir)))
 		return -errno;
 	pci__writel(b, d->msix_table + entry * PCI_MSIX_ENTRY_SIZE + field, v);
-	pci__iounmap(b);
 	return rc;
 }
 
@@ -603,14 +680,6 @@ static void sriov_adopt(struct os_pci_dev *pf)
 	}
 }
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 int pci__enable_sriov(struct pci_dev *pfdev, unsigned num_vfs)
 {
 	struct os_pci_dev *pf = to_os(pfdev);
@@ -630,7 +699,7 @@ int pci__enable_sriov(struct pci_dev *pfdev, unsigned num_vfs)
 				 ctrl | PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE)))
 		return rc;
 	/* SR-IOV 1.1 §3.3.3.1: VFs may take 100 ms to answer after VF Enable, as Linux waits. */
-	sleep_ms(100);
+	os__msleep(100);
 	pf->numvfs = num_vfs;
 	/*
 	 * The VFs appear unbound, as with sriov_drivers_autoprobe = 0, which is how a Xen driver
@@ -669,7 +738,7 @@ int pci__disable_sriov(struct pci_dev *pfdev, char *who, unsigned wholen)
 	ctrl = sriov_rd(pf, PCI_SRIOV_CTRL, 2);
 	pci__cfg_write(pfdev, pf->sriov_cap + PCI_SRIOV_CTRL, 2,
 		       ctrl & ~(uint32_t)(PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE));
-	sleep_ms(1);
+	os__msleep(1);
 	pci__cfg_write(pfdev, pf->sriov_cap + PCI_SRIOV_NUM_VF, 2, 0);
 	pf->numvfs = 0;
 	return 0;

@@ -81,6 +81,10 @@ err:
 static void bar_free(struct pci_bar *b)
 {
 	if (b->direct) {
+		/* Writes still posted reach the device first, as they would on a bus: the
+		 * ring is idle when the BAR is mapped again. */
+		if (!b->dev->pub.gone)
+			reqring__drain(&b->prod);
 		munmap(b->region, b->region_len);
 		close(b->memfd);
 		close(b->doorbell);
@@ -100,6 +104,7 @@ void pci__bar_release_all(struct os_pci_dev *d)
 	for (unsigned i = 0; i < 6; i++)
 		if (d->bar[i])
 			bar_free(d->bar[i]);
+	d->msix_map = NULL;
 }
 
 static uint64_t trapped(struct pci_bar *b, uint32_t off, unsigned width, bool write,

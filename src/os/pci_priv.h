@@ -29,6 +29,7 @@ struct os_pci_dev {
 	unsigned msix_nr;
 	unsigned msix_bir;
 	uint32_t msix_table;
+	struct pci_bar *msix_map; /* the table's BAR, mapped at its first use */
 	unsigned sriov_cap;
 	unsigned numvfs;
 	struct os_pci_dev *vf[OS_MAX_VFS];

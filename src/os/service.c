@@ -2,7 +2,9 @@
  * Services of the domain for the vfnet tools. The machine hands over one connected socket per
  * tool connection (SCM_RIGHTS on the service socket); each speaks JSON lines:
  *   {"op": NAME, ...} -> {"ok": true, ...} or {"ok": false, "error": "..."}
- * Built in: "info" and "stats"; drivers add theirs with os__service().
+ * Built in: "info", "stats", "link-show" and "link-set" (link.c); drivers add theirs with
+ * os__service(). A failing handler may add a "detail" string to its reply: it is kept beside
+ * the error, a second line for the user.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -14,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "link.h"
 #include "os_priv.h"
 #include "vfnet/irq.h"
 #include "vfnet/netdev.h"
@@ -132,116 +135,6 @@ static int svc_stats(void *opaque, void *req, void *reply, char *err)
 	return 0;
 }
 
-static int parse_mac(const char *s, uint8_t mac[ETH_ALEN])
-{
-	unsigned b[ETH_ALEN];
-	char end;
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-		   &end) != 6)
-		return -EINVAL;
-	for (int i = 0; i < ETH_ALEN; i++)
-		mac[i] = (uint8_t)b[i];
-	return 0;
-}
-
-static struct json_object *link_json(struct netdev *nd)
-{
-	struct json_object *o = json_object_new_object();
-	char mac[18];
-
-	json_object_object_add(o, "ifname", json_object_new_string(nd->name));
-	json_object_object_add(o, "address", json_object_new_string(mac_str(nd, mac)));
-	json_object_object_add(o, "mtu", json_object_new_int((int)nd->mtu));
-	json_object_object_add(o, "up", json_object_new_boolean(nd->up));
-	json_object_object_add(o, "carrier", json_object_new_boolean(nd->carrier));
-	add_u64(o, "speed", nd->speed_mbps);
-	add_counters(o, nd);
-	return o;
-}
-
-static int svc_link_show(void *opaque, void *req, void *reply, char *err)
-{
-	struct json_object *arr = json_object_new_array();
-
-	for (struct netdev *nd = netdev__next(NULL); nd; nd = netdev__next(nd))
-		json_object_array_add(arr, link_json(nd));
-	json_object_object_add(reply, "links", arr);
-	return 0;
-}
-
-/* `ip link set dev DEV [address MAC] [mtu N] [promisc on|off] [allmulticast on|off]`. */
-static int svc_link_set(void *opaque, void *req_, void *reply, char *err)
-{
-	struct json_object *req = req_, *v;
-	struct netdev *nd;
-	unsigned flags = 0;
-	bool mode = false;
-	int rc = 0;
-
-	if (!json_object_object_get_ex(req, "dev", &v) || !json_object_is_type(v, json_type_string) ||
-	    !(nd = netdev__get(json_object_get_string(v)))) {
-		snprintf(err, SVC_ERR_MAX, "Cannot find device \"%s\"",
-			 v && json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-								       : "");
-		return -ENODEV;
-	}
-	if (json_object_object_get_ex(req, "address", &v)) {
-		uint8_t mac[ETH_ALEN];
-
-		if (!json_object_is_type(v, json_type_string) ||
-		    parse_mac(json_object_get_string(v), mac) || (mac[0] & 1)) {
-			snprintf(err, SVC_ERR_MAX, "\"%s\" is invalid lladdr.",
-				 json_object_get_string(v));
-			return -EINVAL;
-		}
-		rc = nd->ops->set_mac ? nd->ops->set_mac(nd, mac) : -EOPNOTSUPP;
-		if (!rc)
-			memcpy(nd->mac, mac, ETH_ALEN);
-	}
-	if (!rc && json_object_object_get_ex(req, "mtu", &v)) {
-		int mtu = json_object_get_int(v);
-
-		if (mtu < 68 || mtu > 9216) {
-			snprintf(err, SVC_ERR_MAX, "mtu %d out of range (68..9216)", mtu);
-			return -EINVAL;
-		}
-		rc = nd->ops->set_mtu ? nd->ops->set_mtu(nd, (unsigned)mtu) : -EOPNOTSUPP;
-		if (!rc)
-			nd->mtu = (unsigned)mtu;
-	}
-	if (json_object_object_get_ex(req, "promisc", &v)) {
-		mode = true;
-		flags |= json_object_get_boolean(v) ? NETDEV_PROMISC : 0;
-	}
-	if (json_object_object_get_ex(req, "allmulticast", &v)) {
-		mode = true;
-		flags |= json_object_get_boolean(v) ? NETDEV_ALLMULTI : 0;
-	}
-	if (!rc && mode)
-		rc = nd->ops->set_rx_mode ? nd->ops->set_rx_mode(nd, flags, NULL, 0) : -EOPNOTSUPP;
-	if (!rc && json_object_object_get_ex(req, "state", &v)) {
-		const char *st = json_object_get_string(v);
-
-		if (!strcmp(st, "up")) {
-			rc = netdev__open(nd);
-		} else if (!strcmp(st, "down")) {
-			rc = nd->up && nd->ops->stop ? nd->ops->stop(nd) : 0;
-			if (!rc)
-				nd->up = false;
-		} else {
-			snprintf(err, SVC_ERR_MAX, "state is up or down, not \"%s\"", st);
-			return -EINVAL;
-		}
-	}
-	if (rc) {
-		snprintf(err, SVC_ERR_MAX, "RTNETLINK answers: %s", strerror(-rc));
-		return rc;
-	}
-	json_object_object_add(reply, "link", link_json(nd));
-	return 0;
-}
-
 static char *handle(const char *line, size_t len)
 {
 	struct json_object *req, *reply = json_object_new_object(), *op;
@@ -268,8 +161,13 @@ static char *handle(const char *line, size_t len)
 	}
 out:
 	if (rc) {
+		struct json_object *detail = NULL, *fail = json_object_new_object();
+
+		if (json_object_object_get_ex(reply, "detail", &detail) &&
+		    json_object_is_type(detail, json_type_string) && json_object_get_string_len(detail))
+			json_object_object_add(fail, "detail", json_object_get(detail));
 		json_object_put(reply);
-		reply = json_object_new_object();
+		reply = fail;
 		json_object_object_add(reply, "ok", json_object_new_boolean(false));
 		json_object_object_add(reply, "error",
 				       json_object_new_string(err[0] ? err : strerror(-rc)));
@@ -359,7 +257,5 @@ int service__init(void)
 		conns[i].fd = -1;
 	os__service("info", svc_info, NULL);
 	os__service("stats", svc_stats, NULL);
-	os__service("link-show", svc_link_show, NULL);
-	os__service("link-set", svc_link_set, NULL);
-	return 0;
+	return link__init();
 }

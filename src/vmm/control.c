@@ -78,6 +78,42 @@ static int cfg_get(struct machine *m, uint16_t rid, unsigned off, unsigned size,
 	return 0;
 }
 
+/*
+ * The function's BARs as its OS knows them (Linux's resource file): the machine's view of a VF
+ * has them virtual, in its PF's VF BARs; a guest's (@emulated: the config space vPCI shows it)
+ * has them where the guest's BAR registers put them, with the VF's sizes.
+ */
+static struct json_object *lspci_regions(const struct pci_func *f, const uint8_t *emulated)
+{
+	static const char *const kinds[] = {[PCI_BAR_MEM32] = "mem32", [PCI_BAR_MEM64] = "mem64",
+					    [PCI_BAR_IO] = "io"};
+	struct pci_region r[PCI_NUM_BARS];
+	struct json_object *arr = json_object_new_array();
+	unsigned n = pci_func__regions(f, r);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+		uint64_t base = r[i].base;
+
+		if (emulated) {
+			const uint8_t *bar = emulated + PCI_BASE_ADDRESS_0 + 4 * r[i].bar;
+
+			base = le32_get(bar) & (r[i].kind == PCI_BAR_IO ? PCI_BASE_ADDRESS_IO_MASK
+									: PCI_BASE_ADDRESS_MEM_MASK);
+			if (r[i].kind == PCI_BAR_MEM64 && r[i].bar + 1 < PCI_NUM_BARS)
+				base |= (uint64_t)le32_get(bar + 4) << 32;
+		}
+		add_u64(o, "bar", r[i].bar);
+		add_str(o, "type", kinds[r[i].kind]);
+		json_object_object_add(o, "prefetchable", json_object_new_boolean(r[i].prefetch));
+		json_object_object_add(o, "virtual", json_object_new_boolean(r[i].virt && !emulated));
+		add_u64(o, "base", base);
+		add_u64(o, "size", r[i].size);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
 /* @guest: the guest whose emulated view to show (f is then one of its functions). */
 static int lspci_func(struct control *c, struct pci_func *f, unsigned nbytes,
 		      struct json_object *out, char *err, struct domain *guest)
@@ -124,6 +160,14 @@ static int lspci_func(struct control *c, struct pci_func *f, unsigned nbytes,
 		add_str(out, "vendor_name", f->vendor);
 	if (f->name)
 		add_str(out, "device_name", f->name);
+	add_hex(out, "progif", 2, cfg[PCI_CLASS_PROG]);
+	if ((cfg[PCI_HEADER_TYPE] & 0x7f) == PCI_HEADER_TYPE_NORMAL) {
+		add_hex(out, "subsystem_vendor", 4, le16_get(cfg + PCI_SUBSYSTEM_VENDOR_ID));
+		add_hex(out, "subsystem_device", 4, le16_get(cfg + PCI_SUBSYSTEM_ID));
+		if (f->subsys_name)
+			add_str(out, "subsystem_name", f->subsys_name);
+	}
+	json_object_object_add(out, "regions", lspci_regions(f, hf ? cfg : NULL));
 	if (nbytes) {
 		unsigned n = MIN(nbytes, f->size);
 

@@ -88,7 +88,9 @@ static bool drain(struct capture *cap)
 	const struct cap_slot *s;
 	struct pcap_pkthdr h;
 	uint64_t before = cap->written;
+	int werr;
 
+	errno = 0;
 	while ((!cap->count || cap->written < cap->count) && (s = cap_ring__peek(cap->ring))) {
 		h.ts.tv_sec = (time_t)(s->ts_ns / 1000000000ull);
 		h.ts.tv_usec = (suseconds_t)(s->ts_ns % 1000000000ull / 1000);
@@ -99,10 +101,14 @@ static bool drain(struct capture *cap)
 		cap->written++;
 	}
 	/* pcap_dump reports nothing. A write that failed (disk full) shows in the flush, or only
-	 * in the stream's error flag when stdio had already thrown the buffer away. */
+	 * in the stream's error flag when stdio had already thrown the buffer away, with the
+	 * reason left in errno by the write stdio made inside pcap_dump. */
+	werr = errno;
 	errno = 0;
 	if (cap->written != before &&
 	    (pcap_dump_flush(cap->dumper) || ferror(pcap_dump_file(cap->dumper)))) {
+		if (!errno)
+			errno = werr;
 		snprintf(cap->error, sizeof(cap->error), "writing the file failed: %s",
 			 errno ? strerror(errno) : "I/O error");
 		return false;

@@ -2,9 +2,12 @@
  * Control operations on domains and devices: what xl does with a Xen host.
  *
  *   list                                   the domains: id, name, role, memory, CPU time, ...
- *   create   name, memory, [config], [pci], [on_crash]
- *                                          start a guest; pci: BDFs that must be assignable;
- *                                          on_crash: destroy (default), restart, preserve
+ *   create   name, memory, [config], [pci], [vif], [on_crash]
+ *                                          start a guest; pci: BDFs that must be assignable,
+ *                                          or {"bdf": BDF, "driver": NAME} to choose the
+ *                                          guest's driver for it (driver_override); vif:
+ *                                          [{mac, bridge, devid}]; on_crash: destroy
+ *                                          (default), restart, preserve
  *   destroy  domain                        kill a guest (its devices go back to the pool)
  *   dom0-restart                           kill dom0 and start a new one; guests keep running
  *   dmesg    domain                        the domain's log (with its name and id)
@@ -128,6 +131,14 @@ static const char *errno_msg(struct hv *hv, int rc, uint16_t rid, char *buf)
 	return buf;
 }
 
+static uint64_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static void add_domain(struct json_object *arr, struct hv *hv, struct domain *d)
 {
 	struct json_object *o = json_object_new_object();
@@ -159,6 +170,13 @@ static void add_domain(struct json_object *arr, struct hv *hv, struct domain *d)
 	control__add_u64(o, "hypercalls", d->hypercalls);
 	control__add_u64(o, "hypercall_errors", d->hc_errors);
 	control__add_u64(o, "hypervisor_ns", d->hc_ns);
+	/* trapped accesses: served, what they cost (an FLR counts more), and how many of them
+	 * (and how long) waited for the guest's budget */
+	control__add_u64(o, "traps", d->traps.served);
+	control__add_u64(o, "trap_cost", d->traps.cost);
+	control__add_u64(o, "traps_delayed", d->traps.delayed);
+	control__add_u64(o, "trap_wait_ns",
+			 d->traps.wait_ns + (d->traps.timer > 0 ? mono_now() - d->traps.paused_ns : 0));
 	control__add_u64(o, "interrupts",
 			 __atomic_load_n(&hv->irqdest[d->id].interrupts, __ATOMIC_RELAXED));
 	control__add_u64(o, "notifications",
@@ -181,6 +199,29 @@ static int op_list(struct control *c, struct json_object *req, struct json_objec
 	return 0;
 }
 
+/* A pci entry given as {"bdf": BDF, "driver": NAME}: NAME as a guest's driver is named. */
+static int pci_entry_driver(struct json_object *e, const char **driver, char *err)
+{
+	struct json_object *v;
+	const char *s;
+
+	json_object_object_foreach(e, key, val)
+	{
+		(void)val;
+		if (strcmp(key, "bdf") && strcmp(key, "driver"))
+			return fail(err, "a pci entry takes \"bdf\" and \"driver\", not \"%.32s\"",
+				    key);
+	}
+	if (!json_object_object_get_ex(e, "driver", &v))
+		return 0;
+	s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+	if (!*s || strlen(s) > 31 ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(s))
+		return fail(err, "a pci entry's \"driver\" is a driver's name: [a-z0-9_-], 1..31");
+	*driver = s;
+	return 0;
+}
+
 static int op_create(struct control *c, struct json_object *req, struct json_object *reply,
 		     char *err)
 {
@@ -189,6 +230,7 @@ static int op_create(struct control *c, struct json_object *req, struct json_obj
 	struct domain *d;
 	uint16_t rids[8];
 	struct vif_spec vif[VIF_MAX];
+	const char *drivers[8] = {NULL};
 	size_t npci = 0, nvif = 0;
 	int rc;
 
@@ -230,9 +272,14 @@ static int op_create(struct control *c, struct json_object *req, struct json_obj
 		    (npci = json_object_array_length(pci)) > 8)
 			return fail(err, "\"pci\" must be a list of at most 8 BDFs");
 		for (size_t i = 0; i < npci; i++) {
-			struct json_object *e = json_object_array_get_idx(pci, i);
+			struct json_object *e = json_object_array_get_idx(pci, i), *b;
 			struct hv_func *f;
 
+			if (json_object_is_type(e, json_type_object)) {
+				if (pci_entry_driver(e, &drivers[i], err))
+					return -EINVAL;
+				e = json_object_object_get_ex(e, "bdf", &b) ? b : NULL;
+			}
 			if (!json_object_is_type(e, json_type_string) ||
 			    pci_rid__parse(json_object_get_string(e), &rids[i]))
 				return fail(err, "pci entry %zu is not a PCI address", i + 1);
@@ -264,10 +311,21 @@ static int op_create(struct control *c, struct json_object *req, struct json_obj
 	if (rc)
 		return fail(err, "cannot create '%s': %s", cfg.name, strerror(-rc));
 	for (size_t i = 0; i < npci; i++) {
+		char line[64];
+
 		if ((rc = passthrough__attach(c->hv, d, rids[i], 0))) {
 			errno_msg(c->hv, rc, rids[i], err);
 			domain__destroy(d);
 			return -EINVAL;
+		}
+		if (!drivers[i])
+			continue;
+		/* The guest's PCI core reads "driver=SLOT NAME" and binds NAME alone there. */
+		snprintf(line, sizeof(line), "driver=00:%02x.0 %s\n",
+			 passthrough__by_rid(c->hv, rids[i])->vslot, drivers[i]);
+		if ((rc = domain__add_config(d, line))) {
+			domain__destroy(d);
+			return fail(err, "cannot create '%s': %s", cfg.name, strerror(-rc));
 		}
 	}
 	for (size_t i = 0; i < nvif; i++) {

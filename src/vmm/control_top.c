@@ -9,8 +9,8 @@
  *         host_memory_bytes    the host's RAM (xentop's MEM(%) is of it)
  *         domains[]            id, name, role, state (r, b, c: xl's letters), cpu_ns (its
  *                              process), hypervisor_ns, memory_bytes, max_memory_bytes (the
- *                              same: vfnet guests do not balloon), vcpus, nets (a guest's VFs,
- *                              dom0's PF ports)
+ *                              same: vfnet guests do not balloon), vcpus, nets (a guest's VFs
+ *                              and vifs, dom0's PF ports)
  *         ports[]              port, engine_cpu_ns (the NIC engine: what silicon does for free)
  *         vfs[]                each enabled VF: bdf, port, vf, domain (its owner's name, or
  *                              "pool" while assignable, "-" before dom0 reported it), domid
@@ -31,6 +31,7 @@
 #include "vmm/domain.h"
 #include "vmm/hv.h"
 #include "vmm/passthrough.h"
+#include "vmm/vif.h"
 
 #define add_u64 control__add_u64
 #define add_str control__add_str
@@ -44,10 +45,10 @@ static uint64_t clock_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* What xentop calls a domain's networks: a guest's VFs, dom0's PF ports. */
+/* What xentop calls a domain's networks: a guest's VFs and vifs, dom0's PF ports. */
 static unsigned nets(struct hv *hv, const struct domain *d)
 {
-	unsigned n = 0;
+	unsigned ids[VIF_MAX], n = d->role == VFNET_ROLE_DOM0 ? 0 : vif__list(hv, d, ids);
 
 	for (unsigned i = 0; i < HV_MAX_FUNCS; i++) {
 		const struct hv_func *f = &hv->funcs[i];

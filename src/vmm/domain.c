@@ -39,6 +39,18 @@ static bool name_ok(const char *s)
 	return true;
 }
 
+#define TRAP_UNIT_NS  (1000000000ll / DOMAIN_TRAP_RATE)
+#define TRAP_BURST_NS ((int64_t)DOMAIN_TRAP_BURST * TRAP_UNIT_NS)
+#define TRAP_RESUME_NS (16 * TRAP_UNIT_NS) /* 8 ms at the default rate */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain **out)
 {
 	struct domain *d;
@@ -115,6 +127,8 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 	if ((rc = d->store_port = hv_evtchn__bind_virq(d, VFNET_VIRQ_XENSTORE)) < 0)
 		goto err_evtchn;
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
+	d->traps.budget_ns = TRAP_BURST_NS;
+	d->traps.last_ns = mono_ns();
 	__atomic_store_n(&hv->irqdest[id].notify_fd, d->notify_fd, __ATOMIC_RELEASE);
 	hv->dom[id] = d;
 	if (id)
@@ -217,12 +231,79 @@ static void reap_passed_fds(struct hv *hv, struct msghdr *msg)
 	}
 }
 
+/* ---- the budget of trapped accesses ---- */
+
+static void trap_refill(struct domain_traps *t, uint64_t now)
+{
+	uint64_t dt = now - t->last_ns;
+
+	t->last_ns = now;
+	t->budget_ns = dt >= (uint64_t)(TRAP_BURST_NS - t->budget_ns) ? TRAP_BURST_NS
+								       : t->budget_ns + (int64_t)dt;
+}
+
+void domain__trap(struct domain *d, unsigned cost)
+{
+	struct domain_traps *t = &d->traps;
+
+	t->served++;
+	t->cost += cost;
+	if (d->role == VFNET_ROLE_DOM0)
+		return;
+	trap_refill(t, mono_ns());
+	t->budget_ns -= (int64_t)cost * TRAP_UNIT_NS;
+}
+
+static void domain_hc_io(void *opaque, uint32_t events);
+
+static void trap_resume(void *opaque, uint32_t events)
+{
+	struct domain *d = opaque;
+	struct domain_traps *t = &d->traps;
+	uint64_t now = mono_ns();
+
+	t->timer = 0; /* fired: the loop has let go of it */
+	t->wait_ns += now - t->paused_ns;
+	trap_refill(t, now);
+	if (vloop__mod(d->hv->loop, d->hc_fd, EPOLLIN))
+		domain_gone(d);
+}
+
+/* Over budget: stop reading the guest's calls until one access is paid for again. */
+static bool trap_pause(struct domain *d)
+{
+	struct domain_traps *t = &d->traps;
+	int timer;
+
+	if (d->role == VFNET_ROLE_DOM0 || t->budget_ns > 0 || !d->hv->loop)
+		return false;
+	/* Woken when a few accesses are paid for, not each one: fewer wake-ups to pay for. */
+	timer = vloop__timer(d->hv->loop, (uint64_t)(TRAP_RESUME_NS - t->budget_ns), trap_resume,
+			     d);
+	if (timer < 0)
+		return false; /* no timer to wake it: served as before, never stuck */
+	if (vloop__mod(d->hv->loop, d->hc_fd, 0)) {
+		vloop__cancel(d->hv->loop, timer);
+		return false;
+	}
+	t->timer = timer;
+	t->delayed++;
+	t->paused_ns = mono_ns();
+	return true;
+}
+
 static void domain_hc_io(void *opaque, uint32_t events)
 {
 	struct domain *d = opaque;
 	static uint8_t buf[VFNET_HC_MAX_MSG + 1];
 	static struct hc_reply rep;
 
+	if (d->traps.timer > 0) {
+		/* Waiting for its budget: only a hang-up is heard (epoll reports it anyway). */
+		if (events & (EPOLLHUP | EPOLLERR))
+			domain_gone(d);
+		return;
+	}
 	for (unsigned i = 0; i < DOMAIN_HC_BUDGET; i++) {
 		union {
 			char b[CMSG_SPACE(sizeof(int) * 4)];
@@ -265,8 +346,9 @@ static void domain_hc_io(void *opaque, uint32_t events)
 			domain_gone(d);
 			return;
 		}
+		if (trap_pause(d))
+			return;
 	}
-	(void)events;
 }
 
 /* The domain posted event channel sends: the hypervisor's work, charged to the sender. */
@@ -373,6 +455,9 @@ static void stop(struct domain *d)
 		d->pid = 0;
 	}
 	if (hv->loop) {
+		if (d->traps.timer > 0)
+			vloop__cancel(hv->loop, d->traps.timer);
+		d->traps.timer = 0;
 		if (d->hc_fd >= 0)
 			vloop__del(hv->loop, d->hc_fd);
 		if (d->pidfd >= 0)
@@ -434,6 +519,26 @@ void domain__destroy(struct domain *d)
 	free(d->config);
 	free(d->log);
 	free(d);
+}
+
+int domain__add_config(struct domain *d, const char *line)
+{
+	size_t n = strlen(line);
+	bool nl = d->config_len && d->config[d->config_len - 1] != '\n'; /* end the last line */
+	char *c;
+
+	if (d->booted)
+		return -EBUSY;
+	if (d->config_len + nl + n >= DOMAIN_MAX_CONFIG)
+		return -E2BIG;
+	if (!(c = realloc(d->config, d->config_len + nl + n + 1)))
+		return -ENOMEM;
+	if (nl)
+		c[d->config_len++] = '\n';
+	memcpy(c + d->config_len, line, n + 1);
+	d->config = c;
+	d->config_len += n;
+	return 0;
 }
 
 void domain__log(struct domain *d, const void *buf, size_t len)

@@ -28,6 +28,30 @@
 #define DOMAIN_MAX_CONFIG  4000 /* bytes of runtime configuration handed over at boot */
 #define DOMAIN_HC_BUDGET   32	/* hypercalls served per wakeup before others get a turn */
 
+/*
+ * Trapped accesses (config space, the MSI-X table, BAR mapping) run on the machine's control
+ * thread and, through it, on the NIC's engines and in dom0 (an FLR is a VF reset dom0 handles):
+ * a guest may make DOMAIN_TRAP_RATE of them per second, DOMAIN_TRAP_BURST at once (a boot's PCI
+ * scan and driver probe take a few hundred). One beyond its budget is served, and then the
+ * guest's hypercall socket is not read until the budget has refilled: its vCPU waits in its
+ * synchronous call, as a Xen guest's vCPU pays for its own traps. dom0 is not limited.
+ */
+#define DOMAIN_TRAP_RATE  2000u
+#define DOMAIN_TRAP_BURST 1000u
+#define DOMAIN_TRAP_FLR	  100u /* what a function-level reset costs */
+#define DOMAIN_TRAP_MAP	  10u  /* mapping BAR0 (a broken request ring is made anew) */
+
+struct domain_traps {
+	int64_t budget_ns; /* allowance: refills at 1 ns a ns, an access costs 1 s / RATE */
+	uint64_t last_ns;  /* of the last refill */
+	uint64_t served;   /* trapped accesses served (dom0's too) */
+	uint64_t cost;     /* their cost, in accesses (an FLR counts DOMAIN_TRAP_FLR) */
+	uint64_t delayed;  /* accesses that waited for the budget */
+	uint64_t wait_ns;  /* how long, in all */
+	uint64_t paused_ns; /* when the current wait began */
+	int timer;	    /* > 0 while the guest waits */
+};
+
 /* The boot reply carries it after struct vfnet_hc_boot, NUL included. */
 _Static_assert(DOMAIN_MAX_CONFIG + 1 + sizeof(struct vfnet_hc_boot) <= VFNET_HC_MAX_DATA,
 	       "the runtime configuration fits the boot reply");
@@ -93,6 +117,7 @@ struct domain {
 
 	uint64_t hypercalls, hc_errors, hc_ns;
 	uint64_t hc_dropped; /* malformed transport (oversize, fds sent to us) */
+	struct domain_traps traps;
 };
 
 int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain **out);
@@ -111,6 +136,9 @@ void domain__stop(struct domain *d);
  * destroys it. A process that exited with status 0 shut down rather than crashed: false.
  */
 bool domain__crashed(struct domain *d);
+/* Append a line to the runtime configuration of a domain not yet booted (-EBUSY after, -E2BIG
+ * beyond DOMAIN_MAX_CONFIG). */
+int domain__add_config(struct domain *d, const char *line);
 
 /* Append to the domain's log; the oldest bytes go when it is full. */
 void domain__log(struct domain *d, const void *buf, size_t len);
@@ -128,6 +156,9 @@ int domain__connect(struct domain *d, int fd);
 char domain__state(const struct domain *d);
 /* CPU time of the domain's process in ns (0 when it has none). */
 uint64_t domain__cpu_ns(const struct domain *d);
+
+/* A trapped access of @cost (1 for most) was served for @d; its budget pays (a guest's). */
+void domain__trap(struct domain *d, unsigned cost);
 
 /* Post @vector into the domain's shared page; notify when no notification is outstanding. */
 void domain__post(struct domain *d, uint8_t vector);

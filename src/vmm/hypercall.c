@@ -72,6 +72,7 @@ static int hc_cfg_read(struct hv *hv, struct domain *d, const void *args, size_t
 
 	if (!zero(c->rsvd, sizeof(c->rsvd)) || c->val)
 		return -EINVAL;
+	domain__trap(d, 1);
 	rc = passthrough__cfg_read(hv, d, c->rid, c->off, c->size, &val);
 	v->val = val;
 	rep->hdr.len = sizeof(*v);
@@ -85,6 +86,7 @@ static int hc_cfg_write(struct hv *hv, struct domain *d, const void *args, size_
 
 	if (!zero(c->rsvd, sizeof(c->rsvd)))
 		return -EINVAL;
+	domain__trap(d, passthrough__cfg_is_flr(c->off, c->size, c->val) ? DOMAIN_TRAP_FLR : 1);
 	return passthrough__cfg_write(hv, d, c->rid, c->off, c->size, c->val);
 }
 
@@ -96,6 +98,7 @@ static int hc_bar_map(struct hv *hv, struct domain *d, const void *args, size_t 
 
 	if (!zero(b->rsvd, sizeof(b->rsvd)))
 		return -EINVAL;
+	domain__trap(d, b->bar == 0 ? DOMAIN_TRAP_MAP : 1); /* BAR0 gets a request ring */
 	if (!(f = passthrough__lookup(hv, d, b->rid)))
 		return -ENODEV;
 	return passthrough__bar_map(hv, d, f, b->bar, rep);
@@ -112,6 +115,7 @@ static int hc_mmio(struct hv *hv, struct domain *d, const void *args, size_t len
 
 	if (!zero(m->rsvd, sizeof(m->rsvd)) || m->write > 1)
 		return -EINVAL;
+	domain__trap(d, 1);
 	if (!(f = passthrough__lookup(hv, d, m->rid)))
 		return -ENODEV;
 	rc = passthrough__mmio(hv, d, f, m->bar, m->off, m->width, m->write, &value);

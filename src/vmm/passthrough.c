@@ -12,9 +12,8 @@
 #include "vmm/hv.h"
 #include "vmm/hypercall.h"
 #include "vmm/loop.h"
+#include "vmm/passthrough_priv.h"
 
-#define MSIX_ENTRY_SIZE 16
-#define MSI_ADDR_WINDOW 0xfee00000u
 
 static unsigned fidx(unsigned port, int vf)
 {
@@ -33,54 +32,10 @@ static struct pci_func *pf_of(struct hv *hv, const struct hv_func *f)
 
 /* ---- physical access from the control thread ---- */
 
-struct mmio_call {
-	struct e82576 *nic;
-	struct pci_func *fn;
-	unsigned bar, size;
-	uint64_t off, val;
-	bool write;
-	int rc;
-};
-
-static void mmio_on_engine(void *arg)
-{
-	struct mmio_call *c = arg;
-
-	c->rc = e82576__mmio(c->nic, c->fn, c->bar, c->off, c->size, c->write, &c->val);
-}
-
-static int phys_mmio(struct hv *hv, struct hv_func *f, unsigned bar, uint64_t off, unsigned size,
-		     bool write, uint64_t *val)
-{
-	struct mmio_call c = {.nic = hv->m->nic, .fn = f->fn, .bar = bar, .size = size,
-			      .off = off, .val = write ? *val : 0, .write = write};
-	int rc = e82576__call(hv->m->nic, f->port, mmio_on_engine, &c);
-
-	if (!write)
-		*val = c.val;
-	return rc ? rc : c.rc;
-}
-
 static int phys_flr(struct hv *hv, struct hv_func *f)
 {
-	uint32_t ctl;
-	int rc = machine__cfg_read(hv->m, f->rid, E82576_CAP_PCIE + PCI_EXP_DEVCTL, 2, &ctl);
-
-	if (!rc)
-		rc = machine__cfg_write(hv->m, f->rid, E82576_CAP_PCIE + PCI_EXP_DEVCTL, 2,
-					ctl | PCI_EXP_DEVCTL_BCR_FLR);
-	return rc;
-}
-
-static void phys_msix_control(struct hv *hv, struct hv_func *f, bool enable, bool masked)
-{
-	uint32_t v;
-
-	if (machine__cfg_read(hv->m, f->rid, E82576_CAP_MSIX + PCI_MSIX_FLAGS, 2, &v))
-		return;
-	v &= ~(uint32_t)(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
-	v |= (enable ? PCI_MSIX_FLAGS_ENABLE : 0) | (masked ? PCI_MSIX_FLAGS_MASKALL : 0);
-	machine__cfg_write(hv->m, f->rid, E82576_CAP_MSIX + PCI_MSIX_FLAGS, 2, v);
+	return machine__cfg_update(hv->m, f->rid, E82576_CAP_PCIE + PCI_EXP_DEVCTL, 2, 0,
+				   PCI_EXP_DEVCTL_BCR_FLR);
 }
 
 /* ---- the table of functions ---- */
@@ -134,135 +89,6 @@ struct hv_func *passthrough__lookup(struct hv *hv, const struct domain *d, uint1
 			return f;
 	}
 	return NULL;
-}
-
-/* ---- MSI-X: the trapped table ---- */
-
-static void msix_unbind(struct hv *hv, struct hv_func *f, unsigned i)
-{
-	struct hv_msix_entry *e = &f->msix[i];
-
-	if (e->irte < 0)
-		return;
-	ir_table__clear(&hv->irt, (unsigned)e->irte);
-	hv__irte_free(hv, (unsigned)e->irte);
-	e->irte = -1;
-}
-
-/* Bring the physical entry @i in line with what the owner wrote. */
-static void msix_apply(struct hv *hv, struct hv_func *f, unsigned i)
-{
-	struct hv_msix_entry *e = &f->msix[i];
-	struct domain *d = f->owner >= 0 ? hv__domain(hv, (unsigned)f->owner) : NULL;
-	uint64_t base = (uint64_t)i * MSIX_ENTRY_SIZE, addr, v;
-	uint32_t data;
-	uint8_t vector = (uint8_t)e->data;
-	struct irte irte;
-
-	if ((e->ctrl & PCI_MSIX_ENTRY_CTRL_MASKBIT) || !d) {
-		v = PCI_MSIX_ENTRY_CTRL_MASKBIT;
-		phys_mmio(hv, f, 3, base + PCI_MSIX_ENTRY_VECTOR_CTRL, 4, true, &v);
-		return;
-	}
-	if (vector < VFNET_VEC_FIRST || (e->addr_lo & 0xfff00000u) != MSI_ADDR_WINDOW ||
-	    e->addr_hi) {
-		/* Not a message this platform delivers: the entry stays masked, as Xen refuses
-		 * an address outside the MSI window. */
-		f->irq_refused++;
-		pr_debug("vmm", "dom%d %04x: MSI-X entry %u refused (address %08x, vector %u)",
-			 f->owner, f->rid, i, e->addr_lo, vector);
-		v = PCI_MSIX_ENTRY_CTRL_MASKBIT;
-		phys_mmio(hv, f, 3, base + PCI_MSIX_ENTRY_VECTOR_CTRL, 4, true, &v);
-		return;
-	}
-	if (e->irte < 0) {
-		int idx = hv__irte_alloc(hv);
-
-		if (idx < 0) {
-			f->irq_refused++;
-			return;
-		}
-		e->irte = idx;
-	}
-	irte = (struct irte){
-		.present = true,
-		.posted = true,
-		.vector = vector,
-		.pda = d->ram_maddr + VFNET_SHARED_PAGE,
-		.sid = f->rid,
-		.svt = IRTE_SVT_RID,
-	};
-	if (ir_table__set(&hv->irt, (unsigned)e->irte, &irte)) {
-		f->irq_refused++;
-		return;
-	}
-	irte__msi_message((unsigned)e->irte, &addr, &data);
-	v = (uint32_t)addr;
-	phys_mmio(hv, f, 3, base + PCI_MSIX_ENTRY_LOWER_ADDR, 4, true, &v);
-	v = addr >> 32;
-	phys_mmio(hv, f, 3, base + PCI_MSIX_ENTRY_UPPER_ADDR, 4, true, &v);
-	v = data;
-	phys_mmio(hv, f, 3, base + PCI_MSIX_ENTRY_DATA, 4, true, &v);
-	v = 0;
-	phys_mmio(hv, f, 3, base + PCI_MSIX_ENTRY_VECTOR_CTRL, 4, true, &v);
-}
-
-static void msix_reset(struct hv *hv, struct hv_func *f)
-{
-	for (unsigned i = 0; i < f->msix_nr; i++) {
-		uint64_t masked = PCI_MSIX_ENTRY_CTRL_MASKBIT;
-
-		/* Masked first: the entry's remappable message must not outlive its IRTE. */
-		if (f->present)
-			phys_mmio(hv, f, 3, (uint64_t)i * MSIX_ENTRY_SIZE +
-						    PCI_MSIX_ENTRY_VECTOR_CTRL, 4, true, &masked);
-		msix_unbind(hv, f, i);
-		f->msix[i] = (struct hv_msix_entry){.ctrl = PCI_MSIX_ENTRY_CTRL_MASKBIT, .irte = -1};
-	}
-	f->msix_enabled = f->msix_masked = false;
-}
-
-static int msix_access(struct hv *hv, struct hv_func *f, uint32_t off, unsigned width, bool write,
-		       uint64_t *value)
-{
-	unsigned table = f->msix_nr * MSIX_ENTRY_SIZE;
-
-	if (off < table) {
-		struct hv_msix_entry *e = &f->msix[off / MSIX_ENTRY_SIZE];
-		uint32_t *field[4] = {&e->addr_lo, &e->addr_hi, &e->data, &e->ctrl};
-		unsigned w = (off % MSIX_ENTRY_SIZE) / 4;
-
-		if (width == 8 && w % 2)
-			return -EINVAL;
-		if (!write) {
-			*value = *field[w] | (width == 8 ? (uint64_t)*field[w + 1] << 32 : 0);
-			return 0;
-		}
-		*field[w] = (uint32_t)*value;
-		if (width == 8)
-			*field[w + 1] = (uint32_t)(*value >> 32);
-		e->ctrl &= PCI_MSIX_ENTRY_CTRL_MASKBIT;
-		msix_apply(hv, f, off / MSIX_ENTRY_SIZE);
-		return 0;
-	}
-	if (off >= E82576_MSIX_PBA_OFFSET && off < E82576_MSIX_PBA_OFFSET + 8) {
-		if (write)
-			return 0; /* read-only */
-		return phys_mmio(hv, f, 3, off, width, false, value);
-	}
-	if (!write)
-		*value = 0;
-	return 0;
-}
-
-/* vPCI's hook: the guest changed MSI-X Enable or Function Mask. */
-static void guest_msix_control(void *opaque, bool enable, bool masked)
-{
-	struct hv_func *f = opaque;
-
-	f->msix_enabled = enable;
-	f->msix_masked = masked;
-	phys_msix_control(f->hv, f, enable, masked);
 }
 
 /* ---- BARs ---- */
@@ -347,7 +173,7 @@ int passthrough__mmio(struct hv *hv, struct domain *d, struct hv_func *f, unsign
 			*value = ~0ull;
 		return -EINVAL;
 	}
-	return msix_access(hv, f, off, width, write, value);
+	return pt_msix__access(hv, f, off, width, write, value);
 }
 
 /* ---- config space ---- */
@@ -364,6 +190,13 @@ static bool vfs_in_use(struct hv *hv, unsigned port)
 }
 
 static void release(struct hv *hv, struct hv_func *f, bool reset);
+
+bool passthrough__cfg_is_flr(unsigned off, unsigned size, uint32_t val)
+{
+	unsigned b = E82576_CAP_PCIE + PCI_EXP_DEVCTL + 1; /* Initiate FLR is bit 15 */
+
+	return b >= off && b < off + size && ((val >> 8 * (b - off)) & (PCI_EXP_DEVCTL_BCR_FLR >> 8));
+}
 
 /* VF Enable may have changed under a dom0 write to a PF: follow the bus. */
 static void sync_vfs(struct hv *hv, unsigned port)
@@ -476,9 +309,9 @@ int passthrough__cfg_write(struct hv *hv, struct domain *d, uint16_t rid, unsign
 static void release(struct hv *hv, struct hv_func *f, bool reset)
 {
 	ring_stop(hv, f);
-	msix_reset(hv, f);
+	pt_msix__reset(hv, f);
 	if (f->owner > 0)
-		phys_msix_control(hv, f, false, false);
+		pt_msix__phys_control(hv, f, false, false);
 	if (reset && f->present && phys_flr(hv, f)) {
 		/* Not reset: it must not reach another owner with this one's state. */
 		f->needs_flr = true;
@@ -586,7 +419,7 @@ static const struct vpci_phys_ops vpci_phys = {
 };
 
 static const struct vpci_msix_ops vpci_msix = {
-	.control = guest_msix_control,
+	.control = pt_msix__guest_control,
 };
 
 static int guest_view(struct hv *hv, struct hv_func *f)
@@ -786,6 +619,6 @@ void passthrough__fini(struct hv *hv)
 {
 	for (unsigned i = 0; i < HV_MAX_FUNCS; i++) {
 		ring_stop(hv, &hv->funcs[i]);
-		msix_reset(hv, &hv->funcs[i]);
+		pt_msix__reset(hv, &hv->funcs[i]);
 	}
 }

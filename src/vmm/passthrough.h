@@ -93,6 +93,8 @@ int passthrough__cfg_read(struct hv *hv, struct domain *d, uint16_t rid, unsigne
 			  unsigned size, uint32_t *val);
 int passthrough__cfg_write(struct hv *hv, struct domain *d, uint16_t rid, unsigned off,
 			   unsigned size, uint32_t val);
+/* Does a config write of @size bytes at @off start a function-level reset of an 82576 function? */
+bool passthrough__cfg_is_flr(unsigned off, unsigned size, uint32_t val);
 /* Fills @rep's results and descriptors for VFNET_HC_BAR_MAP. */
 int passthrough__bar_map(struct hv *hv, struct domain *d, struct hv_func *f, unsigned bar,
 			 struct hc_reply *rep);

@@ -61,6 +61,39 @@ has "non-ARI VF0 of PF0 at 02:10.0" "$t/noari.n" '^02:10\.0 0200: ffff:ffff'
 has "non-ARI VF0 of PF1 at 02:10.1" "$t/noari.n" '^02:10\.1 0200: ffff:ffff'
 has "non-ARI VF1 of PF1 at 02:10.3" "$t/noari.n" '^02:10\.3 '
 
-# Errors: a bad slot is a usage error (exit 2), an absent one a failure (exit 1).
-"$vfnet" lspci -s 1:0.0 >/dev/null 2>"$t/err"; check "bad slot exits 2" test $? -eq 2
+# -v, -vv, -vvv: the same lines as the real lspci decoding our dump, but for the region sizes
+# (a dump has none; the OS knows them, and so does vfnet).
+nosize() { sed -E '/^\t(Region [0-9]: )?(Memory|I\/O ports) at /s/ \[size=[0-9]+[KMG]?\]//' "$1"; }
+for vv in -v -vv -vvv; do
+	"$vfnet" lspci $vv >"$t/ours$vv" 2>/dev/null
+	lspcif "$t/pow" $vv >"$t/real$vv"
+	check "lspci $vv = real lspci -F $vv of our dump (sizes aside)" cmp "$t/real$vv" <(nosize "$t/ours$vv")
+done
+has "-v shows the PF's BAR sizes" "$t/ours-v" '^.Memory at e0000000 \(32-bit, non-prefetchable\) \[disabled\] \[size=128K\]$'
+has "-vv: the root port forwards ARI (DevCap2)" "$t/ours-vv" 'ARIFwd\+'
+has "-vv: SR-IOV TotalVFs is 8 in the capability" "$t/ours-vv" 'Initial VFs: 8, Total VFs: 8'
+# -t, -s and -d, against the real lspci on the same dump
+for args in "-t" "-tv" "-t -s 01:00.1" "-s 01:00" "-s .1" "-s 00:" "-s 01:*.1" "-d :10c9" "-d 8086:" \
+	"-d ::0604" "-d ::02xx" "-n -d 8086:3406" "-D" "-D -n -s .0"; do
+	"$vfnet" lspci $args >"$t/ours" 2>/dev/null
+	lspcif "$t/pow" $args >"$t/real"
+	check "lspci $args = real lspci -F $args" cmp "$t/real" "$t/ours"
+done
+"$vfnet" lspci -s 01:00 >"$t/partial" 2>/dev/null
+check "-s 01:00 (no function) lists both PFs" test "$(wc -l <"$t/partial")" -eq 2
+"$vfnet" lspci >/dev/null 2>"$t/note"
+has "no host: stderr says this is the power-on machine" "$t/note" 'no vfnet host at .*showing the machine as it powers on'
+"$vfnet" lspci -j -s 01:00.0 >"$t/j" 2>/dev/null
+check "-j: JSON with the ids, names and subsystem" python3 -c '
+import json, sys; d = json.load(open(sys.argv[1])); assert len(d) == 1; f = d[0]
+assert f["slot"] == "01:00.0" and f["vendor"] == "8086" and f["device"] == "10c9" and f["class"] == "0200"
+assert f["subsystem_device"] == "a03c" and f["device_name"].startswith("82576")' "$t/j"
+
+# Errors: a bad slot is a usage error (exit 2), an absent one a failure (exit 1); -d is lspci's
+# id filter, and a domain name given to it says where the domain view went.
+"$vfnet" lspci -s 1:0.0:0:0 >/dev/null 2>"$t/err"; check "bad slot exits 2" test $? -eq 2
+has "... with pciutils' message" "$t/err" '\-s: Too many fields'
+"$vfnet" lspci -d a -vv >/dev/null 2>"$t/err"; check "-d a: usage error (exit 2)" test $? -eq 2
+has "... which points at --domain" "$t/err" 'At least two fields must be given.*--domain a'
+"$vfnet" lspci --domain a >/dev/null 2>"$t/err"; check "--domain without a host exits 1" test $? -eq 1
 done_testing

@@ -54,7 +54,7 @@ create() { # NAME BDF CONFIG
 dmesg() { "$vfnet" dmesg "$1" 2>/dev/null || req "{\"op\":\"dmesg\",\"domain\":\"$1\"}" | jget "d['log']"; }
 dmesg_has() { dmesg "$1" | grep -q -- "$2"; }
 gone() { ! req '{"op":"list"}' | grep -q "\"name\":\"$1\""; }
-link_state() { "$vfnet" ip -d "$1" link show 2>/dev/null | grep -q "state $2"; }
+link_state() { "$vfnet" ip --domain "$1" link show 2>/dev/null | grep -q "state $2"; }
 # wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds
 wait_for() { local n=$(($1 * 10)); shift; for _ in $(seq $n); do "$@" && return 0; sleep 0.1; done; return 1; }
 ge() { [ "$(eval "$2")" -ge "$1" ] 2>/dev/null; }
@@ -86,10 +86,10 @@ for b in 01:10.0 01:10.2 01:10.4 01:10.6; do req "{\"op\":\"pci-assignable-add\"
 "$vfnet" ip link set pf0 vf 1 mac 02:00:00:00:00:0b
 check "guest A (sink) created with VF 01:10.0" create ga 01:10.0 'app=sink\n'
 check "guest A's VF driver is up" wait_for 5 dmesg_has ga "8086:10ca: bound to vdd"
-"$vfnet" lspci -d ga -nn >"$t/gview"
+"$vfnet" lspci --domain ga -nn >"$t/gview"
 has "the guest sees an 82576 VF at 00:04.0 (8086:10ca)" "$t/gview" "^00:04.0 .*\[8086:10ca\]"
 if command -v lspci >/dev/null; then
-	"$vfnet" lspci -d ga -xxxx >"$t/gdump"
+	"$vfnet" lspci --domain ga -xxxx >"$t/gdump"
 	lspci -F "$t/gdump" -vv >"$t/gdecoded" 2>/dev/null
 	has "real lspci decodes the guest's MSI-X (3 vectors, enabled)" "$t/gdecoded" "MSI-X: Enable\+ Count=3"
 	has "... and its BAR0 as the machine placed it" "$t/gdecoded" "Region 0: Memory at f0"
@@ -144,24 +144,25 @@ s2=$(req '{"op":"stats"}' | jget "d['ports'][0]['datapath']['drops']['spoof_mac'
 check "spoof checking off: forged frames no longer dropped" test "$s1" -eq "$s2"
 
 # ---- administrator MAC, trust, link state ----
-"$vfnet" ip -d ga link set eth0 address 02:00:00:00:00:99 >"$t/mac" 2>&1; st=$?
+"$vfnet" ip --domain ga link set eth0 address 02:00:00:00:00:99 >"$t/mac" 2>&1; st=$?
 check "an administrator-set MAC: the guest's change is refused" test $st -eq 1
 has "... with RTNETLINK's error" "$t/mac" "Operation not permitted"
 "$vfnet" ip link set pf0 vf 0 trust on
-check "trusted: the guest's change succeeds" "$vfnet" ip -d ga link set eth0 address 02:00:00:00:00:99
+check "trusted: the guest's change succeeds" "$vfnet" ip --domain ga link set eth0 address 02:00:00:00:00:99
 "$vfnet" ip link show pf0 >"$t/show"
 has "ip link show reports the VF's new address and trust" "$t/show" "vf 0 .*02:00:00:00:00:99.*trust on"
-"$vfnet" ip -d gb link set eth0 allmulticast on >"$t/promisc" 2>&1; st=$?
-check "an untrusted VF may not go multicast-promiscuous" test $st -eq 1
-check "a trusted one may" "$vfnet" ip -d ga link set eth0 allmulticast on
-check "... and back" "$vfnet" ip -d ga link set eth0 allmulticast off
-"$vfnet" ip -d ga link set eth0 promisc on >"$t/promisc" 2>&1; st=$?
+check "an untrusted VF may go multicast-promiscuous (igb asks no trust)" \
+	"$vfnet" ip --domain gb link set eth0 allmulticast on
+check "... and back" "$vfnet" ip --domain gb link set eth0 allmulticast off
+check "a trusted one too" "$vfnet" ip --domain ga link set eth0 allmulticast on
+"$vfnet" ip --domain ga link set eth0 allmulticast off
+"$vfnet" ip --domain ga link set eth0 promisc on >"$t/promisc" 2>&1; st=$?
 check "unicast promiscuous is refused even to a trusted VF (no such mode per pool, as igb)" \
 	test $st -eq 1
-check "a jumbo MTU through the mailbox (SET_LPE)" "$vfnet" ip -d ga link set eth0 mtu 9000
-"$vfnet" ip -d ga link show >"$t/mtu"
+check "a jumbo MTU through the mailbox (SET_LPE)" "$vfnet" ip --domain ga link set eth0 mtu 9000
+"$vfnet" ip --domain ga link show >"$t/mtu"
 has "... which the guest's interface takes" "$t/mtu" "eth0: .* mtu 9000"
-"$vfnet" ip -d ga link set eth0 mtu 1500 >/dev/null 2>&1
+"$vfnet" ip --domain ga link set eth0 mtu 1500 >/dev/null 2>&1
 "$vfnet" ip link set pf0 vf 0 state disable
 check "state disable: the guest's link goes down" wait_for 3 link_state ga DOWN
 "$vfnet" ip link set pf0 vf 0 state enable
@@ -187,7 +188,11 @@ req '{"op":"destroy","domain":"gb"}' >/dev/null
 r0=$(app ga sink received)
 create gb 01:10.2 'app=pktgen dst=02:00:00:00:00:99 count=300000 rate=100k\n'
 sleep 1
-"$vfnet" ip -d 0 link set pf0 down
+# Down and up, as igb's PF reset: while pf0 is down its PHY is powered down and the VFs have
+# no link.
+"$vfnet" ip link set pf0 down
+check "the PF down: the VFs have no link" wait_for 3 link_state ga DOWN
+"$vfnet" ip link set pf0 up
 wait_for 10 ge 300000 "app gb pktgen sent"
 sleep 0.5
 got=$(( $(app ga sink received) - r0 ))
@@ -224,7 +229,7 @@ has "pci-assignable-remove of a VF in use names the guest" "$t/inuse" \
 	"^vfnet pci-assignable-remove: 01:11.0: in use by guest 'hp' \(id [0-9]+\) at 00:04.0$"
 check "pci-detach" "$vfnet" pci-detach hp 01:11.0
 check "the guest is told and removes its driver" wait_for 5 dmesg_has hp "unbound from vdd"
-"$vfnet" lspci -d hp >"$t/hplspci"
+"$vfnet" lspci --domain hp >"$t/hplspci"
 check "its bus is empty again" test ! -s "$t/hplspci"
 "$vfnet" pci-assignable-list >"$t/pool2"
 has "the VF is back in the pool" "$t/pool2" "01:11.0"

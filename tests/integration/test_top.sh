@@ -161,6 +161,33 @@ else
 	for _ in 1 2 3 4 5 6; do skip "interactive keys (python3 pty)"; done
 fi
 
+# The paravirtual path: pv2 sends to pv1 through netback and dom0's bridge. Each vif has a row
+# with its traffic and the CPU dom0 spent on it; the guests' NETS count their vifs.
+raw '{"op":"create","name":"pv1","memory":32,"vif":[{"mac":"00:16:3e:00:00:11"}],"config":"app=sink\n"}' \
+	'{"op":"create","name":"pv2","memory":32,"vif":[{"mac":"00:16:3e:00:00:22"}],"config":"app=pktgen dst=00:16:3e:00:00:11 rate=20k\n"}' \
+	>"$t/pv"
+check "PV guests created" test "$(grep -c '^{"ok":true' "$t/pv")" -eq 2
+for _ in $(seq 100); do
+	v top -b -d 0.5 >"$t/vif" 2>&1
+	awk '$1 ~ /^vif/ && $2 == "pv1" && $3 > 1000 { f = 1 } END { exit !f }' "$t/vif" && break
+done
+sed 's/^/# /' "$t/vif" | tail -n 8
+has "vif header: traffic and dom0's CPU per vif" "$t/vif" \
+	'^VIF +DOMAIN +RX pkt/s +RX Mbit/s +TX pkt/s +TX Mbit/s +DROPS/s +DOM0%$'
+check "pv1's vif receives about what pv2 sends, sends nothing" awk '$1 ~ /^vif[0-9]+\.0$/ && $2 == "pv1" {
+	found = 1; if ($3 < 2000 || $3 > 25000 || $5 != 0) exit 1 } END { exit !found }' "$t/vif"
+check "pv2's vif sends, and dom0 pays for it (DOM0% > 0)" awk '$1 ~ /^vif[0-9]+\.0$/ && $2 == "pv2" {
+	found = 1; if ($5 < 2000 || $8 <= 0) exit 1 } END { exit !found }' "$t/vif"
+check "dom0's row carries that CPU" awk '$1 == "Domain-0" { found = 1; if ($4 <= 0) exit 1 } END { exit !found }' "$t/vif"
+has "pv1's row: one net, its vif" "$t/vif" '^ +pv1 [-rb]{6} .* +1 +1$'
+v top -j -d 0.5 >"$t/vif.json"
+check "top -j: vifs with their owner and dom0_pct" python3 -c '
+import json, sys
+tab = json.loads(open(sys.argv[1]).read())
+vifs = {x["domain"]: x for x in tab["vifs"]}
+assert vifs["pv1"]["rx_pps"] > 1000 and vifs["pv2"]["tx_pps"] > 1000, vifs
+assert vifs["pv2"]["dom0_pct"] > 0 and vifs["pv1"]["vif"].startswith("vif"), vifs' "$t/vif.json"
+
 raw '{"op":"shutdown"}' >/dev/null
 for _ in $(seq 50); do kill -0 "$host" 2>/dev/null || break; sleep 0.1; done
 check "host stopped" sh -c "! kill -0 $host 2>/dev/null"

@@ -3,6 +3,8 @@
  * and ndo_get_vf_config, with igb's checks and messages (iproute2-vf.md section 2).
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mdd.h"
@@ -11,17 +13,108 @@
 
 static const char *const link_state_names[] = { "auto", "enable", "disable" };
 
+/*
+ * The checks: what each setter refuses, found without changing anything, so that a command
+ * with several settings can be refused whole (`ip link set PF vf N ...`). The setters call
+ * them too: one place for each rule.
+ */
+static int refuse(char *why, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int refuse(char *why, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why) {
+		va_start(ap, fmt);
+		vsnprintf(why, MDD_WHY_LEN, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+int mdd_check_vf(struct mdd_adapter *a, unsigned vf, char *why)
+{
+	if (vf < a->num_vfs)
+		return 0;
+	if (!a->num_vfs)
+		return refuse(why, -EINVAL, "%s has no VFs enabled (vfnet sriov %s numvfs N)",
+			      a->netdev.name, a->netdev.name);
+	return refuse(why, -EINVAL, "%s has %u VFs: vf 0 to %u", a->netdev.name, a->num_vfs,
+		      a->num_vfs - 1);
+}
+
+int mdd_check_vf_mac(struct mdd_adapter *a, unsigned vf, const uint8_t *mac, char *why)
+{
+	int err = mdd_check_vf(a, vf, why);
+
+	if (err)
+		return err;
+	if (!mdd_mac_zero(mac) && !mdd_mac_valid(mac))
+		return refuse(why, -EINVAL, "a multicast address cannot be a VF's MAC");
+	return 0;
+}
+
+int mdd_check_vf_vlan(struct mdd_adapter *a, unsigned vf, unsigned vlan, unsigned qos,
+		      bool dot1ad, unsigned taken, char *why)
+{
+	int err = mdd_check_vf(a, vf, why);
+
+	if (err)
+		return err;
+	if (vlan > 4094)
+		return refuse(why, -EINVAL, "VLAN 4095 is reserved (0..4094)");
+	if (qos > 7)
+		return refuse(why, -EINVAL, "qos is a 3-bit priority (0..7)");
+	if (dot1ad)
+		return refuse(why, -EPROTONOSUPPORT,
+			      "the 82576 inserts 802.1Q tags only (igb refuses 802.1ad)");
+	if (vlan && !mdd_vlvf_has(a, (uint16_t)vlan) && mdd_vlvf_free_entries(a) <= taken)
+		return refuse(why, -ENOSPC, "all %u VLVF entries are in use", E1000_VLVF_ENTRIES - 1);
+	return 0;
+}
+
+int mdd_check_vf_rate(struct mdd_adapter *a, unsigned vf, unsigned min_rate, unsigned max_rate,
+		      char *why)
+{
+	int err;
+
+	if (min_rate)
+		return refuse(why, -EINVAL, "the 82576 has no minimum Tx rate (igb takes 0 only)");
+	if ((err = mdd_check_vf(a, vf, why)))
+		return err;
+	if (!a->link_up)
+		return refuse(why, -EINVAL, "the link is down: a rate is a share of the link speed");
+	if (max_rate > a->link_speed)
+		return refuse(why, -EINVAL, "above the link speed (%u Mbps)", a->link_speed);
+	return 0;
+}
+
+int mdd_check_vf_spoofchk(struct mdd_adapter *a, unsigned vf, char *why)
+{
+	if (!a->num_vfs)
+		return refuse(why, -EOPNOTSUPP, "%s has no VFs enabled", a->netdev.name);
+	return mdd_check_vf(a, vf, why);
+}
+
+int mdd_check_vf_link_state(struct mdd_adapter *a, unsigned vf, enum mdd_link_state st,
+			    char *why)
+{
+	if (st > MDD_LINK_DISABLE)
+		return refuse(why, -EINVAL, "state is auto, enable or disable");
+	return mdd_check_vf(a, vf, why);
+}
+
 int mdd_set_vf_mac(struct mdd_adapter *a, unsigned vf, const uint8_t *mac)
 {
 	struct mdd_vf *v;
+	int err = mdd_check_vf_mac(a, vf, mac, NULL);
 
-	if (vf >= a->num_vfs)
-		return -EINVAL;
+	if (err)
+		return err;
 	v = &a->vf[vf];
 	if (mdd_mac_zero(mac)) {
 		v->mac_admin = false;
 		os__log(MDD_TAG, "%s: remove administratively set MAC on VF %u", a->netdev.name, vf);
-	} else if (mdd_mac_valid(mac)) {
+	} else {
 		v->mac_admin = true;
 		os__log(MDD_TAG,
 			"%s: setting MAC %02x:%02x:%02x:%02x:%02x:%02x on VF %u; reload the VF "
@@ -32,8 +125,6 @@ int mdd_set_vf_mac(struct mdd_adapter *a, unsigned vf, const uint8_t *mac)
 				"%s: the VF MAC address has been set, but the PF device is not up; "
 				"bring the PF device up before attempting to use the VF device",
 				a->netdev.name);
-	} else {
-		return -EINVAL;
 	}
 	mdd_vf_set_mac(a, vf, mac);
 	mdd_policy_save(a, vf);
@@ -75,12 +166,10 @@ static int disable_port_vlan(struct mdd_adapter *a, unsigned vf)
 
 int mdd_set_vf_vlan(struct mdd_adapter *a, unsigned vf, unsigned vlan, unsigned qos, bool dot1ad)
 {
-	if (vf >= a->num_vfs || vlan > 4094 || qos > 7)
-		return -EINVAL;
-	int err;
+	int err = mdd_check_vf_vlan(a, vf, vlan, qos, dot1ad, 0, NULL);
 
-	if (dot1ad)
-		return -EPROTONOSUPPORT;
+	if (err)
+		return err;
 	err = vlan || qos ? enable_port_vlan(a, vf, (uint16_t)vlan, (uint16_t)qos)
 			  : disable_port_vlan(a, vf);
 	if (!err)
@@ -133,10 +222,10 @@ void mdd_rates_check(struct mdd_adapter *a)
 
 int mdd_set_vf_rate(struct mdd_adapter *a, unsigned vf, unsigned min_rate, unsigned max_rate)
 {
-	if (min_rate)
-		return -EINVAL;
-	if (vf >= a->num_vfs || !a->link_up || max_rate > a->link_speed)
-		return -EINVAL;
+	int err = mdd_check_vf_rate(a, vf, min_rate, max_rate, NULL);
+
+	if (err)
+		return err;
 	a->rate_link_speed = a->link_speed;
 	a->vf[vf].max_tx_rate = max_rate;
 	mdd_rate_program(a, vf);
@@ -147,11 +236,10 @@ int mdd_set_vf_rate(struct mdd_adapter *a, unsigned vf, unsigned min_rate, unsig
 int mdd_set_vf_spoofchk(struct mdd_adapter *a, unsigned vf, bool on)
 {
 	uint32_t bits = 1u << vf | 1u << (vf + E1000_DTXSWC_VLAN_SPOOF_SHIFT), v;
+	int err = mdd_check_vf_spoofchk(a, vf, NULL);
 
-	if (!a->num_vfs)
-		return -EOPNOTSUPP;
-	if (vf >= a->num_vfs)
-		return -EINVAL;
+	if (err)
+		return err;
 	v = rd32(a, E1000_DTXSWC);
 	wr32(a, E1000_DTXSWC, on ? v | bits : v & ~bits);
 	a->vf[vf].spoofchk = on;
@@ -162,18 +250,14 @@ int mdd_set_vf_spoofchk(struct mdd_adapter *a, unsigned vf, bool on)
 int mdd_set_vf_trust(struct mdd_adapter *a, unsigned vf, bool on)
 {
 	struct mdd_vf *v;
+	int err = mdd_check_vf(a, vf, NULL);
 
-	if (vf >= a->num_vfs)
-		return -EINVAL;
+	if (err)
+		return err;
 	v = &a->vf[vf];
 	if (v->trusted == on)
 		return 0;
 	v->trusted = on;
-	if (!on && v->multi_promisc) {
-		/* what only trust allowed goes with it */
-		v->multi_promisc = false;
-		mdd_vf_restore_multicast(a, vf);
-	}
 	os__log(MDD_TAG, "%s: VF %u is %strusted", a->netdev.name, vf, on ? "" : "not ");
 	mdd_policy_save(a, vf);
 	return 0;
@@ -190,15 +274,14 @@ int mdd_set_vf_trust(struct mdd_adapter *a, unsigned vf, bool on)
 int mdd_set_vf_link_state(struct mdd_adapter *a, unsigned vf, enum mdd_link_state st)
 {
 	struct mdd_vf *v;
-	uint32_t ping;
+	int err = mdd_check_vf_link_state(a, vf, st, NULL);
 
-	if (vf >= a->num_vfs || st > MDD_LINK_DISABLE)
-		return -EINVAL;
+	if (err)
+		return err;
 	v = &a->vf[vf];
 	v->link_state = st;
 	mdd_vf_set_enabled(a, vf, st != MDD_LINK_DISABLE && v->cts);
-	ping = E1000_PF_CONTROL_MSG | (v->cts && st != MDD_LINK_DISABLE ? E1000_VT_MSGTYPE_CTS : 0);
-	mdd_mbx_write(a, vf, &ping, 1);
+	mdd_ping_vf(a, vf); /* CTS only if it may run now */
 	os__log(MDD_TAG, "%s: Setting link state %s on VF %u", a->netdev.name,
 		link_state_names[st], vf);
 	mdd_policy_save(a, vf);

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <vfnet/irq.h>
 
@@ -58,7 +57,7 @@ static void mdd_read_mac(struct mdd_adapter *a)
 			v = rd32(a, E1000_EERD);
 			if (v & E1000_NVM_RW_REG_DONE)
 				break;
-			usleep(5);
+			os__udelay(5);
 		}
 		if (!(v & E1000_NVM_RW_REG_DONE))
 			break;
@@ -101,6 +100,43 @@ bool mdd_link_read(struct mdd_adapter *a, unsigned *speed)
 		*speed = 10;
 	}
 	return true;
+}
+
+static int mdic(struct mdd_adapter *a, uint32_t cmd, uint16_t *data)
+{
+	uint32_t v = 0;
+
+	wr32(a, E1000_MDIC, cmd);
+	for (int tries = 0; tries < 1000; tries++) {
+		v = rd32(a, E1000_MDIC);
+		if (v & E1000_MDIC_READY)
+			break;
+		os__udelay(5);
+	}
+	if (!(v & E1000_MDIC_READY) || (v & E1000_MDIC_ERROR) || v == 0xffffffff)
+		return -EIO;
+	*data = (uint16_t)(v & E1000_MDIC_DATA_MASK);
+	return 0;
+}
+
+/*
+ * igb_power_up_link / igb_power_down_link: the PHY is powered only while the PF's interface is
+ * up, so without it there is no link, for the PF or its VFs.
+ */
+void mdd_phy_power(struct mdd_adapter *a, bool on)
+{
+	uint16_t bmcr;
+
+	if (a->pdev->gone || mdic(a,
+				  E1000_MDIC_OP_READ | PHY_CONTROL << E1000_MDIC_REG_SHIFT |
+				      1u << E1000_MDIC_PHY_SHIFT,
+				  &bmcr))
+		return;
+	bmcr = on ? bmcr & ~MII_CR_POWER_DOWN : bmcr | MII_CR_POWER_DOWN;
+	mdic(a,
+	     E1000_MDIC_OP_WRITE | PHY_CONTROL << E1000_MDIC_REG_SHIFT |
+		 1u << E1000_MDIC_PHY_SHIFT | bmcr,
+	     &bmcr);
 }
 
 /* 12-bit MTA index of a multicast address (RCTL.MO = 0, igb's mc_filter_type 0). */
@@ -339,6 +375,8 @@ static void mdd_configure(struct mdd_adapter *a)
 	mdd_set_rx_mode(a);
 	mdd_ring_configure(a);
 	mdd_configure_msix(a);
+	/* As igb_reset: a port whose interface is down keeps its PHY powered down. */
+	mdd_phy_power(a, a->if_up);
 	a->link_up = mdd_link_read(a, &a->link_speed);
 	if (a->pdev->drvdata) /* registered */
 		netdev__carrier(&a->netdev, a->link_up);
@@ -398,9 +436,21 @@ static void mdd_watchdog(void *opaque)
 		a->doutsync_masked = false;
 		wr32(a, E1000_IMS, E1000_ICR_DOUTSYNC);
 	}
+	mdd_update_stats(a);
 	for (unsigned vf = 0; vf < a->num_vfs; vf++)
 		mdd_vf_update_stats(a, vf);
 	os__timer_arm(a->watchdog, MDD_WATCHDOG_NS);
+}
+
+/* igb_update_stats: the port's read-to-clear counters the netdev reports (ip -s: missed, mcast). */
+void mdd_update_stats(struct mdd_adapter *a)
+{
+	uint32_t mpc = rd32(a, E1000_MPC), mprc = rd32(a, E1000_MPRC);
+
+	if (a->pdev->gone)
+		return;
+	a->netdev.stats.rx_missed += mpc;
+	a->netdev.stats.multicast += mprc;
 }
 
 static int mdd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -429,9 +479,14 @@ static int mdd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		err = -ENOMEM;
 		goto err_irqs;
 	}
+	a->mbx_retry = os__timer_create(mdd_mbx_retry, a);
+	if (!a->mbx_retry) {
+		err = -ENOMEM;
+		goto err_timer;
+	}
 	err = mdd_ring_alloc(a);
 	if (err)
-		goto err_timer;
+		goto err_retry;
 
 	/* Reset the port before anything else: the MAC comes from the NVM afterwards. */
 	wr32(a, E1000_CTRL, rd32(a, E1000_CTRL) | E1000_CTRL_RST);
@@ -442,6 +497,7 @@ static int mdd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	a->netdev.mtu = ETH_DATA_LEN;
 	a->netdev.ops = &mdd_netdev_ops;
 	a->netdev.priv = a;
+	a->netdev.parentdev = pdev->slot;
 	/* VFs enabled before we came (a restarted dom0 finds them, as igb_probe_vfs does):
 	 * serve them, with the administrator's policy the machine kept for them; the VFs reset
 	 * and ask again. */
@@ -469,6 +525,8 @@ static int mdd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 err_rings:
 	mdd_ring_stop(a);
 	mdd_ring_free(a);
+err_retry:
+	os__timer_destroy(a->mbx_retry);
 err_timer:
 	os__timer_destroy(a->watchdog);
 err_irqs:
@@ -497,6 +555,7 @@ static void mdd_remove(struct pci_dev *pdev)
 		mdd_ring_stop(a);
 	}
 	mdd_free_irqs(a);
+	os__timer_destroy(a->mbx_retry);
 	os__timer_destroy(a->watchdog);
 	mdd_ring_free(a);
 	free(a->pf_mc);

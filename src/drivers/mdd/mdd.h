@@ -8,7 +8,8 @@
  *   mbx.c      PF side of the mailbox: locks, read/write, the mailbox task, the reset handshake
  *   vf.c       per-VF state and the handlers of VF messages (igb's policy)
  *   admin.c    set_vf_* / get_vf_config: what `ip link set PF vf N ...` changes
- *   service.c  the `vfnet` tools' requests: sriov, ip-link-set, ip-link-show
+ *   service.c  the `vfnet` tools' requests: sriov, ip-link-set
+ *   vflink.c   the netdev's vf_ops: `ip link set PF vf N ...` checked whole, then applied
  *   policy.c   the per-VF policy kept by the machine, taken back by a restarted dom0
  */
 #ifndef VFNET_DRIVERS_MDD_H
@@ -34,6 +35,16 @@ extern struct pci_driver mdd_driver;
 #define MDD_WATCHDOG_NS	   2000000000ull
 #define MDD_NACK_WINDOW_NS 2000000000ull /* igb: at most one NACK per VF per 2 s */
 #define MDD_LOG_WINDOW_NS  2000000000ull
+/*
+ * A VF that holds its mailbox (VFU) when dom0 wants it is skipped, never waited for: its request
+ * or dom0's message to it is retried from a timer, first after MDD_MBX_RETRY_NS, then twice as
+ * long each time up to MDD_MBX_RETRY_MAX_NS, with the VF's mailbox interrupt masked (MBVFIMR)
+ * meanwhile, so that its REQs cost dom0 nothing. After MDD_MBX_DEFER_MAX retries in a row the
+ * request is dropped and the VF loses CTS, as igb does when its lock times out.
+ */
+#define MDD_MBX_RETRY_NS     1000000ull
+#define MDD_MBX_RETRY_MAX_NS 128000000ull
+#define MDD_MBX_DEFER_MAX    16
 
 /* ---- mailbox messages (mailbox.md sections 4-5) ---- */
 #define E1000_VT_MSGTYPE_ACK  0x80000000
@@ -55,6 +66,19 @@ extern struct pci_driver mdd_driver;
 #define E1000_PF_CONTROL_MSG	  0x0100
 
 #define E1000_VF_MAX_MC_HASHES 30
+
+/*
+ * Shares of the port's tables (docs/hypervisor.md, "Containment"): no VF may take what another
+ * VF or the administrator needs. RAR: entries 1-3 stay the PF's (igb's
+ * IGB_PF_MAC_FILTERS_RESERVED); a VF's extra unicast filters come from the entries between
+ * those and the VFs' own MACs at the end, at most MDD_VF_MAX_MAC_FILTERS each (igbvf sends no
+ * more) and never more than an equal share. VLVF: entry 0 is VID 0; one entry per VF and one
+ * for the PF stay free for the administrator's VLANs, and each VF may hold an equal share of
+ * the rest. A request beyond its share is refused with NACK and counted.
+ */
+#define MDD_PF_MAC_FILTERS_RESERVED 3
+#define MDD_VF_MAX_MAC_FILTERS	    3 /* IGBVF_MAX_MAC_FILTERS */
+#define MDD_PF_VLANS_RESERVED	    1
 #define E1000_MAX_JUMBO_FRAME  0x2600 /* 9728: the cap on SET_LPE */
 #define E1000_MIN_FRAME	       64     /* ETH_ZLEN + FCS */
 
@@ -78,9 +102,17 @@ struct mdd_vf {
 	unsigned max_tx_rate;	  /* Mbit/s, 0 = unlimited */
 	unsigned num_mc_hashes;	  /* as announced (may exceed the 30 stored) */
 	uint16_t mc_hashes[E1000_VF_MAX_MC_HASHES];
-	unsigned vlans; /* VLANs the VF added itself */
-	uint64_t last_nack_ns, last_nack_log_ns, last_spoof_log_ns;
+	unsigned vlans;		     /* VLANs the VF added itself, VID 0 aside */
+	uint64_t vlan_ids[4096 / 64]; /* ... which ones */
+	uint64_t last_nack_ns, last_nack_log_ns, last_spoof_log_ns, last_policy_log_ns;
 	uint64_t spoof_events, nacks;
+	uint64_t refused; /* filter requests beyond the VF's share of a table */
+	/* the mailbox lock held by the VF when dom0 wanted it (mbx.c) */
+	bool req_pending, ping_pending; /* its request, our control message: retry */
+	unsigned defers;		 /* retries in a row */
+	uint64_t retry_ns;		 /* when to try again */
+	uint64_t mbx_deferred, mbx_dropped;
+	uint64_t last_defer_log_ns;
 	struct mdd_vf_stats stats;
 };
 
@@ -103,6 +135,7 @@ struct mdd_adapter {
 	int vec_other, vec_queue; /* domain vectors of MSI-X entries 0 and 1 */
 	struct os_work mbx_work, napi;
 	struct os_timer *watchdog;
+	struct os_timer *mbx_retry; /* VFs whose mailbox was held (mbx.c) */
 
 	unsigned num_vfs;
 	unsigned queue; /* the PF's queue pair = its pool: num_vfs (0 without VFs) */
@@ -110,6 +143,7 @@ struct mdd_adapter {
 	int8_t rar_owner[E1000_RAR_ENTRIES]; /* extra unicast filter -> VF, or -1 */
 
 	bool link_up;
+	bool if_up; /* the PF's interface is up (open): its PHY is powered */
 	bool doutsync_masked; /* spoof events: looked at by the watchdog until it unmasks */
 	unsigned link_speed; /* Mbit/s */
 	unsigned rate_link_speed; /* the speed VF rates were computed for */
@@ -156,6 +190,8 @@ void mdd_set_rx_mode(struct mdd_adapter *a);
 void mdd_spoof_check(struct mdd_adapter *a);
 unsigned mdd_vf_rar(unsigned vf);
 bool mdd_link_read(struct mdd_adapter *a, unsigned *speed);
+void mdd_phy_power(struct mdd_adapter *a, bool on);
+void mdd_update_stats(struct mdd_adapter *a);
 
 /* ring.c */
 int mdd_ring_alloc(struct mdd_adapter *a);
@@ -177,7 +213,16 @@ int mdd_mbx_read(struct mdd_adapter *a, unsigned vf, uint32_t *msg, unsigned len
 int mdd_mbx_write(struct mdd_adapter *a, unsigned vf, const uint32_t *msg, unsigned len);
 void mdd_mbx_unlock(struct mdd_adapter *a, unsigned vf);
 void mdd_mbx_task(struct os_work *w);
+void mdd_mbx_retry(void *opaque);
+void mdd_mbx_forget(struct mdd_adapter *a, unsigned vf);
+void mdd_ping_vf(struct mdd_adapter *a, unsigned vf);
 void mdd_ping_all_vfs(struct mdd_adapter *a);
+
+/* vflink.c: the PF netdev's vf_ops (`ip link set PF vf N ...`, the VF lines of `ip link`) */
+extern const struct netdev_vf_ops mdd_vf_ops;
+/* A non-negative integer of a json-c request, from a number or a string (@text: as given);
+ * -1 if absent, -2 if malformed. */
+long long mdd_json_uint(void *req, const char *key, const char **text);
 
 /* vf.c */
 void mdd_vf_defaults(struct mdd_adapter *a, unsigned vf);
@@ -188,12 +233,17 @@ void mdd_vf_reset_msg(struct mdd_adapter *a, unsigned vf);
 int mdd_vf_msg(struct mdd_adapter *a, unsigned vf, uint32_t *msg);
 void mdd_vf_set_mac(struct mdd_adapter *a, unsigned vf, const uint8_t *mac);
 int mdd_vlvf_set(struct mdd_adapter *a, unsigned pool, uint16_t vid, bool add);
+/* Has VID @vid a VLVF entry? How many entries are free? (what mdd_vlvf_set would find) */
+bool mdd_vlvf_has(struct mdd_adapter *a, uint16_t vid);
+unsigned mdd_vlvf_free_entries(struct mdd_adapter *a);
 void mdd_vf_set_vmolr(struct mdd_adapter *a, unsigned pool, bool aupe);
 void mdd_vf_set_vmvir(struct mdd_adapter *a, unsigned vf, uint32_t tci);
 void mdd_vf_set_strip(struct mdd_adapter *a, unsigned vf, bool on);
 void mdd_vf_restore_multicast(struct mdd_adapter *a, unsigned vf);
 void mdd_vf_update_stats(struct mdd_adapter *a, unsigned vf);
 bool mdd_vf_may_run(const struct mdd_adapter *a, unsigned vf);
+unsigned mdd_vf_vlan_share(const struct mdd_adapter *a);
+unsigned mdd_vf_mac_share(const struct mdd_adapter *a);
 void mdd_vf_set_enabled(struct mdd_adapter *a, unsigned vf, bool on);
 
 /* admin.c: Linux's ndo_set_vf_* / ndo_get_vf_config */
@@ -213,6 +263,19 @@ int mdd_set_vf_trust(struct mdd_adapter *a, unsigned vf, bool on);
 int mdd_set_vf_link_state(struct mdd_adapter *a, unsigned vf, enum mdd_link_state st);
 int mdd_get_vf_config(struct mdd_adapter *a, unsigned vf, struct mdd_vf_info *ivi);
 void mdd_rates_check(struct mdd_adapter *a);
+/* What the setters above refuse, found without changing anything: 0, or -errno with the
+ * reason in @why (MDD_WHY_LEN bytes, may be NULL). @taken: VLVF entries promised to other new
+ * VLANs of the same command. */
+#define MDD_WHY_LEN 96
+int mdd_check_vf(struct mdd_adapter *a, unsigned vf, char *why);
+int mdd_check_vf_mac(struct mdd_adapter *a, unsigned vf, const uint8_t *mac, char *why);
+int mdd_check_vf_vlan(struct mdd_adapter *a, unsigned vf, unsigned vlan, unsigned qos,
+		      bool dot1ad, unsigned taken, char *why);
+int mdd_check_vf_rate(struct mdd_adapter *a, unsigned vf, unsigned min_rate, unsigned max_rate,
+		      char *why);
+int mdd_check_vf_spoofchk(struct mdd_adapter *a, unsigned vf, char *why);
+int mdd_check_vf_link_state(struct mdd_adapter *a, unsigned vf, enum mdd_link_state st,
+			    char *why);
 void mdd_rate_program(struct mdd_adapter *a, unsigned vf);
 
 /* policy.c: keep VF @vf's policy with the machine; take every VF's back (before the port is

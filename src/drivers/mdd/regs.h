@@ -10,6 +10,7 @@
 #define E1000_STATUS   0x00008
 #define E1000_EERD     0x00014
 #define E1000_CTRL_EXT 0x00018
+#define E1000_MDIC     0x00020
 #define E1000_ICR      0x000C0
 #define E1000_IMS      0x000D0
 #define E1000_IMC      0x000D8
@@ -25,6 +26,17 @@
 #define E1000_STATUS_SPEED_1000 0x00000080
 
 #define E1000_CTRL_EXT_PFRSTD 0x00004000
+
+/* MDIC: the internal PHY's registers (IEEE 802.3 clause 22) */
+#define E1000_MDIC_DATA_MASK 0x0000FFFF
+#define E1000_MDIC_REG_SHIFT 16
+#define E1000_MDIC_PHY_SHIFT 21
+#define E1000_MDIC_OP_WRITE  0x04000000
+#define E1000_MDIC_OP_READ   0x08000000
+#define E1000_MDIC_READY     0x10000000
+#define E1000_MDIC_ERROR     0x40000000
+#define PHY_CONTROL	     0
+#define MII_CR_POWER_DOWN    0x0800
 
 #define E1000_NVM_RW_REG_START	1
 #define E1000_NVM_RW_REG_DONE	2
@@ -99,6 +111,8 @@
 #define E1000_QDE	    0x02408
 #define E1000_DTXSWC	    0x03500
 #define E1000_WVBR	    0x03554
+#define E1000_MPC	    0x04010 /* missed packets: read to clear */
+#define E1000_MPRC	    0x0407C /* multicast packets received: read to clear */
 #define E1000_DTXCTL	    0x03590
 #define E1000_RTTDQSEL	    0x03604
 #define E1000_RTTBCNRM	    0x03690

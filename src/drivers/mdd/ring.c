@@ -436,21 +436,30 @@ void mdd_napi_poll(struct os_work *w)
 
 /* ---- netdev operations ---- */
 
+/* As igb_open: the PHY is powered up; the link follows (ICR.LSC, the watchdog). */
 static int mdd_open(struct netdev *nd)
 {
 	struct mdd_adapter *a = nd->priv;
 
+	a->if_up = true;
+	mdd_phy_power(a, true);
 	netdev__carrier(nd, a->link_up);
 	return 0;
 }
 
-/* As igb_down: the port is reset. The VFs are told (PF control message, RSTI) and redo their
- * reset handshake by themselves; their pools come back as the administrator set them. */
+/*
+ * As igb_close: the port is reset with its PHY powered down, so the link goes down for the PF
+ * and every VF until the interface is up again. The VFs are told (PF control message, RSTI)
+ * and redo their reset handshake by themselves; their pools come back as the administrator set
+ * them, without link.
+ */
 static int mdd_stop(struct netdev *nd)
 {
 	struct mdd_adapter *a = nd->priv;
 
-	os__log(MDD_TAG, "%s: down: resetting the port (%u VFs)", nd->name, a->num_vfs);
+	os__log(MDD_TAG, "%s: down: resetting the port (%u VFs), PHY powered down", nd->name,
+		a->num_vfs);
+	a->if_up = false;
 	mdd_reinit(a, a->num_vfs);
 	return 0;
 }

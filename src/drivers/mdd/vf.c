@@ -33,6 +33,63 @@ void mdd_vf_set_enabled(struct mdd_adapter *a, unsigned vf, bool on)
 	wr32(a, E1000_VFTE, on ? te | bit : te & ~bit);
 }
 
+/* ---- shares of the tables (mdd.h) ---- */
+
+unsigned mdd_vf_vlan_share(const struct mdd_adapter *a)
+{
+	unsigned pool = E1000_VLVF_ENTRIES - 1 - a->num_vfs - MDD_PF_VLANS_RESERVED;
+
+	return a->num_vfs ? pool / a->num_vfs : 0;
+}
+
+/* RAR entries a VF's extra filters may use: after the PF's, before the VFs' own MACs. */
+static unsigned mac_first(void)
+{
+	return 1 + MDD_PF_MAC_FILTERS_RESERVED;
+}
+
+static unsigned mac_end(const struct mdd_adapter *a)
+{
+	return mdd_vf_rar(a->num_vfs - 1);
+}
+
+unsigned mdd_vf_mac_share(const struct mdd_adapter *a)
+{
+	unsigned share;
+
+	if (!a->num_vfs)
+		return 0;
+	share = (mac_end(a) - mac_first()) / a->num_vfs;
+	return share < MDD_VF_MAX_MAC_FILTERS ? share : MDD_VF_MAX_MAC_FILTERS;
+}
+
+/*
+ * A VF's refused requests are logged at most once per window: each line is a console hypercall
+ * of dom0's, and a guest that repeats a refused request must not turn dom0 into its printer.
+ */
+static bool policy_log_due(struct mdd_vf *v)
+{
+	uint64_t now = os__now_ns();
+
+	if (v->last_policy_log_ns && now - v->last_policy_log_ns < MDD_LOG_WINDOW_NS)
+		return false;
+	v->last_policy_log_ns = now;
+	return true;
+}
+
+/* A request beyond the VF's share: counted, logged (rate-limited), NACKed. */
+static int refuse(struct mdd_adapter *a, unsigned vf, const char *what, unsigned share)
+{
+	struct mdd_vf *v = &a->vf[vf];
+
+	v->refused++;
+	if (policy_log_due(v)) {
+		os__log(MDD_TAG, "%s: VF %u: %s refused: its share is %u (%llu refused so far)",
+			a->netdev.name, vf, what, share, (unsigned long long)v->refused);
+	}
+	return -ENOSPC;
+}
+
 /* ---- VLAN filters: VLVF entries shared by all pools, VID 0 in entry 0 ---- */
 
 static int vlvf_find(struct mdd_adapter *a, uint16_t vid)
@@ -61,6 +118,20 @@ static void vfta_set(struct mdd_adapter *a, uint16_t vid, bool on)
 	uint32_t v = rd32(a, E1000_VFTA(vid >> 5)), bit = 1u << (vid & 31);
 
 	wr32(a, E1000_VFTA(vid >> 5), on ? v | bit : v & ~bit);
+}
+
+bool mdd_vlvf_has(struct mdd_adapter *a, uint16_t vid)
+{
+	return vlvf_find(a, vid) >= 0;
+}
+
+unsigned mdd_vlvf_free_entries(struct mdd_adapter *a)
+{
+	unsigned n = 0;
+
+	for (int i = E1000_VLVF_ENTRIES - 1; i > 0; i--)
+		n += !(rd32(a, E1000_VLVF(i)) & E1000_VLVF_VLANID_ENABLE);
+	return n;
 }
 
 /* Add or remove @pool from VID @vid's VLVF entry: -ENOSPC when no entry is free. */
@@ -181,8 +252,10 @@ void mdd_vf_reset(struct mdd_adapter *a, unsigned vf)
 	v->cts = false;
 	v->multi_promisc = false;
 	v->last_nack_ns = os__now_ns();
+	mdd_mbx_forget(a, vf);
 	vlvf_clear_pool(a, vf);
 	v->vlans = 0;
+	memset(v->vlan_ids, 0, sizeof(v->vlan_ids));
 	mdd_vlvf_set(a, vf, v->pf_vlan, true);
 	mdd_vf_set_vmvir(a, vf, v->pf_vlan | (uint32_t)v->pf_qos << VLAN_PRIO_SHIFT);
 	mdd_vf_set_vmolr(a, vf, !v->pf_vlan);
@@ -241,17 +314,21 @@ static int vf_set_mac_msg(struct mdd_adapter *a, unsigned vf, const uint32_t *ms
 	uint32_t info = msg[0] & E1000_VT_MSGINFO_MASK;
 	uint8_t mac[ETH_ALEN];
 	int free_idx = -1;
+	unsigned held = 0;
 
 	msg_mac(msg, mac);
 	if (v->mac_admin && !v->trusted) {
-		os__log(MDD_TAG,
-			"%s: VF %u attempted to override administratively set MAC address; "
-			"reload the VF driver to resume operations",
-			a->netdev.name, vf);
+		if (policy_log_due(v))
+			os__log(MDD_TAG,
+				"%s: VF %u attempted to override administratively set MAC address; "
+				"reload the VF driver to resume operations",
+				a->netdev.name, vf);
 		return -EPERM;
 	}
 	if (!mdd_mac_valid(mac)) {
-		os__log(MDD_TAG, "%s: VF %u attempted to set invalid MAC", a->netdev.name, vf);
+		if (policy_log_due(v))
+			os__log(MDD_TAG, "%s: VF %u attempted to set invalid MAC", a->netdev.name,
+				vf);
 		return -EINVAL;
 	}
 	switch (info) {
@@ -262,23 +339,24 @@ static int vf_set_mac_msg(struct mdd_adapter *a, unsigned vf, const uint32_t *ms
 		vf_drop_filters(a, vf);
 		return 0;
 	case E1000_VF_MAC_FILTER_ADD:
-		/* Entries between the PF's RAR[0] and the VFs' own at the end are shared. */
-		for (unsigned i = 1; i < mdd_vf_rar(a->num_vfs - 1); i++) {
+		/* Entries between the PF's reserved ones and the VFs' own at the end are shared. */
+		for (unsigned i = mac_first(); i < mac_end(a); i++) {
 			if (a->rar_owner[i] == (int8_t)vf) {
 				uint32_t ral = rd32(a, E1000_RAL(i)), rah = rd32(a, E1000_RAH(i));
 
 				if (ral == (mac[0] | mac[1] << 8 | mac[2] << 16 | (uint32_t)mac[3] << 24) &&
 				    (rah & 0xffff) == (uint32_t)(mac[4] | mac[5] << 8))
 					return 0;
+				held++;
 			} else if (a->rar_owner[i] < 0 && free_idx < 0 &&
 				   !(rd32(a, E1000_RAH(i)) & E1000_RAH_AV)) {
 				free_idx = (int)i;
 			}
 		}
-		if (free_idx < 0) {
-			os__log(MDD_TAG, "%s: VF %u: no free MAC filter", a->netdev.name, vf);
-			return -ENOSPC;
-		}
+		if (held >= mdd_vf_mac_share(a))
+			return refuse(a, vf, "MAC filter", mdd_vf_mac_share(a));
+		if (free_idx < 0)
+			return refuse(a, vf, "MAC filter (none free)", mdd_vf_mac_share(a));
 		a->rar_owner[free_idx] = (int8_t)vf;
 		mdd_rar_set(a, (unsigned)free_idx, mac, vf);
 		return 0;
@@ -306,24 +384,34 @@ static int vf_set_vlan_msg(struct mdd_adapter *a, unsigned vf, const uint32_t *m
 	struct mdd_vf *v = &a->vf[vf];
 	bool add = msg[0] & E1000_VF_SET_VLAN_ADD;
 	uint16_t vid = msg[1] & E1000_VLVF_VLANID_MASK;
+	uint64_t bit = 1ull << (vid % 64);
+	bool had = v->vlan_ids[vid / 64] & bit;
 	int err;
 
 	if (v->pf_vlan) {
-		os__log(MDD_TAG,
-			"%s: VF %u attempted to override administratively set VLAN tag; "
-			"reload the VF driver to resume operations",
-			a->netdev.name, vf);
+		if (policy_log_due(v))
+			os__log(MDD_TAG,
+				"%s: VF %u attempted to override administratively set VLAN tag; "
+				"reload the VF driver to resume operations",
+				a->netdev.name, vf);
 		return -EPERM;
 	}
+
 	if (!vid && !add)
 		return 0;
+	if (vid && add && !had && v->vlans >= mdd_vf_vlan_share(a))
+		return refuse(a, vf, "VLAN filter", mdd_vf_vlan_share(a));
+	if (vid && !add && !had)
+		return 0; /* not one of its own: nothing to take away */
 	err = mdd_vlvf_set(a, vf, vid, add);
 	if (err == -ENOSPC)
-		os__log(MDD_TAG, "%s: VF %u: no free VLAN filter for VLAN %u", a->netdev.name, vf,
-			vid);
+		return refuse(a, vf, "VLAN filter (none free)", mdd_vf_vlan_share(a));
 	if (err)
 		return err;
-	v->vlans = add ? v->vlans + 1 : (v->vlans ? v->vlans - 1 : 0);
+	if (vid && add != had) {
+		v->vlan_ids[vid / 64] ^= bit;
+		v->vlans = add ? v->vlans + 1 : v->vlans - 1;
+	}
 	mdd_vf_set_strip(a, vf, vid != 0);
 	return 0;
 }
@@ -333,7 +421,9 @@ static int vf_set_lpe_msg(struct mdd_adapter *a, unsigned vf, const uint32_t *ms
 	uint32_t size = msg[1], vmolr;
 
 	if (size < E1000_MIN_FRAME) {
-		os__log(MDD_TAG, "%s: VF %u max frame %u out of range", a->netdev.name, vf, size);
+		if (policy_log_due(&a->vf[vf]))
+			os__log(MDD_TAG, "%s: VF %u max frame %u out of range", a->netdev.name, vf,
+				size);
 		return -EINVAL;
 	}
 	if (size > E1000_MAX_JUMBO_FRAME)
@@ -349,11 +439,7 @@ static int vf_set_promisc_msg(struct mdd_adapter *a, unsigned vf, const uint32_t
 	uint32_t info = msg[0] & E1000_VT_MSGINFO_MASK;
 	uint32_t vmolr;
 
-	if (!v->trusted) {
-		os__log(MDD_TAG, "%s: VF %u is not trusted: promiscuous mode refused",
-			a->netdev.name, vf);
-		return -EPERM;
-	}
+	/* As igb: no trust needed; what a pool cannot do (unicast promiscuous) is refused. */
 	vmolr = rd32(a, E1000_VMOLR(vf)) & ~(E1000_VMOLR_ROPE | E1000_VMOLR_ROMPE | E1000_VMOLR_MPME);
 	v->multi_promisc = false;
 	if (info & E1000_VF_SET_PROMISC_MULTICAST) {
@@ -383,7 +469,8 @@ int mdd_vf_msg(struct mdd_adapter *a, unsigned vf, uint32_t *msg)
 	case E1000_VF_SET_PROMISC:
 		return vf_set_promisc_msg(a, vf, msg);
 	}
-	os__log(MDD_TAG, "%s: VF %u: unhandled message 0x%08x", a->netdev.name, vf, msg[0]);
+	if (policy_log_due(&a->vf[vf]))
+		os__log(MDD_TAG, "%s: VF %u: unhandled message 0x%08x", a->netdev.name, vf, msg[0]);
 	return -EOPNOTSUPP;
 }
 

@@ -1,9 +1,11 @@
 /*
  * netback for `vfnet` tools (dom0's services):
- *   {"op":"netback-vifs"} -> {"vifs":[{"ifname","domid","devid","mac","bridge","state",
- *      "tx_mode","connected","disabled","cpu_ns", counters...}]}
+ *   {"op":"netback-vifs"} -> {"time_ns", "vifs":[{"ifname","domid","devid","mac","bridge",
+ *      "state","tx_mode","connected","disabled","cpu_ns", counters...}]}
+ * time_ns is CLOCK_MONOTONIC at the reading (the host's clock too), for rates over it.
  */
 #include <json-c/json.h>
+#include <time.h>
 
 #include "netback.h"
 
@@ -15,6 +17,10 @@ static void add(json_object *o, const char *k, uint64_t v)
 static int svc_vifs(void *opaque, void *req, void *reply, char *err)
 {
 	json_object *arr = json_object_new_array();
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	add(reply, "time_ns", (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
 
 	for (struct netback_vif *v = netback_vifs; v; v = v->next) {
 		json_object *o = json_object_new_object();

@@ -199,6 +199,7 @@ static int vdd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	a->nd.mtu = ETH_DATA_LEN;
 	a->nd.ops = &vdd_netdev_ops;
 	a->nd.priv = a;
+	a->nd.parentdev = pdev->slot;
 
 	a->hw = pci__iomap(pdev, 0);
 	if (!a->hw) {

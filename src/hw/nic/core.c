@@ -116,6 +116,8 @@ static void fn_flr(struct pci_func *fn)
 	}
 	nic_reset__port(p);
 	nic_msix__init(&p->msix_pf, E82576_PF_VECTORS);
+	p->phy_bmcr = E82576_PHY_BMCR_DEFAULT; /* (unconfirmed) a PF FLR resets its PHY too */
+	nic_dp__link_changed(p);
 }
 
 static void vf_enable(struct pci_func *pf, unsigned before, unsigned now)
@@ -163,6 +165,7 @@ int e82576__create(struct e82576 **out, const struct e82576_config *cfg)
 		p->pf = &nic->pci.pf[i];
 		nvm_init(p, cfg->mac[i]);
 		nic_reset__port_regs(p);
+		p->phy_bmcr = E82576_PHY_BMCR_DEFAULT;
 		nic_msix__init(&p->msix_pf, E82576_PF_VECTORS);
 		p->pf->ops = &nic_fn_ops;
 		p->pf->priv = nic;

@@ -143,6 +143,12 @@ static unsigned wire_rx(struct nic_port *p, unsigned budget)
 			wire_broken(p, got);
 			break;
 		}
+		if (!(nic_get(p, E1000_STATUS) & E1000_STATUS_LU)) {
+			/* A PHY without link (powered down) hears nothing. */
+			for (int i = 0; i < got; i++)
+				nic_stats__drop(p, E82576_DROP_LINK_DOWN);
+			got = 0;
+		}
 		for (int i = 0; i < got; i++) {
 			struct iovec iov = {dp->rxbuf[i], dp->wbuf[i].len};
 			struct nic_frame f = {.iov = &iov,
@@ -167,7 +173,7 @@ static unsigned wire_rx(struct nic_port *p, unsigned budget)
 	return done;
 }
 
-/* STATUS.LU follows the wire; a change raises ICR.LSC as the PHY would. */
+/* STATUS.LU follows the wire while the PHY is powered; a change raises ICR.LSC. */
 static void link_check(struct nic_port *p, uint64_t now)
 {
 	struct nic_dp *dp = &p->dp;
@@ -178,7 +184,7 @@ static void link_check(struct nic_port *p, uint64_t now)
 		return;
 	dp->link_due = false;
 	dp->link_next_ns = now + NIC_DP_LINK_POLL_NS;
-	up = wire__link_up(dp->wire);
+	up = !(p->phy_bmcr & E82576_PHY_BMCR_PDOWN) && wire__link_up(dp->wire);
 	if (up == !!(status & E1000_STATUS_LU))
 		return;
 	nic_set(p, E1000_STATUS, up ? status | E1000_STATUS_LU : status & ~E1000_STATUS_LU);
@@ -194,6 +200,11 @@ void nic_dp__reset(struct nic_port *p)
 	dp->tx_pending = dp->intr_tx = dp->intr_rx = 0;
 	dp->nslots = 0;
 	dp->link_due = true;
+}
+
+void nic_dp__link_changed(struct nic_port *p)
+{
+	p->dp.link_due = true;
 }
 
 void nic_dp__attach_wire(struct nic_port *p, struct wire *w)
@@ -234,7 +245,7 @@ unsigned nic_dp__poll(struct nic_port *p, unsigned budget)
 
 uint64_t nic_dp__next_deadline(struct nic_port *p)
 {
-	uint64_t next = p->dp.wire ? p->dp.link_next_ns : UINT64_MAX;
+	uint64_t next = !p->dp.wire ? UINT64_MAX : p->dp.link_due ? 0 : p->dp.link_next_ns;
 
 	for (uint32_t q = p->dp.tx_pending; q; q &= q - 1) {
 		uint64_t wake = nic_rate__wake(p, (unsigned)__builtin_ctz(q));

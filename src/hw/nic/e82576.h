@@ -80,7 +80,7 @@ enum e82576_drop {
 	E82576_DROP_BAD_DESC,    /* Tx: legacy or unknown descriptor, TSO, runt, too fragmented */
 	E82576_DROP_RX_QUEUE_OFF, /* Rx: the pool's queue is disabled or cannot master the bus */
 	E82576_DROP_FILTERED,    /* Rx from the wire: no pool or queue accepts it */
-	E82576_DROP_LINK_DOWN,   /* Tx for the wire while there is none or its link is down */
+	E82576_DROP_LINK_DOWN,   /* for or from the wire while there is none or its link is down */
 	E82576_DROP_VLAN,	 /* Rx: unicast to the pool's MAC, tagged with a VID not its own */
 	E82576_DROP_UNTAGGED,	 /* Rx: unicast to the pool's MAC, untagged, and the pool takes
 				  * tagged frames only (a port VLAN: VMOLR.AUPE clear) */

@@ -5,20 +5,44 @@
 
 #define E1000_MDIC_DATA_MASK 0x0000FFFF
 #define E1000_MDIC_REG_SHIFT 16
+#define E1000_MDIC_OP_WRITE  0x04000000
 #define E1000_MDIC_OP_READ   0x08000000
 #define E1000_MDIC_READY     0x10000000
 
-/* The internal PHY, as far as drivers look at it: link up at 1000/full. */
-static uint16_t phy_read(unsigned reg)
+#define MII_BMCR	   0
+#define MII_BMSR	   1
+#define MII_BMSR_LSTATUS   0x0004
+#define MII_BMSR_ANEGCOMPL 0x0020
+
+/* The internal PHY, as far as drivers look at it: 1000/full when its link is up. */
+static uint16_t phy_read(struct nic_port *p, unsigned reg)
 {
 	switch (reg) {
-	case 0: /* BMCR: autonegotiation enabled, 1000 Mb/s, full duplex */
-		return 0x1140;
-	case 1: /* BMSR: link up, autonegotiation complete */
-		return 0x796d;
+	case MII_BMCR:
+		return p->phy_bmcr;
+	case MII_BMSR: /* link up and autonegotiation complete only with link */
+		return nic_get(p, E1000_STATUS) & E1000_STATUS_LU
+			   ? 0x796d
+			   : 0x796d & ~(MII_BMSR_LSTATUS | MII_BMSR_ANEGCOMPL);
 	default:
 		return 0;
 	}
+}
+
+/*
+ * igb powers the PHY down (BMCR.PDOWN, igb_power_down_phy_copper) while the PF's interface is
+ * down, and with it the link: STATUS.LU clears and VFs see link down. BMCR.RESET restores the
+ * defaults and clears itself.
+ */
+static void phy_write(struct nic_port *p, unsigned reg, uint16_t val)
+{
+	uint16_t was = p->phy_bmcr;
+
+	if (reg != MII_BMCR)
+		return;
+	p->phy_bmcr = val & E82576_PHY_BMCR_RESET ? E82576_PHY_BMCR_DEFAULT : val;
+	if ((was ^ p->phy_bmcr) & E82576_PHY_BMCR_PDOWN)
+		nic_dp__link_changed(p);
 }
 
 uint32_t nic_gen__rd(struct nic_port *p, unsigned idx)
@@ -83,7 +107,10 @@ void nic_gen__wr(struct nic_port *p, unsigned idx, uint32_t val)
 	case E1000_MDIC:
 		if (val & E1000_MDIC_OP_READ)
 			val = (val & ~E1000_MDIC_DATA_MASK) |
-			      phy_read((val >> E1000_MDIC_REG_SHIFT) & 0x1f);
+			      phy_read(p, (val >> E1000_MDIC_REG_SHIFT) & 0x1f);
+		else if (val & E1000_MDIC_OP_WRITE)
+			phy_write(p, (val >> E1000_MDIC_REG_SHIFT) & 0x1f,
+				  (uint16_t)(val & E1000_MDIC_DATA_MASK));
 		nic_set(p, off, val | E1000_MDIC_READY);
 		return;
 	case E1000_RTTBCNRC:

@@ -36,6 +36,8 @@ struct nic_port {
 	uint32_t asserted;    /* PF EICR bits whose message went out and are not yet cleared */
 	uint32_t vf_asserted[E82576_MAX_VFS];
 	uint32_t rttbcnrc[E1000_NUM_QUEUES]; /* per-queue Tx rate, selected by RTTDQSEL */
+	uint16_t phy_bmcr; /* the internal PHY's control register (MDIC reg 0): not a MAC register,
+			    * so a MAC reset (CTRL.RST) leaves it; power-on and a PF FLR restore it */
 	/* Queues whose tail moved since the datapath last looked (bit q), set by queue.c. */
 	uint32_t tx_kick, rx_kick;
 	uint64_t itr_last_ns[E82576_PF_VECTORS + E82576_MAX_VFS * E82576_VF_VECTORS];
@@ -177,5 +179,12 @@ void nic_dp__attach_wire(struct nic_port *p, struct wire *w);
 /* A port reset: Tx context slots, rate-limiter clocks and pending work are forgotten; the wire
  * and the counters stay. */
 void nic_dp__reset(struct nic_port *p);
+/* The PHY was powered up or down: STATUS.LU is looked at again on the next poll. */
+void nic_dp__link_changed(struct nic_port *p);
+
+/* The internal PHY's BMCR (IEEE 802.3 clause 22 register 0). */
+#define E82576_PHY_BMCR_DEFAULT 0x1140 /* autonegotiation on, 1000 Mb/s, full duplex */
+#define E82576_PHY_BMCR_PDOWN	0x0800
+#define E82576_PHY_BMCR_RESET	0x8000
 
 #endif

@@ -64,6 +64,7 @@ static int init_pf(struct e82576_pci *d, unsigned port, uint16_t rid, uint64_t s
 		       E82576_REV, PCI_CLASS_NETWORK_ETHERNET << 8, true);
 	pf->vendor = "Intel Corporation";
 	pf->name = "82576 Gigabit Network Connection";
+	pf->subsys_name = "Gigabit ET Dual Port Server Adapter"; /* 8086:10c9 8086:a03c */
 	pci_func__set(pf, PCI_SUBSYSTEM_VENDOR_ID, 2, E82576_VENDOR);
 	pci_func__set(pf, PCI_SUBSYSTEM_ID, 2, E82576_SUBSYS);
 	pci_func__set(pf, PCI_INTERRUPT_PIN, 1, port + 1); /* INTA on port 0, INTB on port 1 */

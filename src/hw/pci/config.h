@@ -66,6 +66,8 @@ struct pci_func {
 	struct pci_bar_info bar[PCI_NUM_BARS];
 	const char *name;     /* e.g. "82576 Gigabit Network Connection" */
 	const char *vendor;   /* e.g. "Intel Corporation" */
+	const char *subsys_name; /* the subsystem's (pci.ids), e.g. "Gigabit ET Dual Port Server
+				  * Adapter"; NULL when pci.ids has none */
 	const struct pci_func_ops *ops;
 	void *priv;                    /* the device model behind the function */
 	struct pci_sriov *sriov;       /* SR-IOV capability state, PFs only */

@@ -34,6 +34,35 @@ const char *pci_class__name(uint16_t class16)
 	return "Class";
 }
 
+const char *pci_progif__name(uint16_t class16, uint8_t progif)
+{
+	if (class16 == 0x0604)
+		return progif == 0 ? "Normal decode" : progif == 1 ? "Subtractive decode" : NULL;
+	return NULL;
+}
+
+unsigned pci_func__regions(const struct pci_func *f, struct pci_region *out)
+{
+	unsigned n = 0;
+
+	for (unsigned b = 0; b < PCI_NUM_BARS; b++) {
+		const struct pci_bar_info *bi = f->pf ? &f->pf->sriov->vf_bar[b] : &f->bar[b];
+
+		if (bi->kind == PCI_BAR_NONE)
+			continue;
+		out[n++] = (struct pci_region){
+			.bar = (uint8_t)b,
+			.kind = bi->kind,
+			.prefetch = bi->prefetch,
+			.virt = f->pf != NULL,
+			.base = f->pf ? pci_sriov__vf_bar_addr(f->pf, f->vf_index, b)
+				      : pci_func__bar_addr(f, b),
+			.size = f->pf ? pci_sriov__vf_bar_size(f->pf, b) : bi->size,
+		};
+	}
+	return n;
+}
+
 void pci_ident__line(FILE *out, const struct pci_ident *id, enum pci_names names)
 {
 	char bdf[8];

@@ -17,6 +17,23 @@ uint16_t pci_func__vendor(const struct pci_func *f);
 uint16_t pci_func__device(const struct pci_func *f);
 const char *pci_class__name(uint16_t class16);
 
+/* lspci's name of a programming interface (-v: "(prog-if 00 [Normal decode])"), or NULL. */
+const char *pci_progif__name(uint16_t class16, uint8_t progif);
+
+/*
+ * A BAR as the OS knows it (Linux's sysfs resource file, which lspci -v reads): base, size and
+ * type. A VF's BAR registers read zero; its regions are slices of its PF's VF BARs, which an OS
+ * lists as "virtual".
+ */
+struct pci_region {
+	uint8_t bar;
+	enum pci_bar_kind kind;
+	bool prefetch, virt;
+	uint64_t base, size;
+};
+/* @f's regions into @out (PCI_NUM_BARS entries at most); how many. */
+unsigned pci_func__regions(const struct pci_func *f, struct pci_region *out);
+
 /* What the description line shows, as software read it (a VF's ids are its PF's). */
 struct pci_ident {
 	uint16_t rid, class16, vendor_id, device_id;

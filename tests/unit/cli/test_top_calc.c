@@ -131,6 +131,48 @@ static void test_vf_rates(void **state)
 	(void)state;
 }
 
+static void add_vif(struct top_snap *s, const char *name, int domid, uint64_t rxp, uint64_t txp,
+		    uint64_t bytes, uint64_t drops, uint64_t cpu)
+{
+	struct top_vif *v = &s->vif[s->nvifs++];
+
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	v->domid = domid;
+	v->rx_pkts = rxp;
+	v->tx_pkts = txp;
+	v->rx_bytes = v->tx_bytes = bytes;
+	v->drops = drops;
+	v->cpu_ns = cpu;
+}
+
+/* vifs: rates over dom0's own readings (1 s apart here, not the 2 s of the top op), dom0's CPU
+ * per vif, the owner's name from the domain list, none for a vif new in the second reading. */
+static void test_vif_rates(void **state)
+{
+	a.vif_time_ns = 10500 * MS;
+	b.vif_time_ns = 11500 * MS;
+	add_vif(&a, "vif1.0", 1, 100, 0, 6400, 3, 50 * MS);
+	add_vif(&b, "vif1.0", 1, 10100, 0, 6400 + 640000, 13, 150 * MS); /* 10k/s, 10% */
+	add_vif(&b, "vif9.0", 9, 500, 500, 500, 0, 20 * MS);		  /* new; no domain 9 */
+	assert_int_equal(top__rates(&a, &b, &r), 0);
+	assert_int_equal(r.nvifs, 2);
+	assert_string_equal(r.vif[0].owner, "ga");
+	assert_near(r.vif[0].rx_pps, 10000.0);
+	assert_near(r.vif[0].rx_mbps, 5.12);
+	assert_near(r.vif[0].tx_pps, 0.0);
+	assert_near(r.vif[0].drops_ps, 10.0);
+	assert_near(r.vif[0].dom0, 10.0);
+	assert_string_equal(r.vif[1].owner, "-");
+	assert_near(r.vif[1].rx_pps, 0.0);
+	assert_near(r.vif[1].dom0, 0.0);
+	/* dom0 did not answer the first time: no rates rather than rates over a wrong period */
+	a.vif_time_ns = 0;
+	assert_int_equal(top__rates(&a, &b, &r), 0);
+	assert_near(r.vif[0].rx_pps, 0.0);
+	assert_near(r.vif[0].dom0, 0.0);
+	(void)state;
+}
+
 static void test_comings_and_goings(void **state)
 {
 	/* gb was destroyed and a new gb took id 3; dom0 was restarted (its counters went back);
@@ -210,6 +252,7 @@ int main(void)
 	    cmocka_unit_test(test_arithmetic),
 	    cmocka_unit_test_setup(test_domains_split, setup),
 	    cmocka_unit_test_setup(test_vf_rates, setup),
+	    cmocka_unit_test_setup(test_vif_rates, setup),
 	    cmocka_unit_test_setup(test_comings_and_goings, setup),
 	    cmocka_unit_test_setup(test_clock_must_advance, setup),
 	    cmocka_unit_test_setup(test_xentop_columns_and_sort, setup),

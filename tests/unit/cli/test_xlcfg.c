@@ -374,6 +374,13 @@ static void test_pci(void **state)
 	struct xlcfg_pci pci;
 	char msg[128];
 
+	assert_int_equal(xlcfg_pci__parse(&pci, "05:10.0,driver=hostile", msg, sizeof(msg)), 0);
+	assert_string_equal(pci.driver, "hostile");
+	assert_int_equal(xlcfg_pci__parse(&pci, "05:10.0", msg, sizeof(msg)), 0);
+	assert_string_equal(pci.driver, "");
+	assert_int_equal(xlcfg_pci__parse(&pci, "5:0.0,driver=" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+					  msg, sizeof(msg)),
+			 -EINVAL); /* 32 bytes: one too many */
 	for (unsigned int i = 0; i < ARRAY_SIZE(good); i++) {
 		assert_int_equal(xlcfg_pci__parse(&pci, good[i].spec, msg, sizeof(msg)), 0);
 		assert_int_equal(pci.bdf, good[i].bdf);
@@ -419,6 +426,9 @@ static void test_pci_errors(void **state)
 		{"05:10.0,", 8, "empty parameter (two commas, or one at the end)"},
 		{"05:10.0,seize", 8, "'seize' is not KEY=VALUE"},
 		{"05:10.0,seeze=1", 8, "key 'seeze' is not supported by vfnet; did you mean 'seize'?"},
+		{"05:10.0,driver=vdd,driver=mdd", 19, "'driver' given twice"},
+		{"05:10.0,driver=v.d", 15, "driver 'v.d' is not a driver's name ([a-z0-9_-], 1..31)"},
+		{"05:10.0,driver=Vdd", 15, "driver 'Vdd': names are lower case"},
 	};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++)

@@ -7,7 +7,8 @@
  * guest domain of its own. All share one process and one vector space, but every vector, work
  * and timer belongs to the domain that was current when it was requested, and runs in it.
  *
- * Time is a fake clock (the NIC's too). Each os__now_ns call by a guest advances it by
+ * Time is a fake clock (the NIC's too); os__udelay and os__msleep advance it (dom0's are
+ * counted). Each os__now_ns call by a guest advances it by
  * HARNESS_TICK_NS and lets dom0 run its pending interrupts and works: that is dom0's vCPU
  * answering the mailbox while the VF driver busy-waits for it, as two processes would.
  *
@@ -33,6 +34,7 @@ struct machine;
 struct harness {
 	struct machine *m;
 	struct pci_dev *pf;			/* PF0, mdd bound */
+	struct netdev *pf_nd;			/* its netdev pf0, up after setup */
 	struct pci_dev *vf[HARNESS_MAX_VFS];	/* present while SR-IOV is on */
 	unsigned vf_dom[HARNESS_MAX_VFS];	/* the guest each bound VF runs in (0: unbound) */
 	bool vf_assigned[HARNESS_MAX_VFS];	/* what pci__vf_assigned answers */
@@ -41,11 +43,13 @@ struct harness {
 	bool policy_kept[HARNESS_MAX_VFS];
 	unsigned policy_saves;
 	uint64_t msi_delivered, msi_stray;
+	uint64_t dom0_delays, dom0_delay_ns; /* os__udelay/os__msleep called by dom0's code */
 };
 
 extern struct harness h;
 
-/* cmocka setup/teardown: a fresh machine, mdd probed on PF0 in dom0; everything undone. */
+/* cmocka setup/teardown: a fresh machine, mdd probed on PF0 in dom0 and pf0 up, as dom0's boot
+ * leaves it; everything undone. */
 int harness__setup(void **state);
 int harness__teardown(void **state);
 
@@ -78,6 +82,12 @@ uint64_t harness__now(void);
 
 /* PF registers as the silicon has them (e82576__rd32 on PF0). */
 uint32_t harness__pf_rd32(uint32_t off);
+
+/* A request to dom0's services (os__service: mdd's, and link.c's once link__init ran), as
+ * the machine hands `vfnet` tools' requests over: the reply, with "ok" and, on failure, "error"
+ * (and the handler's "detail"). The caller puts it. */
+struct json_object;
+struct json_object *harness__request(const char *json);
 
 /* The log lines of both drivers since the last clear; does one contain @needle? */
 bool harness__log_has(const char *needle);

@@ -15,143 +15,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "harness.h"
-#include "hw/machine.h"
-#include "mdd.h"
-
-/* The VF's view of its mailbox (vdd's regs.h; mdd's has the PF's). */
-#define VF_V2PMAILBOX	 0x0C40
-#define VF_VMBMEM(i)	 (0x0800 + 4 * (i))
-#define VF_MBX_REQ	 0x01
-#define VF_MBX_ACK	 0x02
-#define VF_MBX_VFU	 0x04
-#define VF_MBX_PFSTS	 0x10
-#define VF_MBX_PFACK	 0x20
-#define VF_RAR		 (E1000_RAR_ENTRIES - 1) /* VF 0's own MAC filter */
-#define MS		 1000000ull
+#include "rogue.h"
 
 static const uint8_t admin_mac[ETH_ALEN] = {0x02, 0xad, 0x00, 0x00, 0x00, 0x01};
 static const uint8_t other_mac[ETH_ALEN] = {0x02, 0x0f, 0x00, 0x00, 0x00, 0x99};
-
-static struct mdd_adapter *pf(void)
-{
-	return h.pf->drvdata;
-}
-
-/* Run @stmt as dom0's code. */
-#define DOM0(stmt)                                                                                 \
-	do {                                                                                       \
-		unsigned prev_ = harness__enter(HARNESS_DOM0);                                     \
-		stmt;                                                                              \
-		harness__enter(prev_);                                                             \
-	} while (0)
-
-/* Run @stmt as guest @dom's code. */
-#define GUEST(dom, stmt)                                                                           \
-	do {                                                                                       \
-		unsigned prev_ = harness__enter(dom);                                              \
-		stmt;                                                                              \
-		harness__enter(prev_);                                                             \
-	} while (0)
-
-static uint32_t rar_lo(const uint8_t *m)
-{
-	return m[0] | m[1] << 8 | m[2] << 16 | (uint32_t)m[3] << 24;
-}
-
-static void assert_rar(unsigned idx, const uint8_t *mac, unsigned pool)
-{
-	uint32_t rah = harness__pf_rd32(E1000_RAH(idx));
-
-	assert_int_equal(harness__pf_rd32(E1000_RAL(idx)), rar_lo(mac));
-	assert_int_equal(rah & 0xffff, (uint32_t)(mac[4] | mac[5] << 8));
-	assert_true(rah & E1000_RAH_AV);
-	assert_int_equal(rah & E1000_RAH_POOL_MASK, 1u << (E1000_RAH_POOL_SHIFT + pool));
-}
-
-static bool carrier_is(struct netdev *nd, bool up)
-{
-	return nd && nd->carrier == up;
-}
-
-static bool carrier_up(void *arg)
-{
-	return carrier_is(arg, true);
-}
-
-/* Enable @n VFs and bind vdd to VF i in guest i + 1; open each. */
-static void vfs_up(unsigned n, unsigned nbind, bool open)
-{
-	assert_int_equal(harness__sriov((int)n), (int)n);
-	for (unsigned i = 0; i < nbind; i++) {
-		assert_int_equal(harness__bind_vf(i, i + 1), 0);
-		if (open) {
-			struct netdev *nd = harness__vf_netdev(i);
-
-			GUEST(i + 1, assert_int_equal(netdev__open(nd), 0));
-			assert_true(harness__run_until(carrier_up, nd, 100 * MS));
-		}
-	}
-}
-
-/* ---- a rogue VF driver: the mailbox by hand ---- */
-
-static struct pci_func *vf_fn(unsigned vf)
-{
-	return &h.m->nicfn->vf[0][vf];
-}
-
-static uint32_t vf_rd(unsigned vf, uint32_t off)
-{
-	return e82576__rd32(h.m->nic, vf_fn(vf), off);
-}
-
-static void vf_wr(unsigned vf, uint32_t off, uint32_t val)
-{
-	e82576__wr32(h.m->nic, vf_fn(vf), off, val);
-}
-
-static uint32_t raw_v2p;
-
-static bool raw_reply_seen(void *arg)
-{
-	raw_v2p |= vf_rd(*(unsigned *)arg, VF_V2PMAILBOX);
-	return raw_v2p & VF_MBX_PFSTS;
-}
-
-/*
- * Post @msg (@len words) from VF @vf and wait (100 ms of dom0 time) for a reply; read @rlen
- * words of it into @reply. Returns false when the PF did not answer.
- */
-static bool raw_request(unsigned vf, const uint32_t *msg, unsigned len, uint32_t *reply,
-			unsigned rlen)
-{
-	vf_wr(vf, VF_V2PMAILBOX, VF_MBX_VFU);
-	assert_true(vf_rd(vf, VF_V2PMAILBOX) & VF_MBX_VFU);
-	for (unsigned i = 0; i < len; i++)
-		vf_wr(vf, VF_VMBMEM(i), msg[i]);
-	vf_wr(vf, VF_V2PMAILBOX, VF_MBX_REQ);
-	raw_v2p = 0;
-	if (!harness__run_until(raw_reply_seen, &vf, 100 * MS))
-		return false;
-	vf_wr(vf, VF_V2PMAILBOX, VF_MBX_VFU);
-	for (unsigned i = 0; i < rlen; i++)
-		reply[i] = vf_rd(vf, VF_VMBMEM(i));
-	vf_wr(vf, VF_V2PMAILBOX, VF_MBX_ACK);
-	harness__advance(MS); /* let dom0 see our ACK */
-	return true;
-}
-
-/* igbvf's handshake, by hand: CTRL.RST, then VF_RESET. */
-static void raw_reset(unsigned vf)
-{
-	uint32_t msg = E1000_VF_RESET, reply[3];
-
-	vf_wr(vf, E1000_CTRL, E1000_CTRL_RST);
-	(void)vf_rd(vf, VF_V2PMAILBOX); /* consume RSTD */
-	assert_true(raw_request(vf, &msg, 1, reply, 3));
-	assert_int_equal(reply[0] & 0xffff, E1000_VF_RESET);
-}
 
 /* ---- (1) the reset handshake ---- */
 
@@ -300,16 +167,17 @@ static void test_multicast_overflow(void **state)
 	vfs_up(2, 1, true);
 	nd = harness__vf_netdev(0);
 
-	/* vdd sends 30 hashes and asks for multicast promiscuous, which needs trust */
-	GUEST(1, rc = nd->ops->set_rx_mode(nd, 0, (const uint8_t(*)[ETH_ALEN])mc, 31));
-	assert_int_equal(rc, -EPERM);
-	assert_int_equal(pf()->vf[0].num_mc_hashes, 30);
-	assert_true(harness__pf_rd32(E1000_VMOLR(0)) & E1000_VMOLR_ROMPE);
-	assert_false(harness__pf_rd32(E1000_VMOLR(0)) & E1000_VMOLR_MPME);
-	DOM0(rc = mdd_set_vf_trust(pf(), 0, true));
+	/* vdd sends 30 hashes and asks for multicast promiscuous, which igb grants any VF */
 	GUEST(1, rc = nd->ops->set_rx_mode(nd, 0, (const uint8_t(*)[ETH_ALEN])mc, 31));
 	assert_int_equal(rc, 0);
+	assert_int_equal(pf()->vf[0].num_mc_hashes, 30);
+	assert_false(pf()->vf[0].trusted);
 	assert_true(harness__pf_rd32(E1000_VMOLR(0)) & E1000_VMOLR_MPME);
+	/* back to 30 or fewer: promiscuous off, the hashes (ROMPE) again */
+	GUEST(1, rc = nd->ops->set_rx_mode(nd, 0, (const uint8_t(*)[ETH_ALEN])mc, 30));
+	assert_int_equal(rc, 0);
+	assert_true(harness__pf_rd32(E1000_VMOLR(0)) & E1000_VMOLR_ROMPE);
+	assert_false(harness__pf_rd32(E1000_VMOLR(0)) & E1000_VMOLR_MPME);
 
 	/* a VF driver that announces 31 itself gets MPME without trust (igb's rule) */
 	raw_reset(1);
@@ -471,8 +339,17 @@ static void test_pf_reset_vf_recovers(void **state)
 	ll = (struct link_log){0};
 	r = (struct recovered){nd, nd->stats.resets};
 
-	/* the PF's netdev stop op: igb_down, a port reset */
+	/* the PF's netdev stop op: igb_close, a port reset with the PHY powered down */
 	DOM0(rc = pf()->netdev.ops->stop(&pf()->netdev));
+	assert_int_equal(rc, 0);
+	/* while the PF is down, its VFs have no link (igb powers the PHY down), for good */
+	assert_false(harness__run_until(has_recovered, &r, 1000 * MS));
+	assert_false(nd->carrier);
+	assert_false(nd1->carrier);
+	assert_false(harness__pf_rd32(E1000_STATUS) & E1000_STATUS_LU);
+	assert_true(ll.downs >= 1);
+	/* the PF up again: link, and the VF back */
+	DOM0(rc = pf()->netdev.ops->open(&pf()->netdev));
 	assert_int_equal(rc, 0);
 	assert_true(harness__run_until(has_recovered, &r, 1000 * MS));
 	assert_true(ll.downs >= 1);

@@ -618,6 +618,40 @@ static void test_full_ring_waits(void **state)
 	fix_free(f);
 }
 
+static void *drain_thread(void *arg)
+{
+	struct writer *w = arg;
+
+	w->err = reqring__drain(&w->f->p);
+	return NULL;
+}
+
+/* A producer that goes away after posted writes (a BAR unmapped) lets them reach the device
+ * first, and the next producer can attach; without the drain it gets -EBUSY. */
+static void test_drain_then_reattach(void **state)
+{
+	struct fix *f = fix_new(8);
+	struct writer w = {.f = f};
+	struct reqring_prod again;
+	pthread_t t;
+
+	for (unsigned int i = 0; i < 3; i++)
+		assert_int_equal(reqring__post_write(&f->p, REG_SEQ, 8, i + 1), 0);
+	assert_int_equal(reqring__attach(&again, f->region, f->size, reqring__doorbell_fd(&f->c)),
+			 -EBUSY);
+	assert_int_equal(pthread_create(&t, NULL, drain_thread, &w), 0);
+	assert_true(wait_for_sleeper(f)); /* it waits for the device, asleep */
+	assert_int_equal(reqring__doorbell_ack(&f->c), 1); /* after kicking it */
+	assert_int_equal(process_all(f), 3);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(w.err, 0);
+	assert_int_equal(f->dev.seq, 3);
+	assert_int_equal(reqring__attach(&again, f->region, f->size, reqring__doorbell_fd(&f->c)),
+			 0);
+	assert_int_equal(reqring__drain(&again), 0); /* nothing in flight: at once */
+	fix_free(f);
+}
+
 static void *reader_thread(void *arg)
 {
 	struct writer *w = arg;
@@ -784,6 +818,7 @@ int main(void)
 	    cmocka_unit_test(test_polling_suppresses_kicks),
 	    cmocka_unit_test(test_reads_observe_earlier_writes),
 	    cmocka_unit_test(test_full_ring_waits),
+	    cmocka_unit_test(test_drain_then_reattach),
 	    cmocka_unit_test(test_broken_ring_wakes_reader),
 	    cmocka_unit_test(test_destroy_wakes_reader),
 	    cmocka_unit_test(test_two_threads),
