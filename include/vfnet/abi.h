@@ -302,4 +302,25 @@ struct vfnet_hc_evtchn {
 	uint32_t rsvd;
 };
 
+/* ---- a domain's interface captured (its "capture" service, `vfnet capture vif1.0`) ---------- */
+
+/*
+ * After the service's reply line {"ok": true, "snaplen": N}, the connection carries records: this
+ * header, then @caplen bytes of the frame as it was on the wire (a VLAN tag the NIC strips or
+ * inserts put back in). @drops counts the frames not captured so far because the reader fell
+ * behind; the stream ends when either side closes it.
+ */
+struct vfnet_cap_rec {
+	uint64_t ts_ns;	 /* CLOCK_REALTIME */
+	uint32_t len;	 /* the frame's length */
+	uint32_t caplen; /* bytes that follow: min(len, snaplen) */
+	uint64_t drops;
+	uint8_t out;	 /* 1: the device sent it, 0: it received it */
+	uint8_t rsvd[7];
+};
+
+_Static_assert(sizeof(struct vfnet_cap_rec) == 32, "capture record header");
+
+#define VFNET_CAP_SNAPLEN 2048
+
 #endif

@@ -88,6 +88,18 @@ struct netdev_listener {
 	struct netdev_listener *next; /* the core's */
 };
 
+/*
+ * A capture's view of a device (tcpdump -i): every frame it receives (netdev__rx) and every
+ * frame handed to it to send (netdev__xmit), @out saying which. One tap per device; called on
+ * the data path, so it must not block.
+ */
+struct netdev_tap {
+	void (*frames)(void *opaque, struct netdev *nd, const struct pkt *pkts, unsigned n,
+		       bool out);
+	void (*gone)(void *opaque, struct netdev *nd); /* unregistering */
+	void *opaque;
+};
+
 struct netdev {
 	char name[NETDEV_NAME_LEN]; /* "eth0" (a VF), "pf0" (dom0's PF port) */
 	uint8_t mac[ETH_ALEN];
@@ -104,6 +116,7 @@ struct netdev {
 	int ifindex;	     /* given at registration, never reused; 1 is left to a loopback */
 	unsigned rx_mode;    /* NETDEV_PROMISC / NETDEV_ALLMULTI as last set through the tools */
 	struct netdev_listener *listeners;
+	struct netdev_tap *tap; /* a capture of it, or NULL */
 	bool announce; /* carrier came up in a guest: tell the network (netdev.c) */
 	struct netdev *next;
 };
@@ -126,6 +139,9 @@ int netdev__open(struct netdev *nd);
 /* Stop the device (ops->stop) and mark it down; 0 if it was down already. */
 int netdev__close(struct netdev *nd);
 int netdev__xmit(struct netdev *nd, const struct pkt *pkts, unsigned n);
+/* Put @tap on @nd (-EBUSY when it has one) or take it off. */
+int netdev__tap(struct netdev *nd, struct netdev_tap *tap);
+void netdev__untap(struct netdev *nd, struct netdev_tap *tap);
 
 /* Fill in the checksums of a PKT_CSUM frame in software (Linux's skb_checksum_help): the IPv4
  * header's and TCP's or UDP's. false when the frame is too short or malformed for it. */

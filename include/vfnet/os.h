@@ -76,6 +76,13 @@ void os__schedule(struct os_work *w);
  */
 typedef int (*os_service_fn)(void *opaque, void *req, void *reply, char *err);
 int os__service(const char *name, os_service_fn fn, void *opaque);
+/*
+ * The same for a request that turns its connection into a stream (a capture): on success the
+ * reply line is sent and @fd is the handler's from then on (the service reads no more
+ * requests from it and the handler closes it); on failure the connection stays a service one.
+ */
+typedef int (*os_stream_fn)(void *opaque, void *req, void *reply, int fd, char *err);
+int os__service_stream(const char *name, os_stream_fn fn, void *opaque);
 
 /* Stop the domain: the loop ends, drivers are removed, the process exits with @status. */
 void os__shutdown(int status);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/capture_dev.h"
 #include "cli/client.h"
 #include "cli/cmd.h"
 #include "cli/ctl.h"
@@ -22,6 +23,7 @@ static void capture_help(FILE *out)
 {
 	fprintf(out,
 		"usage: vfnet capture TARGET -w FILE [-c COUNT]\n"
+		"       vfnet capture --domain DOM IF -w FILE [-c COUNT]\n"
 		"       vfnet capture --list [-j]\n"
 		"       vfnet capture --stop ID\n\n"
 		"Capture what TARGET sends and receives into FILE, a pcap file (Ethernet, snap\n"
@@ -35,7 +37,15 @@ static void capture_help(FILE *out)
 		"  pf0, pf1   the port's wire: every frame it sends out and takes in\n"
 		"  pfNvfM     VF M of port N: every frame it sends (with the VLAN tag the port\n"
 		"             inserts; frames anti-spoofing drops too) and every frame the switch\n"
-		"             delivers to it (before its tag is stripped)\n\n"
+		"             delivers to it (before its tag is stripped)\n"
+		"  vifD.N     dom0's end of guest D's vif N (netback's netdev): every frame the\n"
+		"             guest sent and every frame dom0's bridge sends it, as tcpdump -i\n"
+		"             vifD.N in dom0 sees them; xenbrN: dom0's bridge device\n"
+		"  --domain DOM IF   any interface of domain DOM (name or id), as tcpdump -i IF in\n"
+		"             that domain: a guest's eth0 (its VF or its netfront), dom0's pf0\n"
+		"The interfaces of a domain are captured by the domain itself, at its CPU's cost,\n"
+		"and written by this command (so FILE is this user's, relative to here); frames\n"
+		"it could not send on in time are dropped and counted.\n\n"
 		"options:\n"
 		"  -w FILE    the file to write (replaced if it exists); the machine creates it, so\n"
 		"             it must be writable by the user `vfnet host` runs as. A relative path\n"
@@ -44,10 +54,12 @@ static void capture_help(FILE *out)
 		"  --list     the captures running, and the last one of each port that ended, with\n"
 		"             why (-j: JSON)\n"
 		"  --stop ID  stop capture ID (from --list), whoever started it\n\n"
-		"One capture per port at a time.\n\n"
+		"One capture per port at a time, and one per interface.\n\n"
 		"examples:\n"
 		"  vfnet capture pf0 -w wire.pcap\n"
 		"  vfnet capture pf0vf3 -w /tmp/vf3.pcap -c 100 && tcpdump -r /tmp/vf3.pcap -nn -e\n"
+		"  vfnet capture vif1.0 -w vif.pcap -c 50\n"
+		"  vfnet capture --domain vm1 eth0 -w vm1.pcap\n"
 		"  vfnet --socket /tmp/m1.sock capture pf1 -c 20 -w pf1.pcap\n"
 		"  vfnet capture --list\n"
 		"  vfnet capture --stop 3\n");
@@ -201,9 +213,10 @@ static int capture_run(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"list", no_argument, NULL, 'L'},
 		{"stop", required_argument, NULL, 'S'},
+		{"domain", required_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *target = NULL, *file = NULL, *stop_id = NULL;
+	const char *target = NULL, *file = NULL, *stop_id = NULL, *domain = NULL;
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct json_object *reply = NULL, *v;
 	uint64_t count = 0;
@@ -235,9 +248,14 @@ static int capture_run(int argc, char **argv)
 		case 'S':
 			stop_id = optarg;
 			break;
+		case 'D':
+			domain = optarg;
+			break;
 		case ':':
 			if (optopt == 'S')
 				return cmd__usage("capture", "--stop needs a capture's id");
+			if (optopt == 'D')
+				return cmd__usage("capture", "--domain needs a domain's name or id");
 			return cmd__usage("capture", "-%c needs an argument", optopt);
 		default:
 			if (optopt)
@@ -246,6 +264,9 @@ static int capture_run(int argc, char **argv)
 		}
 	}
 	if (do_list || stop_id) {
+		if (domain)
+			return cmd__usage("capture", "--domain goes with an interface, not --%s",
+					  do_list ? "list" : "stop");
 		if (do_list && stop_id)
 			return cmd__usage("capture", "--list and --stop do not go together");
 		if (file || count || optind < argc || (json && stop_id))
@@ -260,11 +281,21 @@ static int capture_run(int argc, char **argv)
 	target = argv[optind++];
 	if (optind < argc)
 		return cmd__usage("capture", "unexpected argument '%s'", argv[optind]);
-	if (!target_ok(target))
-		return cmd__usage("capture", "unknown target '%s': pf0, pf1, or a VF such as pf0vf3",
+	if (!domain && capture_dev__is_dom0_dev(target))
+		domain = "0";
+	if (!domain && !target_ok(target))
+		return cmd__usage("capture",
+				  "unknown target '%s': pf0, pf1, a VF such as pf0vf3, a vif such "
+				  "as vif1.0, or --domain DOM IF",
 				  target);
 	if (!file)
 		return cmd__usage("capture", "missing -w FILE: the pcap file to write");
+	if (domain) {
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		return capture_dev__run(domain, target, file, count, &interrupted);
+	}
 	if (!(path = absolute(file)))
 		return cmd__fail("capture", "cannot resolve %s: %s", file, strerror(errno));
 
@@ -315,7 +346,8 @@ static int capture_run(int argc, char **argv)
 
 const struct cmd cmd_capture = {
 	.name = "capture",
-	.summary = "write what a port's wire or a VF sends and receives to a pcap file",
+	.summary = "write what a port's wire, a VF or a domain's interface sends and receives to a "
+		   "pcap file",
 	.run = capture_run,
 	.help = capture_help,
 };

@@ -13,6 +13,11 @@
  *   green  pf0 VF 2  VLAN 20  pktgen to blue (never delivered: another VLAN) and pktgen with a
  *                             forged source MAC (dropped by anti-spoofing)
  *   yellow pf1 VF 0  VLAN 10  pktgen to blue across the cable between the ports
+ *   purple vif on xenbr0      paravirtual, joins halfway: pktgen to orange through netfront,
+ *                             dom0's netback and bridge, the other guest's netback and netfront
+ *   orange vif on xenbr0      paravirtual, joins halfway: sink
+ * The first half of the traffic is SR-IOV only, so that the table shows dom0 at zero; then the
+ * PV pair joins and dom0's CPU rises with its traffic, which the summary puts per frame.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,10 +34,13 @@
 #include "cli/client.h"
 #include "cli/cmd.h"
 
-#define DEMO_GUESTS 4
+#define DEMO_GUESTS 6 /* 4 with a VF, then 2 paravirtual */
+#define DEMO_SRIOV  4
+#define DEMO_PURPLE 4
+#define DEMO_ORANGE 5
 
 struct demo_guest {
-	const char *name, *pf, *bdf;
+	const char *name, *pf, *bdf; /* pf "": a PV guest, its vif on xenbr0 */
 	unsigned vf;
 	const char *mac;
 	unsigned vlan;
@@ -48,6 +56,9 @@ static struct demo_guest guests[DEMO_GUESTS] = {
 	 "app=pktgen dst=02:00:00:00:10:02 src=02:00:00:00:66:66 rate=5k flow=4\n"},
 	{"yellow", "pf1", "01:10.1", 0, "02:00:00:00:30:01", 10,
 	 "app=pktgen dst=02:00:00:00:10:02 size=1514 rate=20k flow=2\n"},
+	{"purple", "", "", 0, "00:16:3e:00:40:01", 0,
+	 "app=pktgen dst=00:16:3e:00:40:02 rate=50k flow=5\n"},
+	{"orange", "", "", 0, "00:16:3e:00:40:02", 0, "app=sink\n"},
 };
 
 /* As root: a fifth guest whose VF is the host's TAP device. */
@@ -73,10 +84,13 @@ static void demo_help(FILE *out)
 		"  green  pf0 VF 2, VLAN 20: sends to blue (isolated by VLAN) and sends frames with a\n"
 		"         forged source MAC (dropped by anti-spoofing)\n"
 		"  yellow pf1 VF 0, VLAN 10: sends to blue across the cable between the ports\n"
+		"Halfway through, two paravirtual guests join, as Xen's PV path runs them: purple\n"
+		"sends to orange through netfront, dom0's netback and its bridge xenbr0.\n"
 		"A table refreshes every second: per guest packets/s and Gbit/s, CPU by domain\n"
-		"(dom0 stays near zero: it is not on the data path), the hardware's share (the NIC\n"
-		"engines' CPU), and the drops caused on purpose. It ends with a summary and the\n"
-		"commands to try next. As root, a fifth guest's VF (pf0 VF 3, VLAN 10) becomes the\n"
+		"(dom0 stays near zero while only SR-IOV guests run: it is not on their data path;\n"
+		"it rises once the PV pair runs), the hardware's share (the NIC engines' CPU), and\n"
+		"the drops caused on purpose. It ends with a summary (dom0's CPU per PV frame\n"
+		"beside the SR-IOV frames' none) and the commands to try next. As root, a fifth guest's VF (pf0 VF 3, VLAN 10) becomes the\n"
 		"host's TAP device vfdemo0 (10.99.0.1/24) and the demo pings red's responder\n"
 		"(10.99.0.2) through it, and so can you while it runs.\n\n"
 		"options:\n"
@@ -167,20 +181,32 @@ static int vf_policy(const struct demo_guest *g)
 
 static int start_guest(const struct demo_guest *g, const char *extra)
 {
-	struct json_object *r = jreq("pci-assignable-add"), *pci;
+	struct json_object *r, *list, *vif;
 	char config[512];
 
-	jset(r, "bdf", g->bdf);
-	if (ok(host_call(r)))
-		return -1;
+	if (g->pf[0]) {
+		r = jreq("pci-assignable-add");
+		jset(r, "bdf", g->bdf);
+		if (ok(host_call(r)))
+			return -1;
+	}
 	snprintf(config, sizeof(config), "%s%s", g->apps, extra ? extra : "");
 	r = jreq("create");
 	jset(r, "name", g->name);
-	json_object_object_add(r, "memory", json_object_new_int(64));
+	json_object_object_add(r, "memory", json_object_new_int(g->pf[0] ? 64 : 32));
 	jset(r, "config", config);
-	pci = json_object_new_array();
-	json_object_array_add(pci, json_object_new_string(g->bdf));
-	json_object_object_add(r, "pci", pci);
+	if (g->pf[0]) {
+		list = json_object_new_array();
+		json_object_array_add(list, json_object_new_string(g->bdf));
+		json_object_object_add(r, "pci", list);
+	} else {
+		/* vif = [ 'mac=...' ]: netfront in the guest, netback and xenbr0 in dom0 */
+		list = json_object_new_array();
+		vif = json_object_new_object();
+		jset(vif, "mac", g->mac);
+		json_object_array_add(list, vif);
+		json_object_object_add(r, "vif", list);
+	}
 	return ok(host_call(r));
 }
 
@@ -192,6 +218,7 @@ struct sample {
 	uint64_t tx[DEMO_GUESTS], rx[DEMO_GUESTS], txb[DEMO_GUESTS], rxb[DEMO_GUESTS];
 	uint64_t spoof, nodesc, vlan; /* drops by the NIC, by reason, on both ports */
 	unsigned nports;
+	bool present[DEMO_GUESTS]; /* running when the sample was taken */
 };
 
 static void sample_apps(unsigned i, struct sample *s)
@@ -238,8 +265,10 @@ static int take(struct sample *s)
 			if (!strcmp(name, "Domain-0"))
 				s->dom0_cpu = ju64(d, "cpu_ns");
 			for (unsigned i = 0; i < DEMO_GUESTS; i++)
-				if (!strcmp(name, guests[i].name))
+				if (!strcmp(name, guests[i].name)) {
 					s->guest_cpu[i] = ju64(d, "cpu_ns");
+					s->present[i] = true;
+				}
 		}
 	}
 	json_object_put(l);
@@ -264,8 +293,10 @@ static int take(struct sample *s)
 	/* The receiver first, then the senders: a frame blue counted was sent before, so what
 	 * blue received never exceeds what was sent to it, however long the reading takes. */
 	sample_apps(1, s);
+	if (s->present[DEMO_ORANGE])
+		sample_apps(DEMO_ORANGE, s);
 	for (unsigned i = 0; i < DEMO_GUESTS; i++)
-		if (i != 1)
+		if (i != 1 && i != DEMO_ORANGE && s->present[i])
 			sample_apps(i, s);
 	return 0;
 }
@@ -300,14 +331,20 @@ static void show(const struct sample *a, const struct sample *b, unsigned second
 
 	printf("\n--- %u/%u s ---------------------------------------------------------------\n",
 	       second, total);
-	printf("%-7s %-8s %5s %10s %10s %9s %9s %6s\n", "GUEST", "VF", "VLAN", "TX pkt/s",
+	printf("%-7s %-8s %5s %10s %10s %9s %9s %6s\n", "GUEST", "NIC", "VLAN", "TX pkt/s",
 	       "RX pkt/s", "TX Gb/s", "RX Gb/s", "CPU%");
 	for (unsigned i = 0; i < DEMO_GUESTS; i++) {
-		char vf[16];
+		char vf[16], vlan[8];
 
-		snprintf(vf, sizeof(vf), "%s vf%u", guests[i].pf, guests[i].vf);
-		printf("%-7s %-8s %5u %10.0f %10.0f %9.3f %9.3f %6.1f\n", guests[i].name, vf,
-		       guests[i].vlan, (double)(b->tx[i] - a->tx[i]) / secs,
+		if (!a->present[i] || !b->present[i])
+			continue;
+		if (guests[i].pf[0])
+			snprintf(vf, sizeof(vf), "%s vf%u", guests[i].pf, guests[i].vf);
+		else
+			snprintf(vf, sizeof(vf), "vif");
+		snprintf(vlan, sizeof(vlan), guests[i].pf[0] ? "%u" : "-", guests[i].vlan);
+		printf("%-7s %-8s %5s %10.0f %10.0f %9.3f %9.3f %6.1f\n", guests[i].name, vf,
+		       vlan, (double)(b->tx[i] - a->tx[i]) / secs,
 		       (double)(b->rx[i] - a->rx[i]) / secs,
 		       (double)(b->txb[i] - a->txb[i]) * 8 / secs / 1e9,
 		       (double)(b->rxb[i] - a->rxb[i]) * 8 / secs / 1e9,
@@ -389,7 +426,8 @@ static int wait_driver(const char *dom, const char *what)
 
 static int demo_main(unsigned seconds, const char *dir)
 {
-	struct sample first, prev, cur;
+	struct sample first, prev, cur, sriov_end, pv_first = {0};
+	unsigned sriov_secs = seconds > 1 ? (seconds + 1) / 2 : seconds;
 	bool root = geteuid() == 0;
 	int rc = EXIT_FAIL;
 
@@ -399,14 +437,14 @@ static int demo_main(unsigned seconds, const char *dir)
 	    sriov("pf1", 1))
 		return rc;
 	printf("2. the administrator sets each VF's MAC, port VLAN and spoof checking in dom0\n");
-	for (unsigned i = 0; i < DEMO_GUESTS; i++) {
+	for (unsigned i = 0; i < DEMO_SRIOV; i++) {
 		printf("     vfnet ip link set %s vf %u mac %s vlan %u spoofchk on\n", guests[i].pf,
 		       guests[i].vf, guests[i].mac, guests[i].vlan);
 		if (vf_policy(&guests[i]))
 			return rc;
 	}
 	printf("3. four guests, one VF each (pci-assignable-add, then create with pci = [ BDF ])\n");
-	for (unsigned i = 0; i < DEMO_GUESTS; i++) {
+	for (unsigned i = 0; i < DEMO_SRIOV; i++) {
 		printf("     %-6s <- %s (%s VF %u), VLAN %u\n", guests[i].name, guests[i].bdf,
 		       guests[i].pf, guests[i].vf, guests[i].vlan);
 		if (start_guest(&guests[i], NULL))
@@ -415,7 +453,7 @@ static int demo_main(unsigned seconds, const char *dir)
 	if (root && (vf_policy(&white) || start_guest(&white, NULL) ||
 		     wait_driver(white.name, "app: ")))
 		return rc;
-	for (unsigned i = 0; i < DEMO_GUESTS; i++)
+	for (unsigned i = 0; i < DEMO_SRIOV; i++)
 		if (wait_driver(guests[i].name, "app: "))
 			return rc;
 	if (root && !run("ip", "addr", "add", "10.99.0.1/24", "dev", "vfdemo0", NULL) &&
@@ -434,12 +472,27 @@ static int demo_main(unsigned seconds, const char *dir)
 		return rc;
 	prev = first;
 	for (unsigned s = 1; s <= seconds && !interrupted; s++) {
+		if (s == sriov_secs + 1) {
+			/* Halfway: the paravirtual pair joins. */
+			sriov_end = prev;
+			printf("\n5. two paravirtual guests join (create with vif = [ 'mac=...' ]):\n"
+			       "   purple -> orange through netfront, dom0's netback and bridge xenbr0\n");
+			fflush(stdout);
+			if (start_guest(&guests[DEMO_PURPLE], NULL) ||
+			    start_guest(&guests[DEMO_ORANGE], NULL) ||
+			    wait_driver(guests[DEMO_PURPLE].name, "app: ") ||
+			    wait_driver(guests[DEMO_ORANGE].name, "app: ") || take(&prev))
+				return rc;
+			pv_first = prev;
+		}
 		sleep(1);
 		if (take(&cur))
 			return rc;
 		show(&prev, &cur, s, seconds);
 		prev = cur;
 	}
+	if (!pv_first.t)
+		sriov_end = prev;
 	{
 		uint64_t dt = prev.t - first.t;
 		/* Counts since the apps started, blue's read before the senders': got <= sent. */
@@ -447,8 +500,8 @@ static int demo_main(unsigned seconds, const char *dir)
 		uint64_t got = prev.rx[1];
 		uint64_t guest_cpu = 0, vlan_blue = blue_vlan_drops();
 
-		for (unsigned i = 0; i < DEMO_GUESTS; i++)
-			guest_cpu += prev.guest_cpu[i] - first.guest_cpu[i];
+		for (unsigned i = 0; i < DEMO_SRIOV; i++)
+			guest_cpu += sriov_end.guest_cpu[i] - first.guest_cpu[i];
 		printf("\nsummary (frames since the guests started, CPU over the %.1f s):\n",
 		       (double)dt / 1e9);
 		printf("  red and yellow sent %llu frames to blue, which received %llu of them\n"
@@ -465,13 +518,31 @@ static int demo_main(unsigned seconds, const char *dir)
 		       (unsigned long long)vlan_blue);
 		printf("  frames with a forged source MAC dropped by the NIC: %llu\n",
 		       (unsigned long long)prev.spoof);
-		printf("  CPU, in percent of one CPU: guests %.1f%%, dom0 %.1f%%, hypervisor %.2f%%,\n"
+		printf("  CPU while only the SR-IOV guests ran (%.1f s), in percent of one CPU:\n"
+		       "  guests %.1f%%, dom0 %.1f%%, hypervisor %.2f%%,\n"
 		       "  hardware %.1f%% (%u NIC engine threads, one per port)\n",
-		       pct(0, guest_cpu, dt), pct(first.dom0_cpu, prev.dom0_cpu, dt),
-		       pct(first.hv_ns, prev.hv_ns, dt), pct(first.hw_ns, prev.hw_ns, dt),
-		       prev.nports);
-		printf("  dom0 is not on the data path: the VFs move the frames, the guests' drivers\n"
-		       "  talk to the NIC directly, interrupts are posted straight to the guests.\n");
+		       (double)(sriov_end.t - first.t) / 1e9,
+		       pct(0, guest_cpu, sriov_end.t - first.t),
+		       pct(first.dom0_cpu, sriov_end.dom0_cpu, sriov_end.t - first.t),
+		       pct(first.hv_ns, sriov_end.hv_ns, sriov_end.t - first.t),
+		       pct(first.hw_ns, sriov_end.hw_ns, sriov_end.t - first.t), prev.nports);
+		printf("  dom0 is not on the SR-IOV data path: the VFs move the frames, the guests'\n"
+		       "  drivers talk to the NIC directly, interrupts are posted straight to them.\n");
+		if (pv_first.t) {
+			uint64_t pdt = prev.t - pv_first.t;
+			uint64_t pv_rx = prev.rx[DEMO_ORANGE] - pv_first.rx[DEMO_ORANGE];
+			uint64_t d0 = prev.dom0_cpu - pv_first.dom0_cpu;
+
+			printf("  with the PV pair (%.1f s): purple sent %llu frames, orange received\n"
+			       "  %llu; dom0 %.1f%% of one CPU, %.0f ns of dom0's CPU per PV frame\n"
+			       "  (netback copies each frame through grants and its bridge switches\n"
+			       "  it), hypervisor %.2f%% (the grant copies and event channels)\n",
+			       (double)pdt / 1e9,
+			       (unsigned long long)(prev.tx[DEMO_PURPLE] - pv_first.tx[DEMO_PURPLE]),
+			       (unsigned long long)pv_rx, pct(pv_first.dom0_cpu, prev.dom0_cpu, pdt),
+			       pv_rx ? (double)d0 / (double)pv_rx : 0.0,
+			       pct(pv_first.hv_ns, prev.hv_ns, pdt));
+		}
 	}
 	printf("\ntry next (a machine of your own):\n"
 	       "  vfnet host &\n"

@@ -5,6 +5,7 @@
 #include "cli/client.h"
 #include "cli/cmd.h"
 #include "cli/ctl.h"
+#include "cli/dom0_vifs.h"
 
 static void list_help(FILE *out)
 {
@@ -19,7 +20,11 @@ static void list_help(FILE *out)
 		"  -j        JSON, with more per domain: role, pid, uptime, hypercalls and\n"
 		"            their errors, time spent in the hypervisor, interrupts, and the\n"
 		"            trapped accesses (traps, trap_cost) a guest made and how many of\n"
-		"            them waited for its budget (traps_delayed, trap_wait_ns)\n\n"
+		"            them waited for its budget (traps_delayed, trap_wait_ns); a\n"
+		"            guest with paravirtual interfaces has \"vifs\" as dom0's netback\n"
+		"            counts them: vif, devid, mac, bridge, state, tx_mode, packets and\n"
+		"            bytes each way (rx: to the guest), drops, and dom0_cpu_ns, the CPU\n"
+		"            dom0 spent on that vif's rings\n\n"
 		"examples:\n"
 		"  vfnet list\n"
 		"  vfnet list vm1\n"
@@ -52,9 +57,58 @@ static void print_list(struct json_object *doms)
 		printf("%-40s %5llu %5llu %5llu     %s  %8.1f\n", ctl__str(d, "name"),
 		       (unsigned long long)ctl__u64(d, "id"),
 		       (unsigned long long)ctl__u64(d, "memory_mib"),
-		       (unsigned long long)ctl__u64(d, "vcpus"),
-		       state, (double)ctl__u64(d, "cpu_ns") / 1e9);
+		       (unsigned long long)ctl__u64(d, "vcpus"), state,
+		       (double)ctl__u64(d, "cpu_ns") / 1e9);
 	}
+}
+
+/* Each guest's vifs, from dom0, under its entry (list -j). */
+static void add_vifs(struct json_object *sel)
+{
+	struct json_object *rep = dom0_vifs__read("list"), *vifs;
+
+	if (!rep || !json_object_object_get_ex(rep, "vifs", &vifs) ||
+	    !json_object_is_type(vifs, json_type_array)) {
+		json_object_put(rep);
+		return;
+	}
+	for (size_t i = 0; i < json_object_array_length(sel); i++) {
+		struct json_object *d = json_object_array_get_idx(sel, i), *mine = NULL, *id;
+
+		if (!json_object_object_get_ex(d, "id", &id) || !json_object_get_int(id))
+			continue; /* dom0 has no vifs of its own: it is their backend */
+		for (size_t j = 0; j < json_object_array_length(vifs); j++) {
+			struct json_object *v = json_object_array_get_idx(vifs, j), *o, *x;
+			static const char *const as_is[][2] = {
+			    {"ifname", "vif"},
+			    {"devid", "devid"},
+			    {"mac", "mac"},
+			    {"bridge", "bridge"},
+			    {"state", "state"},
+			    {"tx_mode", "tx_mode"},
+			    {"tx_packets", "rx_packets"},
+			    {"tx_bytes", "rx_bytes"},
+			    {"rx_packets", "tx_packets"},
+			    {"rx_bytes", "tx_bytes"},
+			    {"cpu_ns", "dom0_cpu_ns"},
+			    {"drops", "drops"},
+			};
+
+			if (!json_object_object_get_ex(v, "domid", &x) ||
+			    json_object_get_int(x) != json_object_get_int(id))
+				continue;
+			o = json_object_new_object();
+			for (size_t k = 0; k < sizeof(as_is) / sizeof(as_is[0]); k++)
+				if (json_object_object_get_ex(v, as_is[k][0], &x))
+					json_object_object_add(o, as_is[k][1], json_object_get(x));
+			if (!mine)
+				mine = json_object_new_array();
+			json_object_array_add(mine, o);
+		}
+		if (mine)
+			json_object_object_add(d, "vifs", mine);
+	}
+	json_object_put(rep);
 }
 
 static int list_run(int argc, char **argv)
@@ -94,6 +148,7 @@ static int list_run(int argc, char **argv)
 		}
 	}
 	if (json) {
+		add_vifs(sel);
 		json_object_object_add(reply, "domains", json_object_get(sel));
 		ctl__print_json(reply);
 	} else {

@@ -18,6 +18,7 @@
 #include "cli/client.h"
 #include "cli/cmd.h"
 #include "cli/ctl.h"
+#include "cli/dom0_vifs.h"
 #include "cli/top_calc.h"
 #include "lib/compiler.h"
 
@@ -161,45 +162,30 @@ static void parse_snap(struct json_object *reply, struct top_snap *s)
  */
 static void read_vifs(struct top_snap *s)
 {
-	struct json_object *req, *creq, *crep = NULL, *reply = NULL, *arr, *ok;
+	struct json_object *reply, *arr;
 	unsigned want = 0;
-	int fd = -1;
 	size_t n;
 
 	for (unsigned i = 0; i < s->ndoms; i++)
 		want += !s->dom[i].dom0 && s->dom[i].nets;
-	if (!want)
+	if (!want || !(reply = dom0_vifs__read("top")))
 		return;
-	creq = ctl__req("connect", "domain", "0");
-	if (client__call_fd("top", creq, &crep, &fd) || fd < 0) {
-		json_object_put(creq);
-		return;
-	}
-	json_object_put(creq);
-	json_object_put(crep);
-	req = ctl__req("netback-vifs", NULL, NULL);
-	if (!client__request(fd, req, &reply) && json_object_object_get_ex(reply, "ok", &ok) &&
-	    json_object_get_boolean(ok)) {
-		s->vif_time_ns = get_u64(reply, "time_ns");
-		n = array(reply, "vifs", &arr);
-		for (size_t i = 0; i < n && s->nvifs < TOP_MAX_VIFS; i++) {
-			struct json_object *o = json_object_array_get_idx(arr, i);
-			struct top_vif *v = &s->vif[s->nvifs++];
+	s->vif_time_ns = get_u64(reply, "time_ns");
+	n = array(reply, "vifs", &arr);
+	for (size_t i = 0; i < n && s->nvifs < TOP_MAX_VIFS; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+		struct top_vif *v = &s->vif[s->nvifs++];
 
-			get_str(o, "ifname", v->name, sizeof(v->name));
-			v->domid = (int)get_u64(o, "domid");
-			v->rx_pkts = get_u64(o, "tx_packets"); /* netback's tx: to the guest */
-			v->rx_bytes = get_u64(o, "tx_bytes");
-			v->tx_pkts = get_u64(o, "rx_packets");
-			v->tx_bytes = get_u64(o, "rx_bytes");
-			v->drops = get_u64(o, "tx_dropped") + get_u64(o, "rx_queue_drops") +
-				   get_u64(o, "tx_errors_frontend");
-			v->cpu_ns = get_u64(o, "cpu_ns");
-		}
+		get_str(o, "ifname", v->name, sizeof(v->name));
+		v->domid = (int)get_u64(o, "domid");
+		v->rx_pkts = get_u64(o, "tx_packets"); /* netback's tx: to the guest */
+		v->rx_bytes = get_u64(o, "tx_bytes");
+		v->tx_pkts = get_u64(o, "rx_packets");
+		v->tx_bytes = get_u64(o, "rx_bytes");
+		v->drops = get_u64(o, "drops");
+		v->cpu_ns = get_u64(o, "cpu_ns");
 	}
 	json_object_put(reply);
-	json_object_put(req);
-	close(fd);
 }
 
 static int read_snap(struct top_snap *s)

@@ -77,6 +77,7 @@ int netdev__register(struct netdev *nd)
 	if (!nd->mtu)
 		nd->mtu = ETH_DATA_LEN;
 	nd->listeners = NULL;
+	nd->tap = NULL;
 	nd->next = NULL;
 	nd->ifindex = next_ifindex++;
 	nd->rx_mode = 0;
@@ -96,6 +97,13 @@ void netdev__unregister(struct netdev *nd)
 		if (*p != nd)
 			continue;
 		*p = nd->next;
+		if (nd->tap) {
+			struct netdev_tap *tap = nd->tap;
+
+			nd->tap = NULL;
+			if (tap->gone)
+				tap->gone(tap->opaque, nd);
+		}
 		while (nd->listeners) {
 			struct netdev_listener *l = nd->listeners;
 
@@ -128,6 +136,8 @@ void netdev__unlisten(struct netdev *nd, struct netdev_listener *l)
 
 void netdev__rx(struct netdev *nd, const struct pkt *pkts, unsigned n)
 {
+	if (nd->tap)
+		nd->tap->frames(nd->tap->opaque, nd, pkts, n, false);
 	for (struct netdev_listener *l = nd->listeners; l; l = l->next)
 		l->rx(l->opaque, nd, pkts, n);
 }
@@ -177,7 +187,23 @@ int netdev__xmit(struct netdev *nd, const struct pkt *pkts, unsigned n)
 {
 	if (!nd->up)
 		return -ENETDOWN;
+	if (nd->tap)
+		nd->tap->frames(nd->tap->opaque, nd, pkts, n, true);
 	return nd->ops->xmit(nd, pkts, n);
+}
+
+int netdev__tap(struct netdev *nd, struct netdev_tap *tap)
+{
+	if (nd->tap)
+		return -EBUSY;
+	nd->tap = tap;
+	return 0;
+}
+
+void netdev__untap(struct netdev *nd, struct netdev_tap *tap)
+{
+	if (nd->tap == tap)
+		nd->tap = NULL;
 }
 
 void netdev__notify(struct netdev_notifier *n)

@@ -65,6 +65,7 @@ void xenbus__probe_all(void);
 void xenbus__fini(void);
 
 int service__init(void);
+int capture__init(void); /* the "capture" service (capture.c) */
 void service__accept(void);
 
 #endif

@@ -22,7 +22,7 @@
 #include "vfnet/netdev.h"
 #include "vfnet/os.h"
 
-#define SVC_MAX	    16
+#define SVC_MAX	    32
 #define SVC_CONNS   8
 #define SVC_LINE    4096
 #define SVC_ERR_MAX 160
@@ -30,6 +30,7 @@
 struct svc {
 	const char *name;
 	os_service_fn fn;
+	os_stream_fn stream; /* instead of fn: the connection becomes the handler's */
 	void *opaque;
 };
 
@@ -51,6 +52,14 @@ int os__service(const char *name, os_service_fn fn, void *opaque)
 	if (nsvcs == SVC_MAX)
 		return -ENOSPC;
 	svcs[nsvcs++] = (struct svc){.name = name, .fn = fn, .opaque = opaque};
+	return 0;
+}
+
+int os__service_stream(const char *name, os_stream_fn fn, void *opaque)
+{
+	if (nsvcs == SVC_MAX)
+		return -ENOSPC;
+	svcs[nsvcs++] = (struct svc){.name = name, .stream = fn, .opaque = opaque};
 	return 0;
 }
 
@@ -135,7 +144,10 @@ static int svc_stats(void *opaque, void *req, void *reply, char *err)
 	return 0;
 }
 
-static char *handle(const char *line, size_t len)
+static void conn_io(void *opaque, uint32_t events);
+
+/* One request line of @c; *@taken when a stream handler took its connection. */
+static char *handle(const char *line, size_t len, struct conn *c, bool *taken)
 {
 	struct json_object *req, *reply = json_object_new_object(), *op;
 	char err[SVC_ERR_MAX] = "";
@@ -156,7 +168,16 @@ static char *handle(const char *line, size_t len)
 		if (strcmp(svcs[i].name, name))
 			continue;
 		err[0] = '\0';
-		rc = svcs[i].fn(svcs[i].opaque, req, reply, err);
+		if (svcs[i].stream) {
+			/* The handler may watch the connection itself: the service lets go first. */
+			os__unwatch_fd(c->fd);
+			rc = svcs[i].stream(svcs[i].opaque, req, reply, c->fd, err);
+			*taken = !rc;
+			if (rc && os__watch_fd(c->fd, EPOLLIN, conn_io, c))
+				rc = -EIO; /* cannot serve it any more: conn_io closes it */
+		} else {
+			rc = svcs[i].fn(svcs[i].opaque, req, reply, err);
+		}
 		break;
 	}
 out:
@@ -202,10 +223,21 @@ static void conn_io(void *opaque, uint32_t events)
 	}
 	c->len += (size_t)n;
 	while ((nl = memchr(c->buf, '\n', c->len))) {
+		bool taken = false;
 		char *reply;
+		int fd = c->fd;
 
 		*nl = '\0';
-		reply = handle(c->buf, (size_t)(nl - c->buf));
+		reply = handle(c->buf, (size_t)(nl - c->buf), c, &taken);
+		if (taken) {
+			/* The handler's now: the reply goes first, then its stream. */
+			c->fd = -1;
+			c->len = 0;
+			if (reply)
+				send(fd, reply, strlen(reply), MSG_DONTWAIT | MSG_NOSIGNAL);
+			free(reply);
+			return;
+		}
 		if (!reply || send(c->fd, reply, strlen(reply), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 			free(reply);
 			conn_close(c);
@@ -257,5 +289,6 @@ int service__init(void)
 		conns[i].fd = -1;
 	os__service("info", svc_info, NULL);
 	os__service("stats", svc_stats, NULL);
+	capture__init();
 	return link__init();
 }

@@ -86,7 +86,7 @@ has "VF 0 is assignable" "$t/assign" '"ok":true'
 
 # Errors: each one line, no capture left running.
 v capture eth0 -w "$t/x.pcap" 2>"$t/e1"; check "unknown target: exit 2" test $? -eq 2
-has "unknown target: message" "$t/e1" "^vfnet capture: unknown target 'eth0': pf0, pf1, or a VF such as pf0vf3$"
+has "unknown target: message" "$t/e1" "^vfnet capture: unknown target 'eth0': pf0, pf1, a VF such as pf0vf3, a vif such as vif1.0, or --domain DOM IF$"
 v capture pf0vf2 -w "$t/x.pcap" 2>"$t/e2"; check "VF out of range: exit 1" test $? -eq 1
 has "VF out of range: message" "$t/e2" 'pf0vf2: pf0 has 2 VFs \(pf0vf0\.\.pf0vf1\)'
 v capture pf1vf0 -w "$t/x.pcap" 2>"$t/e3"; check "no VFs on pf1: exit 1" test $? -eq 1
@@ -205,5 +205,39 @@ else
 	skip "full disk (needs root for a tmpfs)"; skip "full disk: reason"; skip "full disk: log"
 	skip "full disk: port free"
 fi
+
+# A domain's own interfaces: dom0's end of a PV guest's vif (netback's netdev), and a guest's
+# eth0 with --domain, as tcpdump -i in that domain. g3's frames (to a MAC nobody has) would be
+# flooded to the vif by the bridge, as a real one floods: it goes first.
+raw '{"op":"destroy","domain":"g3"}' >/dev/null
+raw '{"op":"create","name":"pv1","memory":32,"vif":[{"mac":"00:16:3e:00:00:31"}],"config":"app=pktgen dst=00:16:3e:00:00:99 rate=500\n"}' >"$t/pv"
+pvid=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["id"])' "$t/pv")
+for _ in $(seq 100); do v dmesg pv1 2>/dev/null | grep -q "pktgen" && break; sleep 0.1; done
+start_capture vif$pvid.0 -w "$t/vif.pcap" -c 20; check "capture vif$pvid.0 starts" test $? -eq 0
+has "... in dom0" "$t/cap.err" "^capturing on vif$pvid.0 of dom0, writing $t/vif.pcap$"
+wait_exit "$cap" 20; check "capture vif -c 20: exit 0" test "$status" = 0
+has "vif: the summary" "$t/cap.err" '^20 packets captured, 0 dropped$'
+if command -v tcpdump >/dev/null; then
+	tcpdump -r "$t/vif.pcap" -nn -e >"$t/vif.td" 2>/dev/null
+	check "tcpdump reads 20 frames of the guest's, from its MAC" \
+		test "$(grep -c '^[0-9:.]* 00:16:3e:00:00:31 > 00:16:3e:00:00:99' "$t/vif.td")" -eq 20
+else
+	skip "tcpdump not installed"
+fi
+start_capture --domain pv1 eth0 -w "$t/eth0.pcap" -c 5; check "capture --domain pv1 eth0 starts" test $? -eq 0
+wait_exit "$cap" 20; check "... and ends after 5 frames: exit 0" test "$status" = 0
+check "... 5 records in the file" test "$(tcpdump -r "$t/eth0.pcap" -nn 2>/dev/null | wc -l)" -eq 5
+start_capture vif$pvid.0 -w "$t/vif2.pcap"; first=$cap
+v capture vif$pvid.0 -w "$t/vif3.pcap" 2>"$t/e"; check "a second capture of one vif: exit 1" test $? -eq 1
+has "... and why" "$t/e" "vif$pvid.0: a capture of it is running"
+kill -TERM "$first"; wait_exit "$first" 5; check "SIGTERM ends a vif capture: exit 0" test "$status" = 0
+v capture vif$pvid.0 -w "$t/vif4.pcap" -c 1 2>/dev/null; check "the vif is free again" test $? -eq 0
+v capture vif99.0 -w "$t/x.pcap" 2>"$t/e"; check "no such vif: exit 1" test $? -eq 1
+has "... and why" "$t/e" "vif99.0: no such device"
+v capture --domain nosuch eth0 -w "$t/x.pcap" 2>"$t/e"; check "no such domain: exit 1" test $? -eq 1
+start_capture vif$pvid.0 -w "$t/vif5.pcap"; gone=$cap
+raw '{"op":"destroy","domain":"pv1"}' >/dev/null
+wait_exit "$gone" 10; check "the guest's destroy ends its vif's capture: exit 1" test "$status" = 1
+has "... saying so" "$t/cap.err" "the domain ended the capture"
 
 done_testing

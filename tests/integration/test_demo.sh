@@ -43,9 +43,16 @@ has "the hardware is two engine threads, in percent of one CPU" "$t/out" \
 	'hardware [0-9.]+% \(2 NIC engine threads, one per port\)$'
 spoof=$(sed -n 's/^  frames with a forged source MAC dropped by the NIC: \([0-9]*\)/\1/p' "$t/out")
 check "forged frames were dropped ($spoof)" test "${spoof:-0}" -gt 0
-dom0=$(sed -n 's/^  CPU, in percent of one CPU: guests [0-9.]*%, dom0 \([0-9.]*\)%.*/\1/p' "$t/out")
-check "dom0's CPU stays near zero (${dom0}% of a core)" \
+dom0=$(sed -n 's/^  guests [0-9.]*%, dom0 \([0-9.]*\)%, hypervisor.*/\1/p' "$t/out")
+check "dom0's CPU stays near zero while only SR-IOV guests run (${dom0}% of a core)" \
 	awk -v d="${dom0:-100}" 'BEGIN { exit !(d < 5) }'
+has "the PV pair joins halfway" "$t/out" "^5\. two paravirtual guests join"
+has "the table shows the PV guests on vifs" "$t/out" '^purple +vif +- +[1-9][0-9]* '
+pv=$(sed -n 's/^  [0-9]*; dom0 \([0-9.]*\)% of one CPU, \([0-9]*\) ns of dom0.s CPU per PV frame$/\1 \2/p' "$t/out")
+check "with PV traffic dom0 pays: its CPU rises, per PV frame ($pv)" \
+	awk -v d="${pv%% *}" -v f="${pv##* }" 'BEGIN { exit !(d > 0.5 && f > 0) }'
+got_pv=$(sed -n 's/^  with the PV pair ([0-9.]* s): purple sent \([0-9]*\) frames, orange received$/\1/p' "$t/out")
+check "purple sent frames to orange ($got_pv)" test "${got_pv:-0}" -gt 0
 has "it ends with the commands to try next" "$t/out" "^try next"
 sleep 0.5
 check "it leaves no machine running" test "$(in_session 'vfnet host')" -eq 0

@@ -187,6 +187,15 @@ tab = json.loads(open(sys.argv[1]).read())
 vifs = {x["domain"]: x for x in tab["vifs"]}
 assert vifs["pv1"]["rx_pps"] > 1000 and vifs["pv2"]["tx_pps"] > 1000, vifs
 assert vifs["pv2"]["dom0_pct"] > 0 and vifs["pv1"]["vif"].startswith("vif"), vifs' "$t/vif.json"
+v list -j pv1 pv2 ga >"$t/list.json"
+check "list -j: each PV guest's vifs with dom0's CPU for them" python3 -c '
+import json, sys
+d = {x["name"]: x for x in json.load(open(sys.argv[1]))["domains"]}
+v1, v2 = d["pv1"]["vifs"], d["pv2"]["vifs"]
+assert len(v1) == 1 and v1[0]["mac"] == "00:16:3e:00:00:11" and v1[0]["devid"] == 0, v1
+assert v1[0]["rx_packets"] > 1000 and v1[0]["state"] == "Connected" and v1[0]["bridge"] == "xenbr0", v1
+assert v2[0]["tx_packets"] > 1000 and v2[0]["dom0_cpu_ns"] > 0 and v2[0]["vif"].startswith("vif"), v2
+assert "vifs" not in d.get("ga", {}), d["ga"]' "$t/list.json"
 
 raw '{"op":"shutdown"}' >/dev/null
 for _ in $(seq 50); do kill -0 "$host" 2>/dev/null || break; sleep 0.1; done
