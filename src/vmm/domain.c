@@ -70,16 +70,10 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 			return -EEXIST;
 		id = 0;
 	} else {
-		/* The next free id after the last one given, not the lowest free one: as in Xen,
-		 * a new guest does not get the id of one just destroyed, whose backends in dom0
-		 * may still be going (a vif's directory, a frontend's grants). */
-		unsigned n;
+		unsigned start = hv->next_domid ? hv->next_domid : 1, n;
 
-		for (n = 0; n < HV_MAX_DOMAINS - 1; n++) {
-			id = 1 + (hv->last_domid + n) % (HV_MAX_DOMAINS - 1);
-			if (!hv->dom[id])
-				break;
-		}
+		for (n = 0, id = start; n < HV_MAX_DOMAINS - 1 && hv->dom[id]; n++)
+			id = id % (HV_MAX_DOMAINS - 1) + 1;
 		if (n == HV_MAX_DOMAINS - 1)
 			return -ENOSPC;
 	}
@@ -93,8 +87,6 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 	snprintf(d->name, sizeof(d->name), "%s", cfg->name);
 	d->notify_fd = d->hc_fd = d->ev_fd = d->pidfd = -1;
 	d->gen = ++hv->next_gen;
-	if (id)
-		hv->last_domid = id;
 	d->store_port = -1;
 	hv_gnttab__init(&d->gt);
 	d->evt.kick_fd = -1;
@@ -139,6 +131,8 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 	d->traps.last_ns = mono_ns();
 	__atomic_store_n(&hv->irqdest[id].notify_fd, d->notify_fd, __ATOMIC_RELEASE);
 	hv->dom[id] = d;
+	if (id)
+		hv->next_domid = id % (HV_MAX_DOMAINS - 1) + 1;
 	xenstore__introduce(hv->xs, id);
 	if ((rc = xs_domain__add(hv, d))) {
 		domain__destroy(d);

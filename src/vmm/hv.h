@@ -52,6 +52,10 @@ struct hv {
 	struct ir_table irt;
 	uint8_t irte_used[HV_IRT_ENTRIES / 8];
 	struct domain *dom[HV_MAX_DOMAINS];
+	/* The guest id to try first, as Xen's domid rover: ids are handed out in turn (wrapping),
+	 * so that a guest created just after a destroy does not get the id whose xenstore
+	 * directories dom0's drivers are still taking down. 0: none handed out yet. */
+	unsigned next_domid;
 	struct hv_irqdest irqdest[HV_MAX_DOMAINS];
 	struct hv_func *funcs; /* HV_MAX_FUNCS: the PFs and VFs of the NIC */
 	uint64_t spawn_failures;
@@ -63,7 +67,6 @@ struct hv {
 	struct xenstore *xs;
 	struct vif_removal *vif_removals; /* vmm/vif.c */
 	uint64_t next_gen; /* domain instances */
-	unsigned last_domid; /* the guest id given last: ids go round, as Xen's do */
 	void (*dom_exit)(void *opaque, struct domain *d); /* told after a domain is gone */
 	void *dom_exit_opaque;
 };

@@ -67,4 +67,11 @@ printf 'name = "compl1"\nmemory = 16\n' >"$t/c.cfg"
 "$vfnet" create -q "$t/c.cfg"
 complete_words 2 "$vfnet" destroy co >"$t/c6"; has "a running guest's name, from the host" "$t/c6" '^compl1$'
 complete_words 2 "$vfnet" dmesg D >"$t/c7"; has "dom0 for dmesg" "$t/c7" '^Domain-0$'
+complete_words 1 "$vfnet" xenstore-l >"$t/c8"; has "xenstore-ls" "$t/c8" '^xenstore-ls$'
+complete_words 3 "$vfnet" brctl show x >"$t/c9"; has "brctl show: dom0's bridges, from the host" "$t/c9" '^xenbr0$'
+complete_words 4 "$vfnet" bridge fdb show b >"$t/c10"; has "bridge fdb show: br" "$t/c10" '^br$'
+printf 'name = "compl2"\nmemory = 16\nvif = [ "mac=00:16:3e:00:00:c2" ]\n' >"$t/c2.cfg"
+"$vfnet" create -q "$t/c2.cfg"
+complete_words 3 "$vfnet" network-detach compl2 0 >"$t/c11"; has "network-detach: a guest's vifs by devid" "$t/c11" '^0$'
+complete_words 3 "$vfnet" network-detach compl2 00: >"$t/c12"; has "... and by MAC" "$t/c12" '^00:16:3e:00:00:c2$'
 done_testing
