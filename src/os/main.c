@@ -86,6 +86,13 @@ static int boot(void)
 	os.ram_bytes = b.ram_bytes;
 	memcpy(os.name, b.name, sizeof(os.name));
 	os.name[sizeof(os.name) - 1] = '\0';
+	{
+		/* ps and top show the domain ("vfnet:pa"), not the "exe" of /proc/self/exe */
+		char comm[16];
+
+		snprintf(comm, sizeof(comm), "vfnet:%.9s", os.name);
+		prctl(PR_SET_NAME, comm);
+	}
 	buf[got - 1] = '\0';
 	os.config = strdup((char *)buf + sizeof(b));
 	os.ram = mmap(NULL, os.ram_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);

@@ -190,6 +190,8 @@ d0b=$(pid_of Domain-0)
 check "dom0 has a new pid" test -n "$d0b" -a "$d0b" != "$d0"
 check "the guest keeps its pid" test -n "$g1" -a "$(pid_of g1)" = "$g1"
 check "the guest's process still runs" kill -0 "$g1"
+check "ps names the guest's process for it (vfnet:g1)" test "$(cat "/proc/$g1/comm")" = vfnet:g1
+check "... and dom0's (vfnet:Domain-0)" test "$(cat "/proc/$d0b/comm")" = vfnet:Domain-0
 v stats g1 >/dev/null; check "the guest still answers" test $? -eq 0
 v stats 0 >"$t/st0"; has "the new dom0 answers" "$t/st0" '^domain Domain-0 \(id 0, dom0\)'
 

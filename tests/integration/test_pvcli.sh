@@ -36,7 +36,7 @@ connected() { wait_xs 10 4 "$(fe "$1" "$2")/state" "$(be "$1" "$2")/state"; }
 # The whole of a domain's vif directories, to show that a refused command changed nothing.
 snap() { v xenstore-ls -f "/local/domain/$1/device" 2>&1; v xenstore-ls -f "/local/domain/0/backend/vif/$1" 2>&1; }
 
-v host --dom0-memory 128 >"$t/host.out" 2>"$t/host.err" &
+"$vfnet" host --dom0-memory 128 >"$t/host.out" 2>"$t/host.err" &
 host=$!
 wait_for 5 test -S "$VFNET_SOCKET"
 check "host up, dom0's bridge xenbr0" wait_for 5 dmesg_has 0 "xenbr0: port 1(pf0) entered forwarding state"
