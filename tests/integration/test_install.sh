@@ -22,6 +22,17 @@ check "meson install --destdir exits 0" test $? -eq 0
 prefix=$(meson introspect --buildoptions "$build" 2>/dev/null |
 	python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])')
 check "the command is installed" test -x "$t/root$prefix/bin/vfnet"
+paper=$(find "$t/root" -path '*/vfnet/bench-paper' | head -1)
+check "bench paper's driver is installed, executable ($paper)" test -x "$paper"
+if command -v gnuplot >/dev/null; then
+	"$t/root$prefix/bin/vfnet" bench paper --quick --quiet --out "$t/paper" >"$t/paper.out" 2>&1
+	rc=$?
+	check "the installed vfnet runs it (bench paper --quick) from the installed tree" test $rc -eq 0
+	[ $rc -eq 0 ] || sed 's/^/# /' "$t/paper.out" | tail -8
+	check "... which wrote the report" test -s "$t/paper/report.md"
+else
+	skip "gnuplot not installed"; skip "gnuplot not installed"
+fi
 man1=$(find "$t/root" -path '*/man1/vfnet.1*' | head -1)
 check "the manual page is installed in man1 ($man1)" test -n "$man1"
 comp=$(find "$t/root" -path '*/bash-completion/completions/vfnet' | head -1)
