@@ -33,6 +33,26 @@ run() { # dir, meson test args...
 fail_setup() { echo "not ok - $1: meson setup failed"; status=1; broken=$((broken + 1)); }
 if setup build -Dwerror=true; then run build --suite unit --suite integration
 else fail_setup build; fi
+# A test must stop every process it starts: a vfnet left running in this build tree after the
+# suites is a failure (it would load the machine under the next tests), and is stopped here.
+leaked() {
+	local top pid
+	top=$(cd build && pwd)
+	for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+		case "$(cat "/proc/$pid/comm" 2>/dev/null)" in vfnet|vfnet:*) ;; *) continue ;; esac
+		case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in "$top"|"$top"/*) echo "$pid" ;; esac
+	done
+}
+if [ -d build ]; then
+	sleep 1
+	left=$(leaked)
+	if [ -n "$left" ]; then
+		echo "not ok - processes left running by the tests:"
+		for pid in $left; do echo "#   $pid $(tr '\0' ' ' <"/proc/$pid/cmdline")"; done
+		kill $left 2>/dev/null
+		status=1; broken=$((broken + 1))
+	fi
+fi
 if setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true; then
 	run build-asan --suite unit
 else fail_setup build-asan; fi

@@ -3,7 +3,8 @@
 # Idempotent and quick: one dpkg-query when everything is already there.
 set -e
 PKGS="meson ninja-build gcc clang pkg-config libcmocka-dev libjson-c-dev libpcap-dev
-      libclang-rt-dev pciutils tcpdump iproute2 iputils-ping iperf3 python3"
+      libclang-rt-dev pciutils tcpdump iproute2 iputils-ping iperf3 python3
+      gnuplot-nox"
 
 missing=""
 for p in $PKGS; do

@@ -178,8 +178,9 @@ int client__open(const char *cmd)
 	return fd;
 }
 
+/* One request on @fd; with @why, a refusal by the host is not printed but put in @why. */
 static int call_on(const char *cmd, int fd, struct json_object *req, struct json_object **reply,
-		   int *passed)
+		   int *passed, char *why, size_t whylen)
 {
 	struct json_object *ok, *err;
 	int rc;
@@ -194,10 +195,13 @@ static int call_on(const char *cmd, int fd, struct json_object *req, struct json
 	}
 	if (!json_object_object_get_ex(*reply, "ok", &ok) || !json_object_get_boolean(ok)) {
 		/* The host phrases its errors for people: passed through as they are. */
-		rc = cmd__fail(cmd, "%s",
-			       json_object_object_get_ex(*reply, "error", &err)
-				       ? json_object_get_string(err)
-				       : "the host refused, giving no reason");
+		const char *msg = json_object_object_get_ex(*reply, "error", &err)
+					  ? json_object_get_string(err)
+					  : "the host refused, giving no reason";
+
+		if (why)
+			snprintf(why, whylen, "%s", msg);
+		rc = why ? EXIT_FAIL : cmd__fail(cmd, "%s", msg);
 		json_object_put(*reply);
 		*reply = NULL;
 		goto err_passed;
@@ -214,11 +218,11 @@ err_passed:
 
 int client__call_on(const char *cmd, int fd, struct json_object *req, struct json_object **reply)
 {
-	return call_on(cmd, fd, req, reply, NULL);
+	return call_on(cmd, fd, req, reply, NULL, NULL, 0);
 }
 
-int client__call_fd(const char *cmd, struct json_object *req, struct json_object **reply,
-		    int *passed)
+static int call(const char *cmd, struct json_object *req, struct json_object **reply, int *passed,
+		char *why, size_t whylen)
 {
 	int fd, rc;
 
@@ -226,14 +230,28 @@ int client__call_fd(const char *cmd, struct json_object *req, struct json_object
 		*passed = -1;
 	if ((fd = client__open(cmd)) < 0)
 		return EXIT_FAIL;
-	rc = call_on(cmd, fd, req, reply, passed);
+	rc = call_on(cmd, fd, req, reply, passed, why, whylen);
 	close(fd);
 	return rc;
+}
+
+int client__call_fd(const char *cmd, struct json_object *req, struct json_object **reply,
+		    int *passed)
+{
+	return call(cmd, req, reply, passed, NULL, 0);
 }
 
 int client__call(const char *cmd, struct json_object *req, struct json_object **reply)
 {
 	return client__call_fd(cmd, req, reply, NULL);
+}
+
+int client__call_why(const char *cmd, struct json_object *req, struct json_object **reply,
+		     char *why, size_t whylen)
+{
+	if (whylen)
+		why[0] = '\0';
+	return call(cmd, req, reply, NULL, why, whylen);
 }
 
 int client__domain_call(const char *cmd, const char *domain, struct json_object *req,

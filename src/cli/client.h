@@ -6,6 +6,7 @@
 #define VFNET_CLI_CLIENT_H
 
 #include <json-c/json.h>
+#include <stddef.h>
 
 /* `vfnet --socket PATH ...`: overrides VFNET_SOCKET and the default. */
 void client__set_socket(const char *path);
@@ -40,6 +41,13 @@ int client__call_on(const char *cmd, int fd, struct json_object *req, struct jso
  * the caller closes it). */
 int client__call_fd(const char *cmd, struct json_object *req, struct json_object **reply,
 		    int *passed);
+/*
+ * client__call, except that when the host refuses, nothing is printed: EXIT_FAIL and the host's
+ * message in @why (@whylen bytes), for a command that words the error itself. Failures to reach
+ * the host are printed as client__call prints them, with @why left "".
+ */
+int client__call_why(const char *cmd, struct json_object *req, struct json_object **reply,
+		     char *why, size_t whylen);
 
 /*
  * Send @req to the services of @domain (a name or an id) through the host's connect op; the same

@@ -39,6 +39,15 @@ extern const struct cmd cmd_pci_assignable_list;
 extern const struct cmd cmd_pci_attach;
 extern const struct cmd cmd_pci_detach;
 extern const struct cmd cmd_pci_list;
+extern const struct cmd cmd_network_attach;
+extern const struct cmd cmd_network_detach;
+extern const struct cmd cmd_network_list;
+extern const struct cmd cmd_xenstore_ls;
+extern const struct cmd cmd_xenstore_read;
+extern const struct cmd cmd_xenstore_write;
+extern const struct cmd cmd_xenstore_rm;
+extern const struct cmd cmd_brctl;
+extern const struct cmd cmd_bridge;
 
 /* One-line error to stderr, prefixed "vfnet CMD: ". Returns EXIT_FAIL. */
 int cmd__fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

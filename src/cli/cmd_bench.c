@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/bench_nic.h"
+#include "cli/bench_paper.h"
 #include "cli/cmd.h"
 #include "lib/benchutil.h"
 
@@ -14,7 +15,9 @@ static void bench_help(FILE *out)
 {
 	fprintf(out,
 		"usage: vfnet bench nic [--seconds S] [--runs N] [--sizes LIST] [--batches LIST]\n"
-		"                       [--csv FILE]\n\n"
+		"                       [--csv FILE]\n"
+		"       vfnet bench paper [--quick] [--out DIR] [--runs N] [--seconds S] [--quiet]\n\n"
+		"nic:\n"
 		"Measure the 82576 model VF to VF on one port, through the IOMMU: the engine runs on\n"
 		"its own thread, a driver thread feeds VF 0's Tx ring and drains VF 1's Rx ring with\n"
 		"one tail write per batch through request rings, as a guest does. Prints, for each\n"
@@ -26,7 +29,24 @@ static void bench_help(FILE *out)
 		"  --sizes LIST   frame sizes in bytes, 60..1518 (default 64,1514)\n"
 		"  --batches LIST frames per doorbell, 1..256 (default 1,8,32)\n"
 		"  --csv FILE     also write every run to FILE\n\n"
-		"example:\n  vfnet bench nic --runs 3 --sizes 64 --batches 32\n");
+		"paper:\n"
+		"The SR-IOV paper's claims against the Xen paravirtual path, measured on this\n"
+		"machine, each scenario on a `vfnet host` of its own, SR-IOV and PV runs alternating:\n"
+		"1 throughput and CPU per frame by size (64..1514 B) guest to guest, split by who\n"
+		"pays (sender, receiver, dom0, hypervisor; NIC engine apart); 2 CPU at a fixed rate;\n"
+		"6 netback TX by grant copy against grant map; 4 round-trip latency p50/p99/p99.9;\n"
+		"3 host CPU against the number of sending guests; 5 the VF driver's interrupt\n"
+		"moderation (InterruptThrottleRate fixed, off, adaptive). Writes into DIR one CSV per\n"
+		"scenario, gnuplot figures (PNG and SVG) and report.md (per claim: the statement,\n"
+		"the figure, the numbers, whether it holds here, CPU model and load). Needs python3\n"
+		"and gnuplot. About 10 minutes with the defaults on 2 CPUs.\n"
+		"  --quick        a smoke test: every scenario for a fraction of a second, one run\n"
+		"  --out DIR      where the report goes (default ./bench-paper)\n"
+		"  --runs N       runs per point, 1 to 99; medians and min..max (default 3)\n"
+		"  --seconds S    measured length of one run, 0.05 to 60 (default 3)\n"
+		"  --quiet        no progress line on stderr\n\n"
+		"examples:\n  vfnet bench nic --runs 3 --sizes 64 --batches 32\n"
+		"  vfnet bench paper --out /tmp/paper && less /tmp/paper/report.md\n");
 }
 
 static int parse_list(const char *s, unsigned *out, unsigned lo, unsigned hi)
@@ -143,15 +163,17 @@ static int bench_nic(int argc, char **argv)
 static int bench_run(int argc, char **argv)
 {
 	if (argc < 2)
-		return cmd__usage("bench", "which benchmark? `vfnet bench nic`");
+		return cmd__usage("bench", "which benchmark? `vfnet bench nic` or `vfnet bench paper`");
 	if (!strcmp(argv[1], "nic"))
 		return bench_nic(argc - 1, argv + 1);
-	return cmd__usage("bench", "unknown benchmark '%s'; there is `nic`", argv[1]);
+	if (!strcmp(argv[1], "paper"))
+		return bench_paper__run(argc - 1, argv + 1);
+	return cmd__usage("bench", "unknown benchmark '%s'; there are `nic` and `paper`", argv[1]);
 }
 
 const struct cmd cmd_bench = {
 	.name = "bench",
-	.summary = "measure the NIC model's speed (Mpps, Gbit/s, engine ns per frame)",
+	.summary = "measure the NIC model's speed, or SR-IOV against PV as the paper did",
 	.run = bench_run,
 	.help = bench_help,
 };

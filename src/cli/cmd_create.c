@@ -32,6 +32,10 @@ static void create_help(FILE *out)
 		"                      instead of the one its id matches (vfnet's own, as\n"
 		"                      Linux's driver_override): vdd, or hostile, which\n"
 		"                      attacks the machine on request (containment tests)\n"
+		"  vif = [ 'mac=00:16:3e:00:00:01,bridge=xenbr0', '' ]\n"
+		"                      paravirtual NICs: netfront in the guest, netback and\n"
+		"                      the bridge in dom0; mac, bridge, devid used; vifname,\n"
+		"                      ip, mtu, rate, script, model, type ignored with a warning\n"
 		"  on_crash = 'destroy' what the host does when the guest's process dies other\n"
 		"                      than by destroy: destroy, restart (again, with its VFs;\n"
 		"                      not when it crashed within 2 s of starting) or preserve\n"
@@ -44,9 +48,8 @@ static void create_help(FILE *out)
 		"on_reboot, uuid, ...) are accepted with one warning line each,\n"
 		"FILE:LINE: warning: KEY ignored: why. A key that is none of them is an error,\n"
 		"with the nearest key when it looks like a typo (memroy: did you mean memory).\n"
-		"Not supported yet: vif (the paravirtual network path is not built), a pci\n"
-		"entry's @VSLOT (use `vfnet pci-attach` after create), permissive=1,\n"
-		"power_mgmt=1.\n\n"
+		"Not supported yet: a vif backend other than dom0, a pci entry's @VSLOT (use\n"
+		"`vfnet pci-attach` after create), permissive=1, power_mgmt=1.\n\n"
 		"options:\n"
 		"  -q        quiet: no \"Parsing config from\" line (warnings are still printed)\n"
 		"  -n        dry run: check the file and print the request that would be sent\n\n"
@@ -112,11 +115,6 @@ static bool builtin_driver(const char *name)
 /* What the host cannot do yet, refused rather than ignored. */
 static int check_supported(const struct xlcfg *cfg)
 {
-	if (cfg->nr_vif)
-		return cmd__fail("create",
-				 "%s: vif: the paravirtual network path is not built yet; "
-				 "pass a VF through with pci = [...] instead",
-				 cfg->file);
 	for (unsigned i = 0; i < cfg->nr_pci; i++) {
 		const struct xlcfg_pci *p = &cfg->pci[i];
 		char b[16], spec[24];
@@ -147,9 +145,10 @@ static int check_supported(const struct xlcfg *cfg)
 	return EXIT_OK;
 }
 
+/* The request of create; NULL after printing why when a vif is refused (ctl__vif). */
 static struct json_object *create_req(const struct xlcfg *cfg, const char *config)
 {
-	struct json_object *req = ctl__req("create", "name", cfg->name), *pci;
+	struct json_object *req = ctl__req("create", "name", cfg->name), *pci, *vifs;
 
 	static const char *const on_crash[] = {
 		[XLCFG_CRASH_DESTROY] = "destroy",
@@ -181,6 +180,19 @@ static struct json_object *create_req(const struct xlcfg *cfg, const char *confi
 			json_object_array_add(pci, e);
 		}
 		json_object_object_add(req, "pci", pci);
+	}
+	if (cfg->nr_vif) {
+		vifs = json_object_new_array();
+		json_object_object_add(req, "vif", vifs);
+		for (unsigned i = 0; i < cfg->nr_vif; i++) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_array_add(vifs, o);
+			if (ctl__vif("create", &cfg->vif[i], cfg->vif[i].spec, o)) {
+				json_object_put(req);
+				return NULL;
+			}
+		}
 	}
 	return req;
 }
@@ -232,7 +244,10 @@ static int create_run(int argc, char **argv)
 		rc = cmd__fail("create", "out of memory");
 		goto out;
 	}
-	req = create_req(&cfg, config);
+	if (!(req = create_req(&cfg, config))) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
 	if (dry) {
 		printf("%s\n", json_object_to_json_string_ext(
 				   req, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));

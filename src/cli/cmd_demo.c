@@ -181,7 +181,7 @@ static int vf_policy(const struct demo_guest *g)
 
 static int start_guest(const struct demo_guest *g, const char *extra)
 {
-	struct json_object *r, *pci, *vif;
+	struct json_object *r, *list, *vif;
 	char config[512];
 
 	if (g->pf[0]) {
@@ -196,16 +196,16 @@ static int start_guest(const struct demo_guest *g, const char *extra)
 	json_object_object_add(r, "memory", json_object_new_int(g->pf[0] ? 64 : 32));
 	jset(r, "config", config);
 	if (g->pf[0]) {
-		pci = json_object_new_array();
-		json_object_array_add(pci, json_object_new_string(g->bdf));
-		json_object_object_add(r, "pci", pci);
+		list = json_object_new_array();
+		json_object_array_add(list, json_object_new_string(g->bdf));
+		json_object_object_add(r, "pci", list);
 	} else {
 		/* vif = [ 'mac=...' ]: netfront in the guest, netback and xenbr0 in dom0 */
-		pci = json_object_new_array();
+		list = json_object_new_array();
 		vif = json_object_new_object();
 		jset(vif, "mac", g->mac);
-		json_object_array_add(pci, vif);
-		json_object_object_add(r, "vif", pci);
+		json_object_array_add(list, vif);
+		json_object_object_add(r, "vif", list);
 	}
 	return ok(host_call(r));
 }

@@ -24,7 +24,8 @@ static void host_help(FILE *out)
 {
 	fprintf(out,
 		"usage: vfnet host [--socket PATH] [--wire0 SPEC] [--wire1 SPEC] [--dom0-memory MIB]\n"
-		"                  [--dom0-app SPEC]... [--dom0-auto 'IF...']\n\n"
+		"                  [--dom0-app SPEC]... [--dom0-auto 'IF...']\n"
+		"                  [--dom0-config KEY=VALUE]...\n\n"
 		"Run the machine: build it (host bridge, root port, 82576, IOMMU), start the NIC's\n"
 		"engine threads, the hypervisor and dom0 (Domain-0, the driver domain), and serve\n"
 		"the control socket until a shutdown request, SIGINT or SIGTERM; then stop every\n"
@@ -39,6 +40,8 @@ static void host_help(FILE *out)
 		"  --dom0-memory MIB  dom0's RAM (default 256)\n"
 		"  --dom0-app SPEC    an app for dom0, on its PF netdevs (dev=pf0 or dev=pf1);\n"
 		"                 repeatable. e.g. 'responder dev=pf0 ip=10.0.0.1'\n"
+		"  --dom0-config KEY=VALUE  a line of dom0's configuration; repeatable. e.g.\n"
+		"                 netback_tx=copy (netback copies every guest frame; default map)\n"
 		"  --dom0-auto 'IF...'  dom0's interfaces brought up at boot, as a distribution's\n"
 		"                 network configuration does (default 'pf0 pf1'; '' for none).\n"
 		"                 A PF that is down has its PHY powered down: its VFs have no\n"
@@ -136,6 +139,7 @@ static int host_run(int argc, char **argv)
 		{"wire1", required_argument, NULL, '1'},
 		{"dom0-memory", required_argument, NULL, 'm'},
 		{"dom0-app", required_argument, NULL, 'a'},
+		{"dom0-config", required_argument, NULL, 'c'},
 		{"dom0-auto", required_argument, NULL, 'u'},
 		{NULL, 0, NULL, 0},
 	};
@@ -177,6 +181,20 @@ static int host_run(int argc, char **argv)
 				     optarg);
 			if (n < 0 || (size_t)n >= sizeof(dom0_config) - used)
 				return cmd__usage("host", "--dom0-app: too many apps for dom0");
+			used += (size_t)n;
+			break;
+		}
+		case 'c': {
+			size_t klen = strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789_");
+			int n;
+
+			if (!klen || optarg[klen] != '=' || strchr(optarg, '\n') || !strncmp(optarg, "app=", 4))
+				return cmd__usage("host", "--dom0-config takes KEY=VALUE (KEY of a-z, 0-9, "
+							  "_; not app: that is --dom0-app), not '%s'",
+						  optarg);
+			n = snprintf(dom0_config + used, sizeof(dom0_config) - used, "%s\n", optarg);
+			if (n < 0 || (size_t)n >= sizeof(dom0_config) - used)
+				return cmd__usage("host", "--dom0-config: dom0's configuration is full");
 			used += (size_t)n;
 			break;
 		}

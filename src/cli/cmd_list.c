@@ -91,6 +91,7 @@ static void add_vifs(struct json_object *sel)
 			    {"rx_packets", "tx_packets"},
 			    {"rx_bytes", "tx_bytes"},
 			    {"cpu_ns", "dom0_cpu_ns"},
+			    {"drops", "drops"},
 			};
 
 			if (!json_object_object_get_ex(v, "domid", &x) ||
@@ -100,11 +101,6 @@ static void add_vifs(struct json_object *sel)
 			for (size_t k = 0; k < sizeof(as_is) / sizeof(as_is[0]); k++)
 				if (json_object_object_get_ex(v, as_is[k][0], &x))
 					json_object_object_add(o, as_is[k][1], json_object_get(x));
-			json_object_object_add(
-			    o, "drops",
-			    json_object_new_int64((int64_t)(ctl__u64(v, "tx_dropped") +
-							    ctl__u64(v, "rx_queue_drops") +
-							    ctl__u64(v, "tx_errors_frontend"))));
 			if (!mine)
 				mine = json_object_new_array();
 			json_object_array_add(mine, o);

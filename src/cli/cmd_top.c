@@ -182,8 +182,7 @@ static void read_vifs(struct top_snap *s)
 		v->rx_bytes = get_u64(o, "tx_bytes");
 		v->tx_pkts = get_u64(o, "rx_packets");
 		v->tx_bytes = get_u64(o, "rx_bytes");
-		v->drops = get_u64(o, "tx_dropped") + get_u64(o, "rx_queue_drops") +
-			   get_u64(o, "tx_errors_frontend");
+		v->drops = get_u64(o, "drops");
 		v->cpu_ns = get_u64(o, "cpu_ns");
 	}
 	json_object_put(reply);

@@ -71,6 +71,44 @@ int ctl__pci_supported(const char *cmd, const struct xlcfg_pci *pci, const char 
 	return EXIT_OK;
 }
 
+int ctl__vif(const char *cmd, const struct xlcfg_vif *vif, const char *spec,
+	     struct json_object *req)
+{
+	const struct {
+		const char *key, *given, *why;
+	} ignored[] = {
+	    {"vifname", vif->vifname, "vfnet's netback names each vif vif<domid>.<devid>"},
+	    {"ip", vif->ip,
+	     "it is for the vif-route and vif-nat scripts; vfnet's vifs are bridged"},
+	    {"mtu", vif->mtu ? "mtu" : "", "vfnet's netback does not set a vif's MTU"},
+	    {"rate", vif->rate, "vfnet's netback has no rate limit"},
+	    {"script", vif->script, "vfnet's dom0 puts each vif on its bridge, as vif-bridge does"},
+	    {"model", vif->model, "vfnet emulates no NIC: a vif is paravirtual only"},
+	    {"type", vif->type, "vfnet emulates no NIC: a vif is paravirtual only"},
+	};
+	char mac[18];
+
+	if (vif->backend[0] && strcmp(vif->backend, "Domain-0") && strcmp(vif->backend, "0"))
+		return cmd__fail(cmd,
+				 "vif '%s': backend '%s' is not supported: vfnet's vifs are "
+				 "served by dom0 (Domain-0), there are no driver domains",
+				 spec, vif->backend);
+	for (unsigned i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		if (ignored[i].given[0])
+			fprintf(stderr, "vfnet %s: warning: vif '%s': %s ignored: %s\n", cmd, spec,
+				ignored[i].key, ignored[i].why);
+	if (vif->has_mac) {
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", vif->mac[0],
+			 vif->mac[1], vif->mac[2], vif->mac[3], vif->mac[4], vif->mac[5]);
+		json_object_object_add(req, "mac", json_object_new_string(mac));
+	}
+	if (vif->bridge[0])
+		json_object_object_add(req, "bridge", json_object_new_string(vif->bridge));
+	if (vif->devid >= 0)
+		json_object_object_add(req, "devid", json_object_new_int(vif->devid));
+	return EXIT_OK;
+}
+
 int ctl__seize(const char *cmd, uint16_t rid)
 {
 	char b[16];

@@ -33,6 +33,18 @@ struct xlcfg_pci;
  */
 int ctl__pci_supported(const char *cmd, const struct xlcfg_pci *pci, const char *spec);
 
+struct xlcfg_vif;
+
+/*
+ * A vif spec (`vfnet create`'s vif = [...], `vfnet network-attach`'s arguments) as the host's
+ * request wants it, added to @req: "mac", "bridge" and "devid" when given. The keys vfnet has no
+ * use for (vifname, ip, mtu, rate, script, model, type) get one warning each on stderr, "vfnet
+ * CMD: warning: vif 'SPEC': KEY ignored: why"; a backend other than dom0 is refused. @spec names
+ * the vif in messages. EXIT_OK, or a one-line error and EXIT_FAIL.
+ */
+int ctl__vif(const char *cmd, const struct xlcfg_vif *vif, const char *spec,
+	     struct json_object *req);
+
 /* seize=1: make the function assignable (pci-assignable-add) before it is used. */
 int ctl__seize(const char *cmd, uint16_t rid);
 

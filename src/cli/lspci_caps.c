@@ -96,19 +96,6 @@ static const char *latency_l1(unsigned v)
 	return l[v & 7];
 }
 
-static void power_limit(FILE *out, unsigned value, unsigned scale)
-{
-	static const double scales[4] = {1.0, 0.1, 0.01, 0.001};
-
-	if (scale == 0 && value == 0xff) {
-		fputs(">600W", out);
-		return;
-	}
-	if (scale == 0 && value >= 0xf0 && value <= 0xfe)
-		value = 250 + 25 * (value - 0xf0);
-	fprintf(out, "%gW", value * scales[scale & 3]);
-}
-
 static bool is_endpoint(unsigned type)
 {
 	return type == PCI_EXP_TYPE_ENDPOINT || type == PCI_EXP_TYPE_LEG_END;
@@ -135,7 +122,7 @@ static void express_dev(FILE *out, const struct lspci_dev *d, unsigned at, unsig
 	if (type == PCI_EXP_TYPE_ENDPOINT || type == PCI_EXP_TYPE_UPSTREAM ||
 	    type == PCI_EXP_TYPE_PCI_BRIDGE) {
 		fputs(" SlotPowerLimit ", out);
-		power_limit(out, (t & PCI_EXP_DEVCAP_PWR_VAL) >> 18,
+		lspci__power_limit(out, (t & PCI_EXP_DEVCAP_PWR_VAL) >> 18,
 			    (t & PCI_EXP_DEVCAP_PWR_SCL) >> 26);
 	}
 	fputc('\n', out);

@@ -6,15 +6,7 @@
 void lspci_dev__from_func(struct lspci_dev *d, const struct pci_func *f)
 {
 	memset(d, 0, sizeof(*d));
-	d->id = (struct pci_ident){
-		.rid = f->rid,
-		.class16 = (uint16_t)pci_func__get(f, PCI_CLASS_DEVICE, 2),
-		.vendor_id = pci_func__vendor(f),
-		.device_id = pci_func__device(f),
-		.rev = (uint8_t)pci_func__get(f, PCI_REVISION_ID, 1),
-		.vendor = f->vendor,
-		.name = f->name,
-	};
+	d->id = pci_func__ident(f);
 	d->progif = (uint8_t)pci_func__get(f, PCI_CLASS_PROG, 1);
 	if ((pci_func__get(f, PCI_HEADER_TYPE, 1) & 0x7f) == PCI_HEADER_TYPE_NORMAL) {
 		d->has_subsys = true;

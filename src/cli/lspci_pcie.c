@@ -27,7 +27,7 @@ static const char *pick(const char *const *names, unsigned n, unsigned i, const 
 
 #define PICK(names, i, other) pick(names, sizeof(names) / sizeof(names[0]), (i), (other))
 
-static void power_limit(FILE *out, unsigned value, unsigned scale)
+void lspci__power_limit(FILE *out, unsigned value, unsigned scale)
 {
 	static const double scales[4] = {1.0, 0.1, 0.01, 0.001};
 
@@ -51,7 +51,7 @@ void lspci__pcie_slot(FILE *out, const struct lspci_dev *d, unsigned at)
 		FLAG(t, 0x01), FLAG(t, 0x02), FLAG(t, 0x04), FLAG(t, 0x08), FLAG(t, 0x10),
 		FLAG(t, 0x40), FLAG(t, 0x20));
 	fprintf(out, "\t\t\tSlot #%u, PowerLimit ", (t & 0xfff80000u) >> 19);
-	power_limit(out, (t & 0x7f80) >> 7, (t & 0x18000) >> 15);
+	lspci__power_limit(out, (t & 0x7f80) >> 7, (t & 0x18000) >> 15);
 	fprintf(out, "; Interlock%c NoCompl%c\n", FLAG(t, 0x20000), FLAG(t, 0x40000));
 	w = lspci__w(d, at + EXP_SLTCTL);
 	fprintf(

@@ -30,5 +30,7 @@ void lspci__pcie_slot(FILE *out, const struct lspci_dev *d, unsigned at);
 void lspci__pcie_root(FILE *out, const struct lspci_dev *d, unsigned at);
 void lspci__pcie_dev2(FILE *out, const struct lspci_dev *d, unsigned at, unsigned type);
 void lspci__pcie_link2(FILE *out, const struct lspci_dev *d, unsigned at, unsigned type);
+/* A slot power limit as lspci prints it ("25W", ">600W"): a power limit value and scale. */
+void lspci__power_limit(FILE *out, unsigned value, unsigned scale);
 
 #endif

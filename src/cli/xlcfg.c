@@ -579,6 +579,7 @@ static int set_vif(struct parser *ps, struct xlcfg *cfg, const struct key *k, co
 
 		if (xlcfg_vif__parse(&vif[i], it->s, msg, sizeof(msg)))
 			return fail(ps, it->at, "vif entry '%.*s': %s", show(it->len), it->s, msg);
+		snprintf(vif[i].spec, sizeof(vif[i].spec), "%.*s", (int)it->len, it->s);
 		for (unsigned int j = 0; j < i; j++) {
 			if (vif[i].has_mac && vif[j].has_mac && !memcmp(vif[i].mac, vif[j].mac, 6))
 				return fail(ps, it->at,

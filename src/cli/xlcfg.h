@@ -59,7 +59,8 @@ struct xlcfg_vif {
 	int devid;	  /* 0..255, -1 = not given */
 	char script[64];
 	char model[16];
-	char type[8]; /* 'vif' or 'ioemu' */
+	char type[8];	/* 'vif' or 'ioemu' */
+	char spec[128]; /* the entry as written (cut at 127 bytes), for messages */
 };
 
 /* Where a value was written: its line and column, in the file or on the command line. */

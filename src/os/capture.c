@@ -157,18 +157,11 @@ static void cap_frames(void *opaque, struct netdev *nd, const struct pkt *pkts, 
 	cap_flush(c);
 }
 
+/* The core has taken the tap off already: cap_end's untap finds nothing to do. */
 static void cap_gone(void *opaque, struct netdev *nd)
 {
-	struct dev_cap *c = opaque;
-
 	(void)nd;
-	c->tap.frames = NULL;
-	os__unwatch_fd(c->fd);
-	close(c->fd);
-	free(c->buf);
-	c->buf = NULL;
-	os__log("capture", "%s: capture ended: the device went away", c->nd->name);
-	c->nd = NULL;
+	cap_end(opaque, "the device went away");
 }
 
 static int svc_capture(void *opaque, void *req_, void *reply_, int fd, char *err)

@@ -91,6 +91,13 @@ static int boot(void)
 		goto err;
 	}
 	os.ram_bytes = b.ram_bytes;
+	{
+		/* ps and top show the domain ("vfnet:pa"), not the "exe" of /proc/self/exe */
+		char comm[16];
+
+		snprintf(comm, sizeof(comm), "vfnet:%.9s", b.name);
+		prctl(PR_SET_NAME, comm);
+	}
 	if (b.flags & VFNET_BOOT_RESUME) {
 		if ((rc = migrate__resume(&b, fds)))
 			return rc; /* the descriptors are the process's: it exits */

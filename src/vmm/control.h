@@ -34,7 +34,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CONTROL_MAX_REQUEST 4096 /* bytes in one request, without its newline */
+/* Bytes in one request, without its newline: room for a xenstore value of the most bytes Xen
+ * allows (XENSTORE_PAYLOAD_MAX), each escaped as JSON "\u00XX" (six characters). */
+#define CONTROL_MAX_REQUEST 32768
 #define CONTROL_MAX_CLIENTS 16   /* connections served at once; more are refused */
 
 struct machine;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/utf8.h"
 #include "vmm/control_priv.h"
 #include "vmm/domain.h"
 #include "vmm/hv.h"
@@ -73,13 +74,36 @@ int control__vif_spec(struct json_object *o, struct vif_spec *s, char *err)
 	return vif__check(s, err) ? -EINVAL : 0;
 }
 
+/* A value as the reply carries it: "value" when it is UTF-8, else its bytes in "value_hex". */
+static void add_value(struct json_object *o, const char *value, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *hex;
+
+	if (utf8__valid(value, len)) {
+		json_object_object_add(o, "value", json_object_new_string_len(value, (int)len));
+		return;
+	}
+	if (!(hex = malloc(len * 2 + 1)))
+		return;
+	for (size_t i = 0; i < len; i++) {
+		hex[2 * i] = digits[(unsigned char)value[i] >> 4];
+		hex[2 * i + 1] = digits[(unsigned char)value[i] & 15];
+	}
+	json_object_object_add(o, "value_hex", json_object_new_string_len(hex, (int)(len * 2)));
+	free(hex);
+}
+
+/* A key of a vif's directories; one that is not UTF-8 (a guest's own keys) is left out. */
 static void add_key(struct control *c, struct json_object *o, const char *json_key,
 		    const char *dir, const char *node)
 {
 	char path[160], buf[256];
+	int n;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, node);
-	if (xenstore__read(c->hv->xs, path, buf, sizeof(buf)) >= 0)
+	if ((n = xenstore__read(c->hv->xs, path, buf, sizeof(buf))) >= 0 &&
+	    utf8__valid(buf, (size_t)n) && strlen(buf) == (size_t)n)
 		control__add_str(o, json_key, buf);
 }
 
@@ -219,25 +243,66 @@ static int op_xs_read(struct control *c, struct json_object *req, struct json_ob
 		return fail(err, "out of memory");
 	rc = xenstore__read(c->hv->xs, path, buf, XENSTORE_PAYLOAD_MAX + 1);
 	if (rc >= 0)
-		json_object_object_add(reply, "value", json_object_new_string_len(buf, rc));
+		add_value(reply, buf, (size_t)rc);
 	free(buf);
 	return rc < 0 ? xs_fail(rc, path, err) : 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
 }
 
 static int op_xs_write(struct control *c, struct json_object *req, struct json_object *reply,
 		       char *err)
 {
-	struct json_object *v;
+	struct json_object *v, *hex;
 	const char *path;
+	char *bytes = NULL;
 	int rc;
 
 	if (need_hv(c, err) || get_path(req, &path, err))
 		return -EINVAL;
-	if (!json_object_object_get_ex(req, "value", &v) || !json_object_is_type(v, json_type_string))
-		return fail(err, "missing \"value\"");
-	if ((size_t)json_object_get_string_len(v) != strlen(json_object_get_string(v)))
-		return fail(err, "a value with a NUL byte");
-	rc = xenstore__write(c->hv->xs, path, json_object_get_string(v), NULL);
+	if (!json_object_object_get_ex(req, "value", &v))
+		v = NULL;
+	if (!json_object_object_get_ex(req, "value_hex", &hex))
+		hex = NULL;
+	if (!v == !hex)
+		return fail(err, "one of \"value\" and \"value_hex\" is needed");
+	if (hex) {
+		/* Any bytes but NUL, as two hex digits each: a JSON string carries only UTF-8. */
+		const char *h = json_object_get_string(hex);
+		size_t n = (size_t)json_object_get_string_len(hex);
+
+		if (!json_object_is_type(hex, json_type_string) || n % 2 ||
+		    n / 2 > XENSTORE_PAYLOAD_MAX)
+			return fail(err, "\"value_hex\" must be an even number of hex digits");
+		if (!(bytes = malloc(n / 2 + 1)))
+			return fail(err, "out of memory");
+		for (size_t i = 0; i < n / 2; i++) {
+			int hi = hex_digit(h[2 * i]), lo = hex_digit(h[2 * i + 1]);
+
+			if (hi < 0 || lo < 0 || !(hi | lo)) {
+				free(bytes);
+				return fail(err, hi < 0 || lo < 0 ? "\"value_hex\" holds a character "
+								    "that is not a hex digit"
+								  : "a value with a NUL byte");
+			}
+			bytes[i] = (char)(hi << 4 | lo);
+		}
+		bytes[n / 2] = '\0';
+	} else {
+		if (!json_object_is_type(v, json_type_string))
+			return fail(err, "\"value\" must be a string");
+		if ((size_t)json_object_get_string_len(v) != strlen(json_object_get_string(v)))
+			return fail(err, "a value with a NUL byte");
+	}
+	rc = xenstore__write(c->hv->xs, path, bytes ? bytes : json_object_get_string(v), NULL);
+	free(bytes);
 	return rc ? xs_fail(rc, path, err) : 0;
 }
 
@@ -259,7 +324,7 @@ static void ls_node(void *opaque, const char *path, const char *value, size_t le
 	struct json_object *o = json_object_new_object();
 
 	control__add_str(o, "path", path);
-	json_object_object_add(o, "value", json_object_new_string_len(value, (int)len));
+	add_value(o, value, len);
 	json_object_object_add(o, "depth", json_object_new_int((int)depth));
 	control__add_str(o, "perms", perms);
 	json_object_array_add(opaque, o);
@@ -289,7 +354,7 @@ static const char *const attach_keys[] = {"domain", "mac", "bridge", "devid", NU
 static const char *const detach_keys[] = {"domain", "devid", "force", NULL};
 static const char *const dom_keys[] = {"domain", NULL};
 static const char *const path_keys[] = {"path", NULL};
-static const char *const write_keys[] = {"path", "value", NULL};
+static const char *const write_keys[] = {"path", "value", "value_hex", NULL};
 
 const struct control_op control_net_ops[] = {
 	{"network-attach", attach_keys, op_network_attach},

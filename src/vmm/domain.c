@@ -72,9 +72,11 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 			return -EEXIST;
 		id = 0;
 	} else {
-		for (id = 1; id < HV_MAX_DOMAINS && hv->dom[id]; id++)
-			;
-		if (id == HV_MAX_DOMAINS)
+		unsigned start = hv->next_domid ? hv->next_domid : 1, n;
+
+		for (n = 0, id = start; n < HV_MAX_DOMAINS - 1 && hv->dom[id]; n++)
+			id = id % (HV_MAX_DOMAINS - 1) + 1;
+		if (n == HV_MAX_DOMAINS - 1)
 			return -ENOSPC;
 	}
 	d = calloc(1, sizeof(*d));
@@ -125,6 +127,8 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 	d->traps.last_ns = mono_ns();
 	__atomic_store_n(&hv->irqdest[id].notify_fd, d->notify_fd, __ATOMIC_RELEASE);
 	hv->dom[id] = d;
+	if (id)
+		hv->next_domid = id % (HV_MAX_DOMAINS - 1) + 1;
 	xenstore__introduce(hv->xs, id);
 	if ((rc = xs_domain__add(hv, d))) {
 		domain__destroy(d);

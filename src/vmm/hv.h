@@ -52,6 +52,10 @@ struct hv {
 	struct ir_table irt;
 	uint8_t irte_used[HV_IRT_ENTRIES / 8];
 	struct domain *dom[HV_MAX_DOMAINS];
+	/* The guest id to try first, as Xen's domid rover: ids are handed out in turn (wrapping),
+	 * so that a guest created just after a destroy does not get the id whose xenstore
+	 * directories dom0's drivers are still taking down. 0: none handed out yet. */
+	unsigned next_domid;
 	struct hv_irqdest irqdest[HV_MAX_DOMAINS];
 	struct hv_func *funcs; /* HV_MAX_FUNCS: the PFs and VFs of the NIC */
 	uint64_t spawn_failures;

@@ -195,6 +195,9 @@ bool passthrough__cfg_is_flr(unsigned off, unsigned size, uint32_t val)
 {
 	unsigned b = E82576_CAP_PCIE + PCI_EXP_DEVCTL + 1; /* Initiate FLR is bit 15 */
 
+	/* Any size but 1, 2 or 4 is refused by the write itself; it is never an FLR. */
+	if (size != 1 && size != 2 && size != 4)
+		return false;
 	return b >= off && b < off + size && ((val >> 8 * (b - off)) & (PCI_EXP_DEVCTL_BCR_FLR >> 8));
 }
 

@@ -29,7 +29,7 @@ import json, sys; print([a for a in json.load(sys.stdin)['stats']['apps'] if a['
 grows() { local a; a=$(sink received) || return 1; sleep 0.3; [ "$(sink received)" -gt "$a" ]; }
 dom0_has() { v dmesg 0 | grep -q -- "$1"; }
 
-v host --dom0-memory 64 >"$t/host.out" 2>"$t/host.err" &
+"$vfnet" host --dom0-memory 64 >"$t/host.out" 2>"$t/host.err" &
 host=$!
 wait_for 5 test -S "$VFNET_SOCKET"
 check "host is up" wait_for 5 dom0_has "01:00.1 8086:10c9: bound to mdd"

@@ -155,9 +155,15 @@ has "tapbridge: a namespace that does not exist" "$t/apps" "tapbridge: no networ
 v create -q -n "$t/g1.cfg" name=vm2 >"$t/dry"
 check "KEY=VALUE takes a bare word, as xl does: name=vm2" python3 -c '
 import json, sys; assert json.load(open(sys.argv[1]))["name"] == "vm2"' "$t/dry"
-printf 'name = "g2"\nvif = [ "bridge=xenbr0" ]\n' >"$t/vif.cfg"
-v create -q "$t/vif.cfg" 2>"$t/e"; check "vif: exit 1" test $? -eq 1
-has "vif: refused, not ignored" "$t/e" "vif: the paravirtual network path is not built yet"
+printf 'name = "g2"\nvif = [ "mac=00:16:3e:0a:0b:0c,bridge=xenbr0,script=vif-nat", "" ]\n' >"$t/vif.cfg"
+v create -q -n "$t/vif.cfg" >"$t/dry" 2>"$t/e"; check "vif: create -n exit 0" test $? -eq 0
+check "vif: the request carries each vif, mac and bridge as given" python3 -c '
+import json, sys; r = json.load(open(sys.argv[1]))
+assert r["vif"] == [{"mac": "00:16:3e:0a:0b:0c", "bridge": "xenbr0"}, {}], r' "$t/dry"
+has "vif: an ignored key is named with why" "$t/e" "warning: vif 'mac=00:16:3e:0a:0b:0c,bridge=xenbr0,script=vif-nat': script ignored"
+printf 'name = "g2"\nvif = [ "backend=dd1" ]\n' >"$t/vif.cfg"
+v create -q "$t/vif.cfg" 2>"$t/e"; check "vif: a driver domain backend: exit 1" test $? -eq 1
+has "vif: a backend other than dom0 refused, not ignored" "$t/e" "vif 'backend=dd1': backend 'dd1' is not supported"
 v create -q "$t/g1.cfg" "memory=zz" 2>"$t/e"; has "bad override: <command line>:1:COL" "$t/e" "<command line>:1:[0-9]+: "
 v create -q "$t/g1.cfg" "app=['nosuchapp']" name="'g3'" 2>"$t/e"; check "unknown app: exit 1" test $? -eq 1
 has "unknown app: refused before the guest starts" "$t/e" "app 'nosuchapp': unknown app"
@@ -184,6 +190,8 @@ d0b=$(pid_of Domain-0)
 check "dom0 has a new pid" test -n "$d0b" -a "$d0b" != "$d0"
 check "the guest keeps its pid" test -n "$g1" -a "$(pid_of g1)" = "$g1"
 check "the guest's process still runs" kill -0 "$g1"
+check "ps names the guest's process for it (vfnet:g1)" test "$(cat "/proc/$g1/comm")" = vfnet:g1
+check "... and dom0's (vfnet:Domain-0)" test "$(cat "/proc/$d0b/comm")" = vfnet:Domain-0
 v stats g1 >/dev/null; check "the guest still answers" test $? -eq 0
 v stats 0 >"$t/st0"; has "the new dom0 answers" "$t/st0" '^domain Domain-0 \(id 0, dom0\)'
 

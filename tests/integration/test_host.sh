@@ -97,10 +97,10 @@ p = d["ports"][1]; assert p["port"] == 1
 assert "spoof_mac" in p["datapath"]["drops"] and p["engine"]["cpu_ns"] > 0
 assert "msi_sent" in p["nic"] and "translations" in d["iommu"]' "$t/stats"
 raw "$sock" 'not json' '{"op":"nope"}' '{"op":"lspci","bogus":1}' '{"op":"lspci","config":"64"}' \
-	'{"op":"stats"} trailing' "$(head -c 5000 /dev/zero | tr '\0' ' ')" >"$t/bad"
+	'{"op":"stats"} trailing' "$(head -c 40000 /dev/zero | tr '\0' ' ')" >"$t/bad"
 check "six bad requests get six error replies" test "$(grep -c '^{"ok":false,"error":"[^"]' "$t/bad")" -eq 6
 has "unknown op named" "$t/bad" 'unknown op \\"nope\\"'
-has "oversized refused" "$t/bad" 'request longer than 4096 bytes'
+has "oversized refused" "$t/bad" 'request longer than 32768 bytes'
 # A client hanging up mid-line does not disturb the host.
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"{\"op\":\"shut")' "$sock"
 "$vfnet" --socket "$sock" lspci >"$t/run2"; check "host serves after a client left mid-line" cmp "$t/pow" "$t/run2"

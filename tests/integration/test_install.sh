@@ -22,6 +22,17 @@ check "meson install --destdir exits 0" test $? -eq 0
 prefix=$(meson introspect --buildoptions "$build" 2>/dev/null |
 	python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])')
 check "the command is installed" test -x "$t/root$prefix/bin/vfnet"
+paper=$(find "$t/root" -path '*/vfnet/bench-paper' | head -1)
+check "bench paper's driver is installed, executable ($paper)" test -x "$paper"
+if command -v gnuplot >/dev/null; then
+	"$t/root$prefix/bin/vfnet" bench paper --quick --quiet --out "$t/paper" >"$t/paper.out" 2>&1
+	rc=$?
+	check "the installed vfnet runs it (bench paper --quick) from the installed tree" test $rc -eq 0
+	[ $rc -eq 0 ] || sed 's/^/# /' "$t/paper.out" | tail -8
+	check "... which wrote the report" test -s "$t/paper/report.md"
+else
+	skip "gnuplot not installed"; skip "gnuplot not installed"
+fi
 man1=$(find "$t/root" -path '*/man1/vfnet.1*' | head -1)
 check "the manual page is installed in man1 ($man1)" test -n "$man1"
 comp=$(find "$t/root" -path '*/bash-completion/completions/vfnet' | head -1)
@@ -56,4 +67,11 @@ printf 'name = "compl1"\nmemory = 16\n' >"$t/c.cfg"
 "$vfnet" create -q "$t/c.cfg"
 complete_words 2 "$vfnet" destroy co >"$t/c6"; has "a running guest's name, from the host" "$t/c6" '^compl1$'
 complete_words 2 "$vfnet" dmesg D >"$t/c7"; has "dom0 for dmesg" "$t/c7" '^Domain-0$'
+complete_words 1 "$vfnet" xenstore-l >"$t/c8"; has "xenstore-ls" "$t/c8" '^xenstore-ls$'
+complete_words 3 "$vfnet" brctl show x >"$t/c9"; has "brctl show: dom0's bridges, from the host" "$t/c9" '^xenbr0$'
+complete_words 4 "$vfnet" bridge fdb show b >"$t/c10"; has "bridge fdb show: br" "$t/c10" '^br$'
+printf 'name = "compl2"\nmemory = 16\nvif = [ "mac=00:16:3e:00:00:c2" ]\n' >"$t/c2.cfg"
+"$vfnet" create -q "$t/c2.cfg"
+complete_words 3 "$vfnet" network-detach compl2 0 >"$t/c11"; has "network-detach: a guest's vifs by devid" "$t/c11" '^0$'
+complete_words 3 "$vfnet" network-detach compl2 00: >"$t/c12"; has "... and by MAC" "$t/c12" '^00:16:3e:00:00:c2$'
 done_testing

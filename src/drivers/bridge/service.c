@@ -55,7 +55,7 @@ static int svc_fdb(void *opaque, void *req, void *reply, char *err)
 	if (json_object_object_get_ex(req, "br", &v))
 		only = json_object_get_string(v);
 	if (only && !bridge__get(only)) {
-		snprintf(err, 160, "Cannot find device \"%s\"", only);
+		snprintf(err, 160, "Cannot find bridge device \"%.*s\"", NETDEV_NAME_LEN, only);
 		return -ENODEV;
 	}
 	for (struct bridge *br = bridge__next(NULL); br; br = bridge__next(br)) {

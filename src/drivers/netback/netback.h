@@ -76,6 +76,7 @@ struct netback_vif {
 	evtchn_port_t tx_port, rx_port; /* equal for one channel */
 
 	struct os_work tx_work, rx_work;
+	bool removing; /* the device went while a work was queued: the last one frees the vif */
 	struct os_timer *drain_timer;
 
 	/* TX buffers: copy targets and pages set aside for mappings, one per packet of a batch */
@@ -112,6 +113,8 @@ void netback_vif__carrier(struct netback_vif *vif, bool on);
 void netback_vif__fatal(struct netback_vif *vif, const char *why);
 
 /* tx.c: the guest's transmissions */
+/* A work's first step: false (and the vif freed once no work is queued) after remove. */
+bool netback_vif__work_begin(struct netback_vif *vif);
 void netback_tx__work(struct os_work *w);
 /* rx.c: frames to the guest */
 int netback_rx__xmit(struct netdev *nd, const struct pkt *pkts, unsigned n);

@@ -276,7 +276,11 @@ void netback_rx__work(struct os_work *w)
 {
 	struct netback_vif *vif = (struct netback_vif *)((uint8_t *)w -
 							  offsetof(struct netback_vif, rx_work));
-	uint64_t t0 = netback__thread_ns();
+	uint64_t t0;
+
+	if (!netback_vif__work_begin(vif))
+		return;
+	t0 = netback__thread_ns();
 
 	if (!vif->connected || vif->disabled)
 		return;

@@ -47,6 +47,8 @@ static int svc_vifs(void *opaque, void *req, void *reply, char *err)
 		add(o, "fatal", v->tx_fatal);
 		add(o, "rx_queued", v->rx_no_buffer);
 		add(o, "rx_queue_drops", v->rx_queue_drops);
+		/* what never reached the other side, either way: for the tools' drops columns */
+		add(o, "drops", v->nd.stats.tx_dropped + v->rx_queue_drops + v->tx_errors_frontend);
 		add(o, "rx_drained", v->rx_drained);
 		add(o, "tx_copy_ops", v->tx_copy_ops);
 		add(o, "tx_map_ops", v->tx_map_ops);

@@ -286,8 +286,12 @@ void netback_tx__work(struct os_work *w)
 {
 	struct netback_vif *vif = (struct netback_vif *)((uint8_t *)w -
 							  offsetof(struct netback_vif, tx_work));
-	uint64_t t0 = netback__thread_ns();
+	uint64_t t0;
 	int n;
+
+	if (!netback_vif__work_begin(vif))
+		return;
+	t0 = netback__thread_ns();
 
 	if (!vif->connected || vif->disabled)
 		return;

@@ -259,7 +259,20 @@ static void remove_vif(struct xenbus_device *dev)
 	netback_vif__destroy(vif);
 	/* Pages a frontend might still map stay ours: the rings were unmapped above. */
 	dma__free(vif->ring_pages, 2 * PAGE);
-	free(vif);
+	vif->ring_pages = NULL;
+	/* A work still queued (a full TX batch re-queues itself) runs after this: it frees. */
+	vif->removing = true;
+	if (!vif->tx_work.queued && !vif->rx_work.queued)
+		free(vif);
+}
+
+bool netback_vif__work_begin(struct netback_vif *vif)
+{
+	if (!vif->removing)
+		return true;
+	if (!vif->tx_work.queued && !vif->rx_work.queued)
+		free(vif);
+	return false;
 }
 
 struct xenbus_driver netback_driver OS_SAVED = {

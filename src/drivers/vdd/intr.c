@@ -5,6 +5,7 @@
  * EIMS again when it is done, as NAPI re-enables an interrupt when a poll completes.
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "vfnet/irq.h"
 
@@ -100,6 +101,70 @@ static uint32_t itr_reg(unsigned per_sec)
 	uint32_t us = per_sec ? 1000000u / per_sec : 0;
 
 	return ((us << 2) & E1000_EITR_INTERVAL) | E1000_EITR_CNT_IGNR;
+}
+
+int vdd_itr_parse(const char *s, enum vdd_itr_mode *mode, unsigned *rate)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	if (v == 0 || v == 1 || v == 3) {
+		*mode = v == 0 ? VDD_ITR_OFF : v == 1 ? VDD_ITR_ADAPTIVE : VDD_ITR_CONSERVATIVE;
+		*rate = v == 0 ? 0 : VDD_DEFAULT_ITR;
+		return 0;
+	}
+	if (v < 100 || v > 100000)
+		return -EINVAL;
+	*mode = VDD_ITR_FIXED;
+	*rate = (unsigned)v;
+	return 0;
+}
+
+/*
+ * What one interrupt brought says what the traffic is: a few small frames are a conversation
+ * that wants its replies soon, a ring's worth is a stream that wants fewer interrupts. Going
+ * towards latency is at once (the next request should not wait); going towards fewer
+ * interrupts is a quarter of the way per interrupt, so that a burst in a conversation does
+ * not throttle it.
+ */
+unsigned vdd_itr_next(enum vdd_itr_mode mode, unsigned cur, unsigned pkts, unsigned bytes)
+{
+	unsigned target, next;
+
+	if (mode != VDD_ITR_ADAPTIVE && mode != VDD_ITR_CONSERVATIVE)
+		return cur;
+	if (!pkts)
+		return cur; /* a Tx completion or the watchdog's kick: nothing learned */
+	if (pkts > 32 || bytes > 48000)
+		target = VDD_ITR_BULK;
+	else if (pkts > 4 || bytes > 6000)
+		target = VDD_ITR_LOW;
+	else
+		target = mode == VDD_ITR_CONSERVATIVE ? VDD_ITR_LOW : VDD_ITR_LOWEST;
+	if (!cur || target >= cur)
+		return target;
+	next = cur - (cur - target + 3) / 4;
+	/* close enough: the last steps would only cost register writes */
+	return next - target < target / 8 ? target : next;
+}
+
+void vdd_itr_update(struct vdd *a)
+{
+	unsigned next = vdd_itr_next(a->itr_mode, a->itr, a->itr_pkts, a->itr_bytes);
+
+	a->itr_pkts = a->itr_bytes = 0;
+	if (next == a->itr)
+		return;
+	a->itr = next;
+	a->itr_changes++;
+	ew32(a, E1000_EITR(VDD_VEC_RX), itr_reg(next));
+	ew32(a, E1000_EITR(VDD_VEC_TX), itr_reg(next));
 }
 
 /* Routing, moderation and auto-clear/mask: all of it is lost on every CTRL.RST. */

@@ -189,6 +189,18 @@ static int vdd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENOMEM;
 	a->pdev = pdev;
 	a->itr = VDD_DEFAULT_ITR;
+	a->itr_mode = VDD_ITR_FIXED;
+	if (os__config("InterruptThrottleRate") &&
+	    vdd_itr_parse(os__config("InterruptThrottleRate"), &a->itr_mode, &a->itr))
+		os__log(VDD_NAME,
+			"%s: InterruptThrottleRate=%s: not 0, 1, 3 or 100..100000; %u/s it is",
+			pdev->slot, os__config("InterruptThrottleRate"), VDD_DEFAULT_ITR);
+	else if (os__config("InterruptThrottleRate"))
+		os__log(VDD_NAME, "%s: interrupt throttling %s", pdev->slot,
+			a->itr_mode == VDD_ITR_OFF	      ? "off"
+			: a->itr_mode == VDD_ITR_ADAPTIVE     ? "adaptive"
+			: a->itr_mode == VDD_ITR_CONSERVATIVE ? "adaptive, conservative"
+							      : "fixed");
 	for (unsigned i = 0; i < VDD_NVEC; i++)
 		a->vector[i] = -1;
 	a->rx_work.fn = vdd_rx_work;

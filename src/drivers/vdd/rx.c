@@ -149,11 +149,16 @@ static bool rx_frame_span(struct vdd_ring *r, unsigned first, unsigned *last, un
 
 static void rx_deliver(struct vdd *a, struct pkt *batch, unsigned n)
 {
+	unsigned bytes = 0;
+
 	if (!n)
 		return;
 	for (unsigned i = 0; i < n; i++)
-		a->nd.stats.rx_bytes += batch[i].len;
+		bytes += batch[i].len;
+	a->nd.stats.rx_bytes += bytes;
 	a->nd.stats.rx_packets += n;
+	a->itr_bytes += bytes; /* for adaptive moderation (intr.c) */
+	a->itr_pkts += n;
 	netdev__rx(&a->nd, batch, n);
 }
 
@@ -248,8 +253,10 @@ void vdd_rx_work(struct os_work *w)
 	if (!a->running)
 		return;
 	rx_refill(a);
-	if (done < VDD_RX_BUDGET)
+	if (done < VDD_RX_BUDGET) {
+		vdd_itr_update(a);
 		vdd_intr_enable(a, 1u << VDD_VEC_RX);
-	else
+	} else {
 		os__schedule(&a->rx_work); /* more to do: yield to other work first */
+	}
 }

@@ -136,10 +136,26 @@ _Static_assert(sizeof(union e1000_adv_rx_desc) == 16, "Rx descriptor is 16 bytes
 #define VDD_BUF_SIZE	2048  /* SRRCTL one-buffer, 2 KiB */
 #define VDD_RX_BUDGET	64    /* frames per poll, as NAPI's weight */
 #define VDD_DEFAULT_ITR 20000 /* interrupts per second per queue vector */
-#define VDD_MIN_MTU	68
-#define VDD_MAX_MTU	9216
-#define VLAN_HLEN	4
-#define ETH_FCS_LEN	4
+/* Adaptive moderation's three settings (interrupts per second), by what an interrupt brought */
+#define VDD_ITR_LOWEST 70000 /* a few small frames: latency first */
+#define VDD_ITR_LOW    20000 /* some frames */
+#define VDD_ITR_BULK   4000  /* a ring's worth: throughput first, fewest interrupts */
+#define VDD_MIN_MTU    68
+#define VDD_MAX_MTU    9216
+#define VLAN_HLEN      4
+#define ETH_FCS_LEN    4
+
+/*
+ * Interrupt moderation, igbvf's InterruptThrottleRate (the domain's configuration key): 0 off,
+ * 1 adaptive, 3 adaptive but never below VDD_ITR_LOW's latency, 100..100000 a fixed rate.
+ */
+enum vdd_itr_mode { VDD_ITR_FIXED, VDD_ITR_OFF, VDD_ITR_ADAPTIVE, VDD_ITR_CONSERVATIVE };
+
+/* The setting for @s: 0 with *mode and *rate set, or -EINVAL (nothing set). */
+int vdd_itr_parse(const char *s, enum vdd_itr_mode *mode, unsigned *rate);
+/* Adaptive moderation: the rate to use after an interrupt that brought @pkts frames of @bytes,
+ * at @cur interrupts per second now. */
+unsigned vdd_itr_next(enum vdd_itr_mode mode, unsigned cur, unsigned pkts, unsigned bytes);
 
 /* MSI-X entries (82576.md section 5) */
 enum { VDD_VEC_TX, VDD_VEC_RX, VDD_VEC_MBX, VDD_NVEC };
@@ -173,8 +189,11 @@ struct vdd {
 	bool registered;
 
 	int vector[VDD_NVEC];
-	uint32_t eims_enable_mask; /* the vectors' EICR/EIMS bits */
-	unsigned itr;		   /* interrupts per second */
+	uint32_t eims_enable_mask;    /* the vectors' EICR/EIMS bits */
+	unsigned itr;		      /* interrupts per second now, 0: not throttled */
+	enum vdd_itr_mode itr_mode;   /* InterruptThrottleRate: fixed, off or adaptive */
+	unsigned itr_pkts, itr_bytes; /* received since the last Rx interrupt's poll completed */
+	uint64_t itr_changes;	      /* EITR rewrites by the adaptive mode */
 
 	struct vdd_mbx mbx;
 	uint8_t perm_addr[ETH_ALEN]; /* from the VF_RESET reply, zero on NACK */
@@ -271,6 +290,8 @@ void vdd_vf_handle_mbx(struct vdd *a);
 int vdd_intr_request(struct vdd *a);
 void vdd_intr_free(struct vdd *a);
 void vdd_intr_configure(struct vdd *a);
+/* After an Rx poll that emptied the ring: adapt EITR to what the interrupt brought. */
+void vdd_itr_update(struct vdd *a);
 void vdd_intr_enable(struct vdd *a, uint32_t mask);
 void vdd_intr_disable(struct vdd *a, uint32_t mask);
 

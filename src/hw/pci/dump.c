@@ -85,17 +85,22 @@ void pci_ident__line(FILE *out, const struct pci_ident *id, enum pci_names names
 		fprintf(out, " (rev %02x)", id->rev);
 }
 
+struct pci_ident pci_func__ident(const struct pci_func *f)
+{
+	return (struct pci_ident){
+	    .rid = f->rid,
+	    .class16 = (uint16_t)pci_func__get(f, PCI_CLASS_DEVICE, 2),
+	    .vendor_id = pci_func__vendor(f),
+	    .device_id = pci_func__device(f),
+	    .rev = (uint8_t)pci_func__get(f, PCI_REVISION_ID, 1),
+	    .vendor = f->vendor,
+	    .name = f->name,
+	};
+}
+
 void pci_dump__line(FILE *out, const struct pci_func *f, enum pci_names names)
 {
-	struct pci_ident id = {
-		.rid = f->rid,
-		.class16 = (uint16_t)pci_func__get(f, PCI_CLASS_DEVICE, 2),
-		.vendor_id = pci_func__vendor(f),
-		.device_id = pci_func__device(f),
-		.rev = (uint8_t)pci_func__get(f, PCI_REVISION_ID, 1),
-		.vendor = f->vendor,
-		.name = f->name,
-	};
+	struct pci_ident id = pci_func__ident(f);
 
 	pci_ident__line(out, &id, names);
 }

@@ -41,6 +41,8 @@ struct pci_ident {
 	const char *vendor, *name; /* NULL: lspci's "Unknown vendor", "Device" */
 };
 
+/* @f's ident as software reads it. */
+struct pci_ident pci_func__ident(const struct pci_func *f);
 /* The description line from an ident, without a newline: how a tool without the machine's
  * functions at hand (a client of a running machine) prints the same line. */
 void pci_ident__line(FILE *out, const struct pci_ident *id, enum pci_names names);

@@ -113,14 +113,37 @@ const char *os__name(void)
 	return cur_dom == HARNESS_DOM0 ? "dom0" : "guest";
 }
 
-const char *os__config(const char *key)
+/* Guests' configuration (harness__set_guest_config): "key=value" lines; dom0 has none. */
+static char guest_config[256];
+
+void harness__set_guest_config(const char *cfg)
 {
-	return NULL;
+	snprintf(guest_config, sizeof(guest_config), "%s", cfg ? cfg : "");
 }
 
 const char *os__config_nth(const char *key, unsigned n)
 {
+	static char val[128];
+	size_t klen = strlen(key);
+
+	if (cur_dom == HARNESS_DOM0)
+		return NULL;
+	for (const char *p = guest_config; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len > klen && !strncmp(p, key, klen) && p[klen] == '=' && !n--) {
+			snprintf(val, sizeof(val), "%.*s", (int)(len - klen - 1), p + klen + 1);
+			return val;
+		}
+		p += len + (nl ? 1 : 0);
+	}
 	return NULL;
+}
+
+const char *os__config(const char *key)
+{
+	return os__config_nth(key, 0);
 }
 
 /* Services as os/service.c keeps them: a handler per op, called with json-c objects. */
@@ -969,6 +992,7 @@ int harness__setup(void **state)
 	log_n = 0;
 	clk = T0_NS;
 	ram_used = 0;
+	guest_config[0] = '\0';
 	cur_dom = HARNESS_TEST;
 	assert_int_equal(machine__create(&h.m, NULL), 0);
 	h.m->nic->now_ns = nic_now; /* the NIC's EITR and rate limiters on the fake clock */

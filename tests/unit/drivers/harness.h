@@ -62,6 +62,10 @@ unsigned harness__enter(unsigned dom);
  */
 int harness__dom0_restart(void);
 
+/* The configuration every guest domain reads from now on ("key=value\n" lines; NULL: none).
+ * Reset by harness__setup. */
+void harness__set_guest_config(const char *cfg);
+
 /* mdd's sriov_configure in dom0. */
 int harness__sriov(int num_vfs);
 /* Probe vdd on VF @vf in guest domain @dom (1, 2, ...); returns probe's result. */

@@ -263,7 +263,7 @@ static void test_size_limit(void **state)
 	memcpy(req, stats, strlen(stats));
 	json_object_put(call_n(req, CONTROL_MAX_REQUEST, true));
 	r = call_n(req, CONTROL_MAX_REQUEST + 1, false);
-	assert_non_null(strstr(error_of(r), "longer than 4096 bytes"));
+	assert_non_null(strstr(error_of(r), "longer than 32768 bytes"));
 	json_object_put(r);
 	free(req);
 }

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <cmocka.h>
@@ -321,6 +322,43 @@ static void test_guest_death_returns_vf(void **state)
 	}
 }
 
+/* Guest ids go round as Xen's do: a new guest does not get the id of one just destroyed (its
+ * backends in dom0 may still be going), only once every other id had its turn; dom0 stays 0. */
+static void test_domain_ids_go_round(void **state)
+{
+	struct env *e = *state;
+	struct domain_config g = {.name = "g", .role = VFNET_ROLE_GUEST, .mem_mib = 8};
+	struct domain *d, *keep[HV_MAX_DOMAINS];
+	unsigned first = e->guest->id, n = 0;
+
+	assert_int_equal(first, 1);
+	domain__destroy(e->guest);
+	e->guest = NULL;
+	assert_int_equal(domain__create(e->hv, &g, &d), 0);
+	assert_int_equal(d->id, first + 1); /* not the id just freed */
+	domain__destroy(d);
+	assert_int_equal(domain__create(e->hv, &g, &d), 0);
+	assert_int_equal(d->id, first + 2);
+	domain__destroy(d);
+	/* Fill every slot: the ids wrap past the top to 1, skipping 0 and those in use. */
+	for (;;) {
+		char name[16];
+		struct domain_config c = g;
+
+		snprintf(name, sizeof(name), "f%u", n);
+		c.name = name;
+		if (domain__create(e->hv, &c, &keep[n]))
+			break;
+		assert_int_not_equal(keep[n]->id, 0);
+		n++;
+	}
+	assert_int_equal(n, HV_MAX_DOMAINS - 1);
+	assert_int_equal(keep[0]->id, first + 3);
+	assert_int_equal(keep[HV_MAX_DOMAINS - 1 - (first + 2)]->id, 1); /* wrapped */
+	for (unsigned i = 0; i < n; i++)
+		domain__destroy(keep[i]);
+}
+
 /* The VF policy the machine keeps for dom0's PF driver: checked field by field, dom0's only,
  * kept across dom0's death, forgotten with the VF. */
 static void test_vf_policy_kept(void **state)
@@ -417,6 +455,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bars_and_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guest_death_returns_vf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vf_policy_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_domain_ids_go_round, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

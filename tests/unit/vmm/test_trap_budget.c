@@ -176,6 +176,9 @@ static void test_costs(void **state)
 					    PCI_EXP_DEVCTL_BCR_FLR >> 8));
 	assert_false(passthrough__cfg_is_flr(E82576_CAP_PCIE + PCI_EXP_DEVCTL, 1, 0xff));
 	assert_false(passthrough__cfg_is_flr(E82576_CAP_PCIE + PCI_EXP_DEVCTL, 2, 0));
+	/* a guest's malformed size is no FLR, and classifying it is no shift past 32 bits */
+	assert_false(passthrough__cfg_is_flr(E82576_CAP_PCIE + PCI_EXP_DEVCTL - 4, 8, ~0u));
+	assert_false(passthrough__cfg_is_flr(0, 0xffffffffu, ~0u));
 	c0 = g->traps.cost;
 	hc_cfg_wr(hv, g, PCI_RID(0, 4 << 3), E82576_CAP_PCIE + PCI_EXP_DEVCTL, 2,
 		  PCI_EXP_DEVCTL_BCR_FLR);
