@@ -32,6 +32,13 @@
 #define HEAP_NO_INTERPOSE 1
 #endif
 
+/* Without interposition the allocator's entry points have no caller; they are still built. */
+#ifdef HEAP_NO_INTERPOSE
+#define HEAP_ENTRY __attribute__((unused)) static
+#else
+#define HEAP_ENTRY static
+#endif
+
 #define HEAP_MAGIC  0x5041454854454e56ull /* "VNETHEAP" */
 #define HDR	    16u
 #define MIN_BLOCK   48u /* header, list links and footer */
@@ -63,13 +70,13 @@ static struct heap_root *root OS_SAVED;
 static bool overflowed OS_SAVED;
 static volatile int lock; /* one vCPU thread, but libc may call from anywhere */
 
-static void heap_lock(void)
+HEAP_ENTRY void heap_lock(void)
 {
 	while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
 		;
 }
 
-static void heap_unlock(void)
+HEAP_ENTRY void heap_unlock(void)
 {
 	__atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
 }
@@ -157,7 +164,7 @@ int heap__adopt(void *base, size_t size)
 	return 0;
 }
 
-static bool mine(const void *p)
+HEAP_ENTRY bool mine(const void *p)
 {
 	return root && (const uint8_t *)p >= root->first && (const uint8_t *)p < root->end;
 }
@@ -205,7 +212,7 @@ static struct hdr *block_of(void *p)
 	return h;
 }
 
-static void heap_free(void *p)
+HEAP_ENTRY void heap_free(void *p)
 {
 	struct hdr *h = block_of(p), *nx;
 
@@ -229,14 +236,14 @@ static void heap_free(void *p)
 	bin_insert((struct free_node *)h);
 }
 
-static size_t heap_usable(void *p)
+HEAP_ENTRY size_t heap_usable(void *p)
 {
 	struct hdr *h = block_of(p);
 
 	return SIZE(h) - HDR - (size_t)((uint8_t *)p - ((uint8_t *)h + HDR));
 }
 
-static void *heap_aligned(size_t align, size_t size)
+HEAP_ENTRY void *heap_aligned(size_t align, size_t size)
 {
 	uint8_t *raw, *p;
 
