@@ -45,7 +45,7 @@
 #define VFNET_HC_FD 3 /* the hypercall socket, inherited by a domain process */
 #define VFNET_EV_FD 4 /* the machine's service connections */
 
-#define VFNET_ABI_VERSION   2
+#define VFNET_ABI_VERSION   3
 #define VFNET_HC_MAX_MSG    8192 /* bytes of one hypercall message, header included */
 #define VFNET_HC_MAX_DATA   (VFNET_HC_MAX_MSG - 16)
 #define VFNET_NAME_LEN	    32
@@ -116,6 +116,7 @@ enum vfnet_hc_op {
 	VFNET_HC_GRANT_TABLE_OP = 17,	/* gnttab + elements -> the elements; fds: see map */
 	VFNET_HC_EVENT_CHANNEL_OP = 18, /* evtchn + the command's struct -> the struct */
 	VFNET_HC_XENSTORE = 19,		/* xsd_sockmsg + payload -> xsd_sockmsg + payload */
+	VFNET_HC_MIGRATE = 20,		/* migrate: a guest's part of its live migration */
 	VFNET_HC_OP_MAX
 };
 
@@ -144,7 +145,12 @@ struct vfnet_hc_boot {
 	uint32_t store_port; /* event channel of xenstore watch events */
 	uint64_t ram_bytes; /* size of the RAM memfd */
 	char name[VFNET_NAME_LEN];
+	uint32_t flags; /* VFNET_BOOT_* */
+	uint32_t rsvd;
 };
+
+/* The RAM holds a migrated guest: resume from its save area instead of starting afresh. */
+#define VFNET_BOOT_RESUME (1u << 0)
 
 /*
  * A config cycle. @rid is the requester's view: dom0's are physical routing IDs, a guest's are on
@@ -206,6 +212,43 @@ enum vfnet_event_type {
 				  * VFNET_HC_PCI_RELEASED. The machine waits a while for that answer
 				  * (or takes it at once, `pci-detach -f`): after it, accesses fail. */
 };
+
+/*
+ * Live migration (docs/hypervisor.md, "Live migration"). The machine asks with platform events;
+ * the guest answers with VFNET_HC_MIGRATE:
+ *   VFNET_EV_MIGRATE_START    log your writes to RAM (userfaultfd write-protect, asynchronous,
+ *                             over all of RAM); answer VFNET_MIG_DIRTY_LOG with the status
+ *   VFNET_EV_MIGRATE_SUSPEND  stop at the top of the vCPU loop, save what lives outside RAM into
+ *                             the save area, answer VFNET_MIG_SUSPENDED. The reply comes when the
+ *                             migration has failed (status: why; the guest goes on where it
+ *                             was), or never: the guest then runs on elsewhere
+ *   VFNET_EV_MIGRATE_END      the migration is over: stop logging
+ * A guest booted with VFNET_BOOT_RESUME answers VFNET_MIG_RESUMED once it runs again.
+ */
+#define VFNET_EV_MIGRATE_START	 3
+#define VFNET_EV_MIGRATE_SUSPEND 4
+#define VFNET_EV_MIGRATE_END	 5
+
+enum vfnet_mig_cmd {
+	VFNET_MIG_DIRTY_LOG = 1, /* status: 0, or why the guest cannot log its writes */
+	VFNET_MIG_SUSPENDED = 2, /* status: 0 (saved: @bytes of save area), or why not */
+	VFNET_MIG_RESUMED = 3,	 /* status: 0, or why the resume failed (the guest then exits) */
+};
+
+struct vfnet_hc_migrate {
+	uint32_t cmd; /* enum vfnet_mig_cmd */
+	int32_t status;
+	uint64_t bytes;
+};
+
+/*
+ * A guest's runtime keeps all its state in RAM: its heap, and (at suspend) its variables in the
+ * save area. RAM is mapped at VFNET_RAM_VA in every domain process, so that the pointers in it
+ * stay valid in the process that resumes it.
+ */
+#define VFNET_RAM_VA	     0x500000000000ull
+#define VFNET_SAVE_AREA	     0x1000ull	 /* guest-physical: after the shared page */
+#define VFNET_SAVE_AREA_SIZE 0xff000ull /* up to 1 MiB */
 
 struct vfnet_hc_event {
 	uint32_t type; /* enum vfnet_event_type */

@@ -14,6 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * A guest moves to another domain process when it migrates, with its RAM: the runtime's heap is
+ * in RAM (malloc is the runtime's), and a variable outside it (a static or global of the
+ * runtime, a driver or an app that changes while the guest runs) is marked OS_SAVED, so that
+ * the runtime saves it into RAM when the guest suspends and the new process gets it back.
+ * Constants and per-call scratch need no mark.
+ */
+#define OS_SAVED __attribute__((section("vfnet_saved")))
+
 /* ---- who we are ---- */
 
 unsigned os__domid(void);

@@ -16,6 +16,7 @@ extern const struct app_type app_sink;	    /* counts pktgen frames: loss, order,
 extern const struct app_type app_reflector; /* sends every frame back with the MACs swapped */
 extern const struct app_type app_responder; /* answers ARP, ICMP echo and UDP echo for an IP */
 extern const struct app_type app_tapbridge; /* joins the netdev to a Linux TAP device */
+extern const struct app_type app_memtouch;  /* writes and checks RAM (dev=none) */
 
 /* Every app, NULL-terminated. */
 extern const struct app_type *const vfnet_apps[];

@@ -28,6 +28,7 @@ extern const struct cmd cmd_top;
 extern const struct cmd cmd_capture;
 extern const struct cmd cmd_create;
 extern const struct cmd cmd_destroy;
+extern const struct cmd cmd_migrate;
 extern const struct cmd cmd_list;
 extern const struct cmd cmd_dmesg;
 extern const struct cmd cmd_stats;

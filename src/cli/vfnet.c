@@ -17,6 +17,7 @@ static const struct cmd *const cmds[] = {
 	&cmd_list,
 	&cmd_create,
 	&cmd_destroy,
+	&cmd_migrate,
 	&cmd_dmesg,
 	&cmd_stats,
 	&cmd_dom0,

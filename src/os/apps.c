@@ -20,9 +20,9 @@ struct app_slot {
 	struct netdev_listener watch; /* to learn when the netdev goes */
 };
 
-static const struct app_type *const *types;
-static struct app_slot slots[OS_MAX_APPS];
-static unsigned nslots;
+static const struct app_type *const *types OS_SAVED;
+static struct app_slot slots[OS_MAX_APPS] OS_SAVED;
+static unsigned nslots OS_SAVED;
 
 static const struct app_type *find_type(const struct app_type *const *t, const char *name)
 {
@@ -94,6 +94,14 @@ static void start(struct app_slot *s, struct netdev *nd)
 
 	if (s->running || argc < 1)
 		return;
+	if (!nd) { /* dev=none: an app of the domain's memory or CPU, no netdev */
+		if ((rc = s->app.type->start(&s->app, argc - 1, argv + 1, err)))
+			os__log("app", "%s: %s", argv[0], err[0] ? err : strerror(-rc));
+		else
+			os__log("app", "%s started", s->app.spec);
+		s->running = !rc;
+		return;
+	}
 	if ((rc = netdev__open(nd))) {
 		os__log("app", "%s: cannot open %s: %s", argv[0], nd->name, strerror(-rc));
 		return;
@@ -118,7 +126,7 @@ static void added(void *opaque, struct netdev *nd)
 			start(&slots[i], nd);
 }
 
-static struct netdev_notifier notifier = {.added = added};
+static struct netdev_notifier notifier OS_SAVED = {.added = added};
 
 void apps__init(const struct app_type *const *t)
 {
@@ -141,13 +149,17 @@ void apps__init(const struct app_type *const *t)
 		(void)argc;
 	}
 	netdev__notify(&notifier);
+	for (unsigned i = 0; i < nslots; i++)
+		if (!strcmp(slots[i].dev, "none"))
+			start(&slots[i], NULL);
 }
 
 void apps__fini(void)
 {
 	for (unsigned i = 0; i < nslots; i++) {
 		if (slots[i].running) {
-			netdev__unlisten(slots[i].app.nd, &slots[i].watch);
+			if (slots[i].app.nd)
+				netdev__unlisten(slots[i].app.nd, &slots[i].watch);
 			slots[i].app.type->stop(&slots[i].app);
 			slots[i].running = false;
 		}

@@ -38,7 +38,7 @@ struct dev_cap {
 	bool want_out; /* watching for room on the connection */
 };
 
-static struct dev_cap caps[CAP_MAX];
+static struct dev_cap caps[CAP_MAX] OS_SAVED;
 
 static void cap_end(struct dev_cap *c, const char *why)
 {

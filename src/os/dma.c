@@ -11,24 +11,27 @@
 #include "vfnet/dma.h"
 
 #define PAGE	   4096ull
-#define DMA_START  (1ull << 20)
+#define DMA_START  OS_DMA_START
 
 struct span {
 	uint64_t start, pages;
 	struct span *next;
 };
 
-static struct span *free_list;
+static struct span *free_list OS_SAVED;
 
 int dma__init(void)
 {
-	if (os.ram_bytes <= DMA_START)
+	/* A guest's heap comes first (heap.c). */
+	uint64_t start = DMA_START + os.heap_bytes;
+
+	if (os.ram_bytes <= start)
 		return -ENOMEM;
 	free_list = calloc(1, sizeof(*free_list));
 	if (!free_list)
 		return -ENOMEM;
-	free_list->start = DMA_START;
-	free_list->pages = (os.ram_bytes - DMA_START) / PAGE;
+	free_list->start = start;
+	free_list->pages = (os.ram_bytes - start) / PAGE;
 	return 0;
 }
 

@@ -19,8 +19,9 @@ struct port {
 	uint64_t count;
 };
 
-static struct port ports[VFNET_EVTCHN_PORTS];
-static uint64_t spurious;
+static struct port ports[VFNET_EVTCHN_PORTS] OS_SAVED;
+static uint32_t upcall_vector OS_SAVED;
+static uint64_t spurious OS_SAVED;
 
 static int op(uint32_t cmd, void *arg, size_t len)
 {
@@ -90,7 +91,14 @@ int evtchn__init(void)
 		__atomic_store_n(&os.shared->evtchn_mask[w], ~0ull, __ATOMIC_RELEASE);
 	if ((vector = irq__request(upcall, NULL)) < 0)
 		return vector;
-	u.vector = (uint32_t)vector;
+	u.vector = upcall_vector = (uint32_t)vector;
+	return op(VFNET_EVTCHNOP_set_upcall_vector, &u, sizeof(u));
+}
+
+int evtchn__resume(void)
+{
+	struct vfnet_evtchn_upcall u = {.vector = upcall_vector};
+
 	return op(VFNET_EVTCHNOP_set_upcall_vector, &u, sizeof(u));
 }
 

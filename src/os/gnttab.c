@@ -16,10 +16,10 @@
 #define NR_REFS	      (GNTTAB_FRAMES * GNTTAB_ENTRIES_PER_FRAME)
 #define PAGE	      4096u
 
-static struct grant_entry_v1 *table;
-static grant_ref_t free_refs[NR_REFS];
-static unsigned nfree;
-static bool ready;
+static struct grant_entry_v1 *table OS_SAVED;
+static grant_ref_t free_refs[NR_REFS] OS_SAVED;
+static unsigned nfree OS_SAVED;
+static bool ready OS_SAVED;
 
 static int table_init(void)
 {

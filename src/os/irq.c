@@ -18,8 +18,8 @@ struct vec {
 	uint64_t count;
 };
 
-static struct vec vecs[256];
-static uint64_t spurious;
+static struct vec vecs[256] OS_SAVED;
+static uint64_t spurious OS_SAVED;
 
 int irq__request(irq_handler_t handler, void *opaque)
 {

@@ -3,6 +3,7 @@
  * service socket, timers and the descriptors apps watch. Deferred work runs between events.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 struct watch {
 	int fd;
 	bool dead;
+	uint32_t events;
 	os_fd_fn fn;
 	void *opaque;
 	struct watch *next;
@@ -26,10 +28,13 @@ struct os_timer {
 	int fd;
 	os_timer_fn fn;
 	void *opaque;
+	uint64_t left_ns; /* when the guest suspended: time to its expiry, 0 when disarmed */
+	struct os_timer *next;
 };
 
-static struct watch *watches, *graveyard;
-static struct os_work *work_head, **work_tail = &work_head;
+static struct watch *watches OS_SAVED, *graveyard OS_SAVED;
+static struct os_work *work_head OS_SAVED, **work_tail OS_SAVED = &work_head;
+static struct os_timer *timers OS_SAVED;
 
 uint64_t os__now_ns(void)
 {
@@ -77,7 +82,7 @@ int os__watch_fd(int fd, uint32_t events, os_fd_fn fn, void *opaque)
 		return -EEXIST;
 	if (!(w = calloc(1, sizeof(*w))))
 		return -ENOMEM;
-	*w = (struct watch){.fd = fd, .fn = fn, .opaque = opaque, .next = watches};
+	*w = (struct watch){.fd = fd, .events = events, .fn = fn, .opaque = opaque, .next = watches};
 	ev.data.ptr = w;
 	if (epoll_ctl(os.epfd, EPOLL_CTL_ADD, fd, &ev)) {
 		int rc = -errno;
@@ -97,7 +102,10 @@ int os__watch_mod(int fd, uint32_t events)
 	if (!w)
 		return -ENOENT;
 	ev.data.ptr = w;
-	return epoll_ctl(os.epfd, EPOLL_CTL_MOD, fd, &ev) ? -errno : 0;
+	if (epoll_ctl(os.epfd, EPOLL_CTL_MOD, fd, &ev))
+		return -errno;
+	w->events = events;
+	return 0;
 }
 
 void os__unwatch_fd(int fd)
@@ -138,6 +146,8 @@ struct os_timer *os__timer_create(os_timer_fn fn, void *opaque)
 		free(t);
 		return NULL;
 	}
+	t->next = timers;
+	timers = t;
 	return t;
 }
 
@@ -154,6 +164,11 @@ void os__timer_destroy(struct os_timer *t)
 {
 	if (!t)
 		return;
+	for (struct os_timer **p = &timers; *p; p = &(*p)->next)
+		if (*p == t) {
+			*p = t->next;
+			break;
+		}
 	os__unwatch_fd(t->fd);
 	close(t->fd);
 	free(t);
@@ -202,7 +217,12 @@ void loop__run(void)
 	struct epoll_event ev[32];
 
 	while (!os.stop) {
-		int n = epoll_wait(os.epfd, ev, 32, work_head ? 0 : -1);
+		int n;
+
+		/* A migration stops the guest here, between events: nothing is half done. */
+		if (os.mig_suspend)
+			migrate__suspend();
+		n = epoll_wait(os.epfd, ev, 32, work_head ? 0 : -1);
 
 		if (n < 0 && errno != EINTR)
 			break;
@@ -234,6 +254,87 @@ void loop__fini(void)
 	}
 	if (os.epfd >= 0)
 		close(os.epfd);
+}
+
+/* ---- migration: what the loop holds outside RAM ---- */
+
+static bool is_timer_fd(int fd)
+{
+	for (struct os_timer *t = timers; t; t = t->next)
+		if (t->fd == fd)
+			return true;
+	return false;
+}
+
+int loop__suspend(char *why, size_t len)
+{
+	for (struct watch *w = watches; w; w = w->next) {
+		if (w->fd == os.notify_fd || w->fd == os.ev_fd || is_timer_fd(w->fd))
+			continue;
+		/* An app's TAP device or socket belongs to this process and this host. */
+		snprintf(why, len, "descriptor %d (an app's device or socket) cannot move", w->fd);
+		return -EOPNOTSUPP;
+	}
+	for (struct os_timer *t = timers; t; t = t->next) {
+		struct itimerspec its = {0};
+
+		timerfd_gettime(t->fd, &its);
+		t->left_ns = (uint64_t)its.it_value.tv_sec * 1000000000ull +
+			     (uint64_t)its.it_value.tv_nsec;
+	}
+	return 0;
+}
+
+/* @fd (a new descriptor) at number @target; -errno. */
+static int place(int fd, int target)
+{
+	if (fd < 0)
+		return -errno;
+	if (fd == target)
+		return 0;
+	if (dup3(fd, target, O_CLOEXEC) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	close(fd);
+	return 0;
+}
+
+int loop__resume(void)
+{
+	struct os_timer *t;
+	int rc, ep;
+
+	/* Every descriptor is made above the numbers the saved state names, then put at its
+	 * number, so that a new one never lands where a later one must go. */
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if ((rc = place(ep < 0 ? -1 : os__fd_high(ep), os.epfd)))
+		return rc;
+	for (t = timers; t; t = t->next) {
+		int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+		if ((rc = place(fd < 0 ? -1 : os__fd_high(fd), t->fd)))
+			return rc;
+		if (t->left_ns)
+			os__timer_arm(t, t->left_ns);
+	}
+	for (struct watch *w = watches; w; w = w->next) {
+		struct epoll_event ev = {.events = w->events, .data.ptr = w};
+
+		if (epoll_ctl(os.epfd, EPOLL_CTL_ADD, w->fd, &ev))
+			return -errno;
+	}
+	return 0;
+}
+
+int os__fd_high(int fd)
+{
+	int n = fcntl(fd, F_DUPFD_CLOEXEC, OS_FD_HIGH);
+
+	close(fd);
+	return n;
 }
 
 void os__vlog(const char *tag, const char *fmt, va_list ap)

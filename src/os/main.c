@@ -16,7 +16,7 @@
 #include "vfnet/netdev.h"
 #include "vfnet/os.h"
 
-struct os_state os = {.hc_fd = VFNET_HC_FD, .ev_fd = VFNET_EV_FD, .notify_fd = -1, .epfd = -1,
+struct os_state os OS_SAVED = {.hc_fd = VFNET_HC_FD, .ev_fd = VFNET_EV_FD, .notify_fd = -1, .epfd = -1,
 		      .ram_fd = -1, .kick_fd = -1};
 
 unsigned os__domid(void)
@@ -62,6 +62,7 @@ const char *os__config(const char *key)
 	return os__config_nth(key, 0);
 }
 
+/* Returns 1 when the guest resumed from a migration, 0 after a fresh boot, or -errno. */
 static int boot(void)
 {
 	uint8_t buf[VFNET_HC_MAX_DATA];
@@ -81,22 +82,38 @@ static int boot(void)
 		rc = -EPROTO;
 		goto err;
 	}
-	os.domid = b.domid;
-	os.role = b.role;
+	/* At the same address in every domain process, so that pointers into RAM (the heap's)
+	 * mean the same in the process a migrated guest resumes in. */
+	os.ram = mmap((void *)(uintptr_t)VFNET_RAM_VA, b.ram_bytes, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_FIXED_NOREPLACE, fds[0], 0);
+	if (os.ram == MAP_FAILED) {
+		rc = -ENOMEM;
+		goto err;
+	}
 	os.ram_bytes = b.ram_bytes;
-	memcpy(os.name, b.name, sizeof(os.name));
-	os.name[sizeof(os.name) - 1] = '\0';
 	{
 		/* ps and top show the domain ("vfnet:pa"), not the "exe" of /proc/self/exe */
 		char comm[16];
 
-		snprintf(comm, sizeof(comm), "vfnet:%.9s", os.name);
+		snprintf(comm, sizeof(comm), "vfnet:%.9s", b.name);
 		prctl(PR_SET_NAME, comm);
 	}
+	if (b.flags & VFNET_BOOT_RESUME) {
+		if ((rc = migrate__resume(&b, fds)))
+			return rc; /* the descriptors are the process's: it exits */
+		return 1;
+	}
+	os.domid = b.domid;
+	os.role = b.role;
+	memcpy(os.name, b.name, sizeof(os.name));
+	os.name[sizeof(os.name) - 1] = '\0';
+	/* A guest's state lives in its RAM from here on (heap.c); dom0 does not migrate. */
+	if (os.role == VFNET_ROLE_GUEST && (os.heap_bytes = heap__bytes(os.ram_bytes)) &&
+	    heap__init(os.ram + OS_DMA_START, os.heap_bytes))
+		os.heap_bytes = 0;
 	buf[got - 1] = '\0';
 	os.config = strdup((char *)buf + sizeof(b));
-	os.ram = mmap(NULL, os.ram_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
-	if (!os.config || os.ram == MAP_FAILED) {
+	if (!os.config) {
 		rc = -ENOMEM;
 		goto err;
 	}
@@ -159,10 +176,16 @@ int os__run(const struct os_builtin *builtin)
 	 */
 	prctl(PR_SET_DUMPABLE, 0);
 	os.builtin = builtin;
-	if ((rc = boot())) {
+	if ((rc = boot()) < 0) {
+		struct vfnet_hc_migrate m = {.cmd = VFNET_MIG_RESUMED, .status = rc};
+
+		/* A resume that failed says so (the machine then keeps the guest where it was). */
+		hc__call(VFNET_HC_MIGRATE, &m, sizeof(m), NULL, 0, NULL, NULL, 0, NULL);
 		fprintf(stderr, "vfnet domain: boot failed: %s\n", strerror(-rc));
 		return 1;
 	}
+	if (rc == 1)
+		goto resumed;
 	if ((rc = loop__init()) || (rc = dma__init()) || (rc = irq__init()) ||
 	    (rc = evtchn__init()) || (rc = xenbus__init()) ||
 	    (rc = netdev__init()) || (rc = service__init()) ||
@@ -184,6 +207,16 @@ int os__run(const struct os_builtin *builtin)
 		xenbus__register_driver(*x);
 	xenbus__probe_all();
 	auto_up();
+	if (0) {
+		struct vfnet_hc_migrate m;
+resumed:
+		m = (struct vfnet_hc_migrate){.cmd = VFNET_MIG_RESUMED};
+		os__log("os", "domain %u (%s) resumed after migration", os.domid, os.name);
+		hc__call(VFNET_HC_MIGRATE, &m, sizeof(m), NULL, 0, NULL, NULL, 0, NULL);
+		/* What came while the guest was away: interrupts posted, events queued. */
+		irq__dispatch();
+		pci__event();
+	}
 	loop__run();
 	os__log("os", "shutting down");
 	apps__fini();

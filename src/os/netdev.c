@@ -7,9 +7,9 @@
 #include "vfnet/netdev.h"
 #include "vfnet/os.h"
 
-static struct netdev *devs;
-static struct netdev_notifier *notifiers;
-static struct os_work announce_work;
+static struct netdev *devs OS_SAVED;
+static struct netdev_notifier *notifiers OS_SAVED;
+static struct os_work announce_work OS_SAVED;
 
 /* One RARP announcement (opcode 3, "reverse request", as QEMU's self-announce) per netdev. */
 static void announce(struct os_work *w)
@@ -34,7 +34,7 @@ static void announce(struct os_work *w)
 }
 /* Linux numbers interfaces from 1, the loopback's; domains have none, so the first NIC is 2 as
  * in a guest with one. An index is never given twice, so a script's index stays the device's. */
-static int next_ifindex = 2;
+static int next_ifindex OS_SAVED = 2;
 
 int netdev__init(void)
 {

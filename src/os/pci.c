@@ -14,8 +14,8 @@
 #include "pci_priv.h"
 #include "vfnet/os.h"
 
-static struct os_pci_dev *devices;
-static struct pci_driver *drivers;
+static struct os_pci_dev *devices OS_SAVED;
+static struct pci_driver *drivers OS_SAVED;
 
 /* ---- config space ---- */
 
@@ -374,6 +374,10 @@ void pci__event(void)
 		if (hc__call(VFNET_HC_EVENT_POP, NULL, 0, &ev, sizeof(ev), NULL, NULL, 0, NULL) ||
 		    ev.type == VFNET_EV_NONE)
 			return;
+		if (ev.type >= VFNET_EV_MIGRATE_START && ev.type <= VFNET_EV_MIGRATE_END) {
+			migrate__event(ev.type);
+			continue;
+		}
 		struct pci_dev *dev = pci__find(ev.rid);
 
 		if (ev.type == VFNET_EV_PCI_REMOVE && dev) {

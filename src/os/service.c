@@ -40,9 +40,9 @@ struct conn {
 	char buf[SVC_LINE + 1];
 };
 
-static struct svc svcs[SVC_MAX];
-static unsigned nsvcs;
-static struct conn conns[SVC_CONNS];
+static struct svc svcs[SVC_MAX] OS_SAVED;
+static unsigned nsvcs OS_SAVED;
+static struct conn conns[SVC_CONNS] OS_SAVED;
 
 unsigned apps__count(void);
 struct app *apps__get(unsigned i, bool *running);
@@ -281,6 +281,14 @@ void service__accept(void)
 		}
 	}
 	close(fd);
+}
+
+void service__drop_all(void)
+{
+	/* A tool's connection is to this process: it sees the end and asks again. */
+	for (unsigned i = 0; i < SVC_CONNS; i++)
+		if (conns[i].fd >= 0)
+			conn_close(&conns[i]);
 }
 
 int service__init(void)

@@ -13,9 +13,9 @@
 #include "vfnet/os.h"
 #include "vfnet/xenbus.h"
 
-static struct xenbus_watch *watches;
-static unsigned next_watch_id = 1;
-static struct os_work event_work;
+static struct xenbus_watch *watches OS_SAVED;
+static unsigned next_watch_id OS_SAVED = 1;
+static struct os_work event_work OS_SAVED;
 
 static int errno_of(const char *name)
 {
@@ -249,6 +249,20 @@ static void run_events(struct os_work *work)
 static void store_event(evtchn_port_t port, void *opaque)
 {
 	os__schedule(&event_work);
+}
+
+int xenbus__resume(uint32_t old_port)
+{
+	int rc;
+
+	/* A new domain: another store port, and the store knows none of our watches. */
+	evtchn__unbind(old_port);
+	if ((rc = evtchn__bind(os.store_port, store_event, NULL)))
+		return rc;
+	for (struct xenbus_watch *w = watches; w; w = w->next)
+		if ((rc = watch_req(XS_WATCH, w)))
+			return rc;
+	return 0;
 }
 
 int xenbus__init(void)

@@ -13,10 +13,10 @@
 #include "vfnet/os.h"
 #include "vfnet/xenbus.h"
 
-static struct xenbus_driver *drivers;
-static struct xenbus_device *devices;
-static struct xenbus_watch front_watch, back_watch;
-static bool started;
+static struct xenbus_driver *drivers OS_SAVED;
+static struct xenbus_device *devices OS_SAVED;
+static struct xenbus_watch front_watch OS_SAVED, back_watch OS_SAVED;
+static bool started OS_SAVED;
 
 static const char *const state_names[] = {
 	"Unknown", "Initialising", "InitWait", "Initialised", "Connected",

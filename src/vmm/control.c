@@ -431,6 +431,7 @@ static const struct control_op *const more_ops[] = {
 	control_top_ops,
 	control_capture_ops,
 	control_net_ops,
+	control_migrate_ops,
 	NULL,
 };
 

@@ -41,6 +41,8 @@ extern const struct control_op control_net_ops[];
 /* A vif as a request describes it ({"mac", "bridge", "devid"}): 0 or -EINVAL with @err. */
 struct vif_spec;
 int control__vif_spec(struct json_object *o, struct vif_spec *s, char *err);
+/* Live migration (control_migrate.c), the same. */
+extern const struct control_op control_migrate_ops[];
 /* The capture operations (control_capture.c), ended by a NULL name. */
 extern const struct control_op control_capture_ops[];
 /* Stop every capture and close its file: control__destroy, while the loop still exists. */
@@ -72,6 +74,8 @@ uint64_t control__client(struct control *c);
  */
 uint64_t control__defer(struct control *c);
 void control__complete(void *control, uint64_t token, int rc);
+/* The same with a reply the op built itself ({"ok": ...} and its results). */
+void control__complete_json(void *control, uint64_t token, struct json_object *reply);
 
 /* Drops every connection and stops listening (control_server.c); safe when not attached. */
 void control_server__detach(struct control *c);

@@ -162,6 +162,27 @@ void control__complete(void *control, uint64_t token, int rc)
 	vloop__mod(c->loop, cl->fd, EPOLLOUT);
 }
 
+void control__complete_json(void *control, uint64_t token, struct json_object *reply)
+{
+	struct control *c = control;
+	unsigned slot = (unsigned)(token & 0xffffffffu);
+	struct client *cl;
+	char *line;
+
+	if (!slot || slot > CONTROL_MAX_CLIENTS || !c->clients)
+		return;
+	cl = &c->clients[slot - 1];
+	if (cl->fd < 0 || !cl->waiting || cl->gen != (uint32_t)(token >> 32))
+		return;
+	cl->waiting = false;
+	if (!(line = strdup(json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN))) ||
+	    client_reply(cl, line)) {
+		client_drop(cl);
+		return;
+	}
+	vloop__mod(c->loop, cl->fd, EPOLLOUT);
+}
+
 int control__pass_fd(struct control *c, int fd)
 {
 	struct client *cl = c->current;

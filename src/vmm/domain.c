@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <linux/sockios.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -21,6 +22,7 @@
 #include "vmm/hv.h"
 #include "vmm/hypercall.h"
 #include "vmm/loop.h"
+#include "vmm/migrate.h"
 #include "vmm/passthrough.h"
 #include "vmm/vif.h"
 #include "vmm/xenstore.h"
@@ -103,13 +105,7 @@ int domain__create(struct hv *hv, const struct domain_config *cfg, struct domain
 	if ((rc = mem__add(&hv->m->mem, rname, d->ram_maddr, d->ram_bytes, &d->ram)))
 		goto err;
 	d->shared = (struct vfnet_shared_page *)d->ram->host;
-	/* The posted-interrupt descriptor: notification vector 0 (unused: the eventfd notifies),
-	 * destination = domain id. */
-	pi_desc__init((struct pi_desc *)d->shared, 0, id);
-	d->shared->domid = id;
-	d->shared->role = d->role;
-	d->shared->ram_bytes = d->ram_bytes;
-	memcpy(d->shared->name, d->name, sizeof(d->name));
+	domain__init_shared(d);
 
 	if ((rc = dma_domain__create(&d->dma, &hv->m->hv, hv->m->iommu, (uint16_t)(id + 1), 0)))
 		goto err_ram;
@@ -154,6 +150,21 @@ err:
 	free(d->log);
 	free(d);
 	return rc;
+}
+
+void domain__init_shared(struct domain *d)
+{
+	uint64_t pir[4];
+
+	/* The posted-interrupt descriptor: notification vector 0 (unused: the eventfd notifies),
+	 * destination = domain id. Vectors already pending (a migrated guest's) stay pending. */
+	memcpy(pir, d->shared->pir, sizeof(pir));
+	pi_desc__init((struct pi_desc *)d->shared, 0, d->id);
+	memcpy(d->shared->pir, pir, sizeof(pir));
+	d->shared->domid = d->id;
+	d->shared->role = d->role;
+	d->shared->ram_bytes = d->ram_bytes;
+	memcpy(d->shared->name, d->name, sizeof(d->name));
 }
 
 /* ---- serving the hypercall socket ---- */
@@ -338,7 +349,12 @@ static void domain_hc_io(void *opaque, uint32_t events)
 		}
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
 		hypercall__handle(d->hv, d, buf, (size_t)n, &rep);
-		send_reply_checked(d, &rep);
+		if (rep.defer) {
+			d->hc_deferred = true;
+			d->deferred_seq = rep.hdr.seq;
+		} else {
+			send_reply_checked(d, &rep);
+		}
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
 		d->hc_ns += (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull +
 			    (uint64_t)(t1.tv_nsec - t0.tv_nsec);
@@ -349,6 +365,15 @@ static void domain_hc_io(void *opaque, uint32_t events)
 		if (trap_pause(d))
 			return;
 	}
+}
+
+void domain__answer(struct domain *d, struct hc_reply *rep)
+{
+	if (!d->hc_deferred || d->hc_fd < 0)
+		return;
+	d->hc_deferred = false;
+	rep->hdr.seq = d->deferred_seq;
+	send_reply_checked(d, rep);
 }
 
 /* The domain posted event channel sends: the hypervisor's work, charged to the sender. */
@@ -426,6 +451,9 @@ int domain__spawn(struct domain *d)
 		setpgid(0, 0); /* the terminal's ^C is for the machine, which stops its domains */
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
+		/* Every domain process has the same layout: a migrated guest's pointers (into
+		 * the program, into RAM at VFNET_RAM_VA) mean the same in the one that resumes. */
+		personality(ADDR_NO_RANDOMIZE);
 		execv(d->hv->exe, argv);
 		_exit(127);
 	}
@@ -495,6 +523,8 @@ static void stop(struct domain *d)
 
 void domain__stop(struct domain *d)
 {
+	if (d->mig)
+		migrate__domain_gone(d);
 	d->cpu_ns_left = domain__cpu_ns(d); /* a zombie's /proc still has it */
 	d->dying = true; /* nobody may reach it while it goes (its functions are not told) */
 	stop(d);
@@ -509,6 +539,8 @@ void domain__destroy(struct domain *d)
 	if (!d)
 		return;
 	hv = d->hv;
+	if (d->mig)
+		migrate__domain_gone(d); /* the migration fails; the guest stays where it runs */
 	d->dying = true;
 	stop(d);
 	if (d->dma_ready)

@@ -115,6 +115,13 @@ struct domain {
 	struct evtchn_table evt;
 	int store_port; /* event channel of its xenstore watch events */
 
+	/* Live migration (migrate.c): the one this domain is the source or destination of. */
+	struct migration *mig;
+	bool incoming;	   /* a destination: its boot waits for the guest's RAM, then resumes it */
+	bool resume_ready; /* ... the RAM is here */
+	bool hc_deferred;  /* a hypercall to answer later (domain__answer) */
+	uint32_t deferred_seq;
+
 	uint64_t hypercalls, hc_errors, hc_ns;
 	uint64_t hc_dropped; /* malformed transport (oversize, fds sent to us) */
 	struct domain_traps traps;
@@ -157,6 +164,12 @@ char domain__state(const struct domain *d);
 /* CPU time of the domain's process in ns (0 when it has none). */
 uint64_t domain__cpu_ns(const struct domain *d);
 
+/* Sends the reply of the hypercall that was deferred (rep->defer), if one is outstanding. */
+struct hc_reply;
+void domain__answer(struct domain *d, struct hc_reply *rep);
+/* The machine's fields of the shared page (posted-interrupt descriptor, who the domain is),
+ * as domain__create sets them; pending vectors are kept. */
+void domain__init_shared(struct domain *d);
 /* A trapped access of @cost (1 for most) was served for @d; its budget pays (a guest's). */
 void domain__trap(struct domain *d, unsigned cost);
 

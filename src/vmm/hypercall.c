@@ -6,6 +6,7 @@
 #include "lib/compiler.h"
 #include "vmm/domain.h"
 #include "vmm/hv.h"
+#include "vmm/migrate.h"
 #include "vmm/evtchn.h"
 #include "vmm/gnttab.h"
 #include "vmm/passthrough.h"
@@ -29,30 +30,54 @@ static bool zero(const void *p, size_t n)
 	return true;
 }
 
-static int hc_boot(struct hv *hv, struct domain *d, const void *args, size_t len,
-		   struct hc_reply *rep)
+void hypercall__boot_reply(struct domain *d, struct hc_reply *rep)
 {
 	struct vfnet_hc_boot *b = (struct vfnet_hc_boot *)rep->data;
 
-	/* Once per domain: its RAM and interrupt line are handed over when it starts. */
-	if (d->booted)
-		return -EALREADY;
-	d->booted = true;
 	memset(b, 0, sizeof(*b));
 	b->abi = VFNET_ABI_VERSION;
 	b->domid = d->id;
 	b->role = d->role;
 	b->store_port = (uint32_t)d->store_port;
 	b->ram_bytes = d->ram_bytes;
+	b->flags = d->incoming ? VFNET_BOOT_RESUME : 0;
 	memcpy(b->name, d->name, sizeof(b->name));
 	/* The runtime configuration follows, NUL-terminated. */
 	memcpy(rep->data + sizeof(*b), d->config, d->config_len + 1);
+	rep->hdr.status = 0;
 	rep->hdr.len = (uint16_t)(sizeof(*b) + d->config_len + 1);
 	rep->fds[0] = d->ram->mfd.fd;
 	rep->fds[1] = d->notify_fd;
 	rep->fds[2] = d->evt.kick_fd;
 	rep->hdr.nfds = 3;
+}
+
+static int hc_boot(struct hv *hv, struct domain *d, const void *args, size_t len,
+		   struct hc_reply *rep)
+{
+	/* Once per domain: its RAM and interrupt line are handed over when it starts. */
+	if (d->booted)
+		return -EALREADY;
+	d->booted = true;
+	if (d->incoming && !d->resume_ready) {
+		rep->defer = true; /* a migration's destination waits for the guest's RAM */
+		return 0;
+	}
+	hypercall__boot_reply(d, rep);
 	return 0;
+}
+
+static int hc_migrate(struct hv *hv, struct domain *d, const void *args, size_t len,
+		      struct hc_reply *rep)
+{
+	const struct vfnet_hc_migrate *m = args;
+
+	if (m->cmd < VFNET_MIG_DIRTY_LOG || m->cmd > VFNET_MIG_RESUMED || m->status > 0 ||
+	    m->bytes > VFNET_SAVE_AREA_SIZE)
+		return -EINVAL;
+	if (!d->mig)
+		return -ENOENT; /* no migration asked for it */
+	return migrate__guest(d, m->cmd, m->status, m->bytes, rep);
 }
 
 static int hc_console(struct hv *hv, struct domain *d, const void *args, size_t len,
@@ -302,6 +327,7 @@ static const struct hc_op ops[VFNET_HC_OP_MAX] = {
 	[VFNET_HC_GRANT_TABLE_OP] = {"grant_table_op", SIZE_MAX, false, hv_gnttab__op},
 	[VFNET_HC_EVENT_CHANNEL_OP] = {"event_channel_op", SIZE_MAX, false, hv_evtchn__op},
 	[VFNET_HC_XENSTORE] = {"xenstore", SIZE_MAX, false, hc_xenstore},
+	[VFNET_HC_MIGRATE] = {"migrate", sizeof(struct vfnet_hc_migrate), false, hc_migrate},
 };
 
 const char *hypercall__name(unsigned op)
@@ -318,6 +344,7 @@ void hypercall__handle(struct hv *hv, struct domain *d, const void *msg, size_t 
 	int rc;
 
 	memset(&rep->hdr, 0, sizeof(rep->hdr));
+	rep->defer = false;
 	d->hypercalls++;
 	if (len < sizeof(req) || len > VFNET_HC_MAX_MSG) {
 		rc = -EMSGSIZE;

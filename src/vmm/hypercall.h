@@ -9,6 +9,7 @@
 #ifndef VFNET_VMM_HYPERCALL_H
 #define VFNET_VMM_HYPERCALL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,8 @@ struct hc_reply {
 	struct vfnet_hc_rep hdr;
 	_Alignas(8) uint8_t data[VFNET_HC_MAX_MSG - sizeof(struct vfnet_hc_rep)];
 	int fds[HC_MAX_FDS]; /* hdr.nfds of them, still owned by the machine */
+	bool defer;	     /* answered later (domain__answer): an incoming domain's boot, a
+			      * migrating guest's suspend */
 };
 
 _Static_assert(offsetof(struct hc_reply, data) == sizeof(struct vfnet_hc_rep),
@@ -33,5 +36,8 @@ void hypercall__handle(struct hv *hv, struct domain *d, const void *msg, size_t 
 		       struct hc_reply *rep);
 
 const char *hypercall__name(unsigned op);
+
+/* The boot reply of @d (VFNET_BOOT_RESUME when @d is a migration's destination). */
+void hypercall__boot_reply(struct domain *d, struct hc_reply *rep);
 
 #endif

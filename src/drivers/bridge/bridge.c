@@ -11,7 +11,7 @@
 #define TAG "bridge"
 #define BATCH 64
 
-static struct bridge *bridges[BRIDGE_MAX];
+static struct bridge *bridges[BRIDGE_MAX] OS_SAVED;
 
 struct bridge *bridge__get(const char *name)
 {
@@ -236,7 +236,7 @@ static void uplink_added(void *opaque, struct netdev *nd)
 	}
 }
 
-static struct netdev_notifier uplinks = {.added = uplink_added};
+static struct netdev_notifier uplinks OS_SAVED = {.added = uplink_added};
 
 static int create(const char *name, const char *uplink)
 {

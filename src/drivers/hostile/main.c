@@ -11,8 +11,8 @@
 
 #include "hostile.h"
 
-static struct hostile *dev; /* the bound device, if any */
-static bool service_added;
+static struct hostile *dev OS_SAVED; /* the bound device, if any */
+static bool service_added OS_SAVED;
 
 static void add_u64(struct json_object *o, const char *key, uint64_t v)
 {

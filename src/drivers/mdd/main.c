@@ -564,7 +564,7 @@ static void mdd_remove(struct pci_dev *pdev)
 	free(a);
 }
 
-struct pci_driver mdd_driver = {
+struct pci_driver mdd_driver OS_SAVED = {
 	.name = "mdd",
 	.id_table = mdd_ids,
 	.probe = mdd_probe,

@@ -23,8 +23,8 @@
 
 #define ERR_LEN 160
 
-static struct mdd_adapter *adapters;
-static bool registered;
+static struct mdd_adapter *adapters OS_SAVED;
+static bool registered OS_SAVED;
 
 static struct mdd_adapter *find_pf(const char *name)
 {

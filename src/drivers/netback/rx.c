@@ -34,10 +34,10 @@ static struct {
 	struct rx_slot slots[NETBACK_COPY_BATCH];
 	unsigned nslots;
 	unsigned bounces;
-} b;
+} b OS_SAVED;
 
-static uint8_t *bounce_pool;
-static uint64_t bounce_pool_bus;
+static uint8_t *bounce_pool OS_SAVED;
+static uint64_t bounce_pool_bus OS_SAVED;
 
 static void flush(void)
 {

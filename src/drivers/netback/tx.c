@@ -16,10 +16,10 @@
 #define PAGE	    4096u
 #define MAX_COPIES  (NETBACK_TX_BATCH * (NETBACK_MAX_SLOTS + 4))
 
-static struct gnttab_copy copies[MAX_COPIES];
-static struct gnttab_map_grant_ref maps[NETBACK_TX_BATCH];
-static struct gnttab_unmap_grant_ref unmaps[NETBACK_TX_BATCH];
-static struct pkt up[NETBACK_TX_BATCH];
+static struct gnttab_copy copies[MAX_COPIES] OS_SAVED;
+static struct gnttab_map_grant_ref maps[NETBACK_TX_BATCH] OS_SAVED;
+static struct gnttab_unmap_grant_ref unmaps[NETBACK_TX_BATCH] OS_SAVED;
+static struct pkt up[NETBACK_TX_BATCH] OS_SAVED;
 
 static struct netif_tx_request take(struct netback_vif *vif)
 {

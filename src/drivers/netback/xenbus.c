@@ -17,8 +17,8 @@
 
 #define PAGE 4096u
 
-enum netback_tx_mode netback_tx_mode = NETBACK_TX_MAP;
-struct netback_vif *netback_vifs;
+enum netback_tx_mode netback_tx_mode OS_SAVED = NETBACK_TX_MAP;
+struct netback_vif *netback_vifs OS_SAVED;
 
 uint64_t netback__thread_ns(void)
 {
@@ -275,7 +275,7 @@ bool netback_vif__work_begin(struct netback_vif *vif)
 	return false;
 }
 
-struct xenbus_driver netback_driver = {
+struct xenbus_driver netback_driver OS_SAVED = {
 	.name = "netback",
 	.devicetype = "vif",
 	.backend = true,

@@ -18,9 +18,9 @@
 #define ZOMBIE_TRIES	600
 
 /* Grants a backend still held when we let go, of every device (also of devices that are gone). */
-static struct nf_zombie *zombies;
-static struct os_timer *zombie_timer;
-static uint64_t zombies_leaked;
+static struct nf_zombie *zombies OS_SAVED;
+static struct os_timer *zombie_timer OS_SAVED;
+static uint64_t zombies_leaked OS_SAVED;
 
 static void zombie_retry(void *opaque)
 {
@@ -355,7 +355,7 @@ static void remove_nf(struct xenbus_device *dev)
 	free(nf);
 }
 
-struct xenbus_driver netfront_driver = {
+struct xenbus_driver netfront_driver OS_SAVED = {
 	.name = "netfront",
 	.devicetype = "vif",
 	.backend = false,

@@ -313,7 +313,7 @@ static const struct pci_device_id vdd_ids[] = {
     {0, 0},
 };
 
-struct pci_driver vdd_driver = {
+struct pci_driver vdd_driver OS_SAVED = {
     .name = VDD_NAME,
     .id_table = vdd_ids,
     .probe = vdd_probe,
